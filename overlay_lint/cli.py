@@ -1,0 +1,44 @@
+"""Command line entry point. Imports stay lazy: a pre-commit hook pays start-up every commit."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import __version__
+
+
+def _render_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="overlay-lint render",
+        description="Render kustomization directories as `kubectl kustomize` does.")
+    p.add_argument("dirs", nargs="+", metavar="DIR", help="kustomization directory")
+    p.add_argument("--origin", action="store_true",
+                   help="follow every value with a comment naming the source line it came from")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] == "render":
+            args = _render_parser().parse_args(argv[1:])
+            from .render_cmd import run_render
+            return run_render(args.dirs, args.origin)
+        if argv and argv[0] in ("--version", "-V"):
+            print(f"overlay-lint {__version__}")
+            return 0
+        from .lint_cmd import run_lint
+        return run_lint(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except SystemExit:
+        raise
+    except Exception as exc:  # never a traceback for users; OVERLAY_LINT_DEBUG=1 shows it
+        if os.environ.get("OVERLAY_LINT_DEBUG"):
+            raise
+        print(f"overlay-lint: internal error: {type(exc).__name__}: {exc} "
+              "(set OVERLAY_LINT_DEBUG=1 for details)", file=sys.stderr)
+        return 2

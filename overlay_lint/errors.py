@@ -1,0 +1,44 @@
+"""The one error type that reaches users: a message anchored at ``file:line``."""
+from __future__ import annotations
+
+import os
+
+
+class OverlayLintError(Exception):
+    """An input problem, reported as one line ``file:line: message`` (exit code 2)."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 col: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.col = col
+
+    def location(self) -> str:
+        if not self.file:
+            return ""
+        path = display_path(self.file)
+        if self.line:
+            return f"{path}:{self.line}"
+        return path
+
+    def __str__(self) -> str:
+        loc = self.location()
+        return f"{loc}: {self.message}" if loc else self.message
+
+
+def at(origin: tuple | None, message: str) -> OverlayLintError:
+    """Build an error located at a node origin ``(file, line, col)``."""
+    if origin is None:
+        return OverlayLintError(message)
+    return OverlayLintError(message, origin[0], origin[1], origin[2])
+
+
+def display_path(path: str) -> str:
+    """A path as users want to see it: relative to the current directory when below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # other drive on Windows
+        return path
+    return path if rel.startswith("..") else rel

@@ -1,0 +1,1 @@
+"""A native Python implementation of ``kustomize build`` that keeps source provenance."""

@@ -1,0 +1,199 @@
+"""``kustomize build`` in Python: accumulate a kustomization directory into resources.
+
+The stages and their order follow Kustomize v5 (api/internal/target/kusttarget.go):
+resources -> configurations/crds -> generators -> components -> transformers (patches,
+namespace, prefix/suffix, labels, annotations, JSON6902 patches, replicas, images,
+replacements, builtin ``transformers:``) -> vars; then, once at the top: name hashes,
+name references, var substitution, local-config removal and the output sort.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ..errors import OverlayLintError, at
+from ..node import Node, Origin
+from . import config as tconfig
+from .kustomization import Kustomization
+from .loader import Loader
+from .resource import ResMap, Resource
+
+LOCAL_CONFIG = "config.kubernetes.io/local-config"
+
+
+@dataclass
+class Accumulator:
+    """Resources plus the transformer configuration and vars gathered so far."""
+
+    resmap: ResMap = field(default_factory=ResMap)
+    config: "tconfig.TransformerConfig" = field(default_factory=tconfig.TransformerConfig.default)
+    vars: list = field(default_factory=list)
+
+    def merge(self, other: "Accumulator", origin: Origin | None) -> None:
+        self.resmap.append_all(other.resmap, origin)
+        self.config = self.config.merge(other.config)
+        from .vars import merge_var_lists
+        self.vars = merge_var_lists(self.vars, other.vars, origin)
+
+
+class BuildContext:
+    """What a build shares across its kustomization directories."""
+
+    def __init__(self, loader: Loader | None = None) -> None:
+        self.loader = loader or Loader()
+        self.stack: list[str] = []          # directories being built, for cycle errors
+        self.kustomizations: list[Kustomization] = []  # every kustomization the build read
+
+
+@dataclass
+class BuildResult:
+    """A rendered kustomization: resources in output order, and what the build read."""
+
+    directory: str
+    resources: list[Resource]
+    kustomizations: list[Kustomization]
+    files: set[str]
+
+
+def build(directory: str, loader: Loader | None = None) -> BuildResult:
+    """Render the kustomization at ``directory`` as ``kustomize build`` would."""
+    ctx = BuildContext(loader)
+    directory = os.path.normpath(directory)
+    if not os.path.isdir(directory):
+        raise OverlayLintError("not a directory", directory)
+    top = Kustomization.load(directory)
+    ctx.kustomizations.append(top)
+    acc = accumulate_target(top, ctx, Accumulator())
+    finish(acc, ctx)
+    from .order import apply_sort_options
+    resources = apply_sort_options(acc.resmap.items, top.field("sortOptions"))
+    ctx.loader.files_read.add(top.path)
+    return BuildResult(directory, resources, ctx.kustomizations, set(ctx.loader.files_read))
+
+
+def finish(acc: Accumulator, ctx: BuildContext) -> None:
+    """The steps Kustomize runs once, after the whole tree is accumulated."""
+    from .generators import add_hashes
+    from .namereference import fix_back_references
+    from .vars import resolve_vars
+    add_hashes(acc, ctx)
+    fix_back_references(acc, ctx)
+    resolve_vars(acc, ctx)
+    acc.resmap.items = [r for r in acc.resmap.items
+                        if r.annotations.get(LOCAL_CONFIG) != "true"]
+
+
+def accumulate_target(kust: Kustomization, ctx: BuildContext, acc: Accumulator) -> Accumulator:
+    """Kustomize's accumulateTarget: everything one kustomization contributes."""
+    real = os.path.realpath(kust.dir)
+    if real in ctx.stack:
+        chain = " -> ".join(os.path.relpath(p) for p in ctx.stack[ctx.stack.index(real):])
+        raise OverlayLintError(f"cycle detected: {chain} -> {os.path.relpath(real)}", kust.path)
+    ctx.stack.append(real)
+    try:
+        _accumulate_resources(kust, ctx, acc)
+        from .crds import merge_configurations
+        acc.config = merge_configurations(acc.config, kust, ctx)
+        from .generators import run_generators
+        run_generators(acc, kust, ctx)
+        _accumulate_components(kust, ctx, acc)
+        _run_transformers(acc, kust, ctx)
+        from .vars import merge_vars
+        merge_vars(acc, kust, ctx)
+        for res in acc.resmap:
+            res.chain.append(kust.dir)
+    finally:
+        ctx.stack.pop()
+    return acc
+
+
+def _accumulate_resources(kust: Kustomization, ctx: BuildContext, acc: Accumulator) -> None:
+    entries = kust.strings("resources") + kust.strings("bases")
+    for entry in entries:
+        path = ctx.loader.resolve(kust.dir, entry.v, entry.o, "resource")
+        if os.path.isdir(path):
+            sub = _load_sub(path, entry, ctx, component=False)
+            sub_acc = accumulate_target(sub, ctx, Accumulator())
+            acc.merge(sub_acc, entry.o)
+        elif os.path.exists(path):
+            path = ctx.loader.file(kust.dir, entry.v, entry.o, "resource")
+            acc.resmap.append_all(load_resources(path, ctx.loader), entry.o)
+        else:
+            raise at(entry.o, f"resource '{entry.v}' not found (no such file or directory)")
+
+
+def _accumulate_components(kust: Kustomization, ctx: BuildContext, acc: Accumulator) -> None:
+    for entry in kust.strings("components"):
+        path = ctx.loader.directory(kust.dir, entry.v, entry.o, "component")
+        sub = _load_sub(path, entry, ctx, component=True)
+        # a component works on the resources accumulated so far, in place
+        accumulate_target(sub, ctx, acc)
+
+
+def _load_sub(path: str, entry: Node, ctx: BuildContext, component: bool) -> Kustomization:
+    try:
+        sub = Kustomization.load(path)
+    except OverlayLintError as exc:
+        if exc.file == path and "no kustomization" in exc.message:
+            raise at(entry.o, f"'{entry.v}' is a directory without a kustomization file") from None
+        raise
+    if component and not sub.is_component:
+        raise at(entry.o, f"'{entry.v}' is listed under components but its kind is "
+                          f"'{sub.kind}', expected 'Component'")
+    if not component and sub.is_component:
+        raise at(entry.o, f"'{entry.v}' is a Component; list it under 'components', "
+                          "not 'resources'")
+    ctx.kustomizations.append(sub)
+    return sub
+
+
+def load_resources(path: str, loader: Loader) -> list[Resource]:
+    """The resources of one manifest file: every non-empty document, ``List`` items expanded."""
+    out: list[Resource] = []
+    for doc in loader.documents(path):
+        if doc is None:
+            continue
+        out.extend(resources_from_node(doc.clone(), path))
+    return out
+
+
+def resources_from_node(doc: Node, source: str | None) -> list[Resource]:
+    if not doc.is_map:
+        raise at(doc.o, "a resource document must be a YAML mapping")
+    if not doc.v:
+        return []
+    kind = doc.get("kind")
+    if kind is not None and type(kind.v) is str and kind.v.endswith("List") \
+            and doc.get("items") is not None:
+        items = doc.get("items")
+        if items.v is None:
+            return []
+        if not items.is_seq:
+            raise at(items.o, "'items' of a List must be a list")
+        out = []
+        for item in items.v:
+            out.extend(resources_from_node(item, source))
+        return out
+    for key in ("apiVersion", "kind"):
+        if doc.get(key) is None or doc.get(key).v in (None, ""):
+            raise at(doc.o, f"resource is missing '{key}'")
+    md = doc.get("metadata")
+    if md is not None and md.v is not None and not md.is_map:
+        raise at(md.o, "metadata must be a mapping")
+    return [Resource(doc, source)]
+
+
+def _run_transformers(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> None:
+    from . import images, labels, namespace, patches, prefixsuffix, replacements, replicas
+    from .builtin_transformers import run_builtin_transformers
+    patches.apply_patches_strategic_merge(acc, kust, ctx)
+    patches.apply_patches(acc, kust, ctx)
+    namespace.apply_namespace(acc, kust, ctx)
+    prefixsuffix.apply_prefix_suffix(acc, kust, ctx)
+    labels.apply_labels(acc, kust, ctx)
+    labels.apply_annotations(acc, kust, ctx)
+    patches.apply_patches_json6902(acc, kust, ctx)
+    replicas.apply_replicas(acc, kust, ctx)
+    images.apply_images(acc, kust, ctx)
+    replacements.apply_replacements(acc, kust, ctx)
+    run_builtin_transformers(acc, kust, ctx)

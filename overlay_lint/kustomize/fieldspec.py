@@ -1,0 +1,137 @@
+"""Field specs: "in resources of this group/version/kind, the field at this path".
+
+Kustomize's transformers (namespace, prefixes, labels, images, name references ...) find
+the fields they touch through field specs. A path is ``/``-separated; a segment ending in
+``[]`` names a sequence; sequences met on the way are walked element by element;
+``create`` makes missing mappings (and the last field) on the way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from ..errors import at
+from ..node import Node, Origin
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    path: str
+    group: str = ""
+    version: str = ""
+    kind: str = ""
+    create: bool = False
+
+    def matches_gvk(self, group: str, version: str, kind: str) -> bool:
+        return ((not self.kind or self.kind == kind) and (not self.group or self.group == group)
+                and (not self.version or self.version == version))
+
+    def segments(self) -> list[str]:
+        return split_path(self.path)
+
+
+def split_path(path: str) -> list[str]:
+    """Split on ``/`` except inside ``[...]`` and where escaped as ``\\/``."""
+    out, cur, depth, i = [], "", 0, 0
+    while i < len(path):
+        ch = path[i]
+        if ch == "\\" and i + 1 < len(path) and path[i + 1] == "/":
+            cur += "/"
+            i += 2
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if ch == "/" and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+        i += 1
+    out.append(cur)
+    return [s for s in out if s != ""] if path else []
+
+
+def fieldspec_from_data(d: dict) -> FieldSpec:
+    return FieldSpec(path=d.get("path", ""), group=d.get("group", "") or "",
+                     version=d.get("version", "") or "", kind=d.get("kind", "") or "",
+                     create=bool(d.get("create", False)))
+
+
+def fieldspecs_from_node(node: Node | None, what: str) -> list[FieldSpec]:
+    """Parse a YAML list of field specs (e.g. from a ``configurations`` file)."""
+    if node is None or node.v is None:
+        return []
+    if not node.is_seq:
+        raise at(node.o, f"{what} must be a list of field specs")
+    out = []
+    for item in node.v:
+        if not item.is_map:
+            raise at(item.o, f"{what}: each field spec must be a mapping")
+        out.append(fieldspec_from_data(item.data()))
+    return out
+
+
+# A setter receives the node found at the path (mutate it in place: ``node.v``/``node.o``).
+SetFn = Callable[[Node], None]
+
+
+def apply_fieldspec(root: Node, fs: FieldSpec, setter: SetFn, create_kind: str | None = None,
+                    create_origin: Origin | None = None, gvk: tuple[str, str, str] | None = None
+                    ) -> None:
+    """Call ``setter`` on every node ``fs`` selects in the resource ``root``.
+
+    ``create_kind`` ("map", "seq" or "scalar") is what a missing last field becomes when
+    ``fs.create`` is set; intermediate fields are created as mappings. Created nodes carry
+    ``create_origin`` (the kustomization entry that asked for them).
+    """
+    if gvk is not None and not fs.matches_gvk(*gvk):
+        return
+    _walk(root, fs.segments(), fs, setter, create_kind, create_origin)
+
+
+def _walk(node: Node, segs: list[str], fs: FieldSpec, setter: SetFn, create_kind: str | None,
+          create_origin: Origin | None) -> None:
+    if not segs:
+        setter(node)
+        return
+    v = node.v
+    if v is None:
+        return
+    if type(v) is list:
+        for item in v:
+            _walk(item, segs, fs, setter, create_kind, create_origin)
+        return
+    if type(v) is not dict:
+        raise at(node.o, f"expected sequence or mapping node at field '{fs.path}'")
+    seg = segs[0]
+    name = seg[:-2] if seg.endswith("[]") else seg
+    is_seq = name != seg
+    if not name:
+        raise at(node.o, "cannot set or create an empty field name")
+    child = v.get(name)
+    creating = fs.create and create_kind is not None and not is_seq
+    if child is None:
+        if not creating:
+            return
+        kind = create_kind if len(segs) == 1 else "map"
+        child = Node(_empty(kind), create_origin or node.o)
+        v[name] = child
+    elif child.v is None and creating:
+        kind = create_kind if len(segs) == 1 else "map"
+        if kind != "scalar":
+            child.v = _empty(kind)
+    _walk(child, segs[1:], fs, setter, create_kind, create_origin)
+
+
+def _empty(kind: str) -> Any:
+    return {} if kind == "map" else [] if kind == "seq" else None
+
+
+def apply_fieldspecs(root: Node, specs: Iterable[FieldSpec], setter: SetFn,
+                     gvk: tuple[str, str, str], create_kind: str | None = None,
+                     create_origin: Origin | None = None) -> None:
+    for fs in specs:
+        if fs.matches_gvk(*gvk):
+            _walk(root, fs.segments(), fs, setter, create_kind, create_origin)

@@ -1,0 +1,1 @@
+def fix_back_references(acc, ctx): pass

@@ -1,0 +1,77 @@
+"""Output order: Kustomize's ``legacy`` sort (the default) or ``fifo`` (``sortOptions``)."""
+from __future__ import annotations
+
+import functools
+
+from ..errors import at
+from ..node import Node
+from .resource import ResId, Resource
+
+ORDER_FIRST = (
+    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
+    "ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding",
+    "ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints", "Service", "LimitRange",
+    "PriorityClass", "PersistentVolume", "PersistentVolumeClaim", "Deployment",
+    "StatefulSet", "CronJob", "PodDisruptionBudget",
+)
+ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
+
+
+def _type_orders(first: tuple, last: tuple) -> dict[str, int]:
+    m = {k: -len(first) + i for i, k in enumerate(first)}
+    m.update({k: 1 + i for i, k in enumerate(last)})
+    return m
+
+
+def _gvk_sort_string(g: str, v: str, k: str) -> str:
+    return "_".join((g or "~G", v or "~V", k or "~K"))
+
+
+def _id_sort_string(rid: ResId) -> str:
+    gvk = ".".join((rid.kind or "[noKind]", rid.version or "[noVer]", rid.group or "[noGrp]"))
+    return "|".join((gvk, rid.namespace or "~X", rid.name or "~N"))
+
+
+def legacy_sort(resources: list[Resource], first: tuple = ORDER_FIRST,
+                last: tuple = ORDER_LAST) -> list[Resource]:
+    orders = _type_orders(first, last)
+    keyed = [(r.cur_id(), r) for r in resources]
+
+    def less(a: ResId, b: ResId) -> bool:
+        if (a.group, a.version, a.kind) != (b.group, b.version, b.kind):
+            ia, ib = orders.get(a.kind, 0), orders.get(b.kind, 0)
+            if ia != ib:
+                return ia < ib
+            sa = _gvk_sort_string(a.group, a.version, a.kind)
+            sb = _gvk_sort_string(b.group, b.version, b.kind)
+            if a.kind == "Namespace" and b.kind == "Namespace" and (not a.group or not b.group):
+                return sa > sb
+            return sa < sb
+        return _id_sort_string(a) < _id_sort_string(b)
+
+    def cmp(x: tuple, y: tuple) -> int:
+        return -1 if less(x[0], y[0]) else 1 if less(y[0], x[0]) else 0
+
+    return [r for _, r in sorted(keyed, key=functools.cmp_to_key(cmp))]
+
+
+def apply_sort_options(resources: list[Resource], options: Node | None) -> list[Resource]:
+    """Order resources as the top kustomization's ``sortOptions`` (default legacy) says."""
+    if options is None or options.v is None:
+        return legacy_sort(resources)
+    order = options.get("order")
+    mode = order.v if order is not None else None
+    legacy = options.get("legacySortOptions")
+    if mode not in ("legacy", "fifo"):
+        raise at(order.o if order is not None else options.o,
+                 "the field 'sortOptions.order' must be one of [fifo, legacy]")
+    if mode == "fifo":
+        if legacy is not None and legacy.v is not None:
+            raise at(legacy.o, "the field 'sortOptions.legacySortOptions' is set but the "
+                               "selected sort order is 'fifo', not 'legacy'")
+        return list(resources)
+    if legacy is None or legacy.v is None:
+        return legacy_sort(resources)
+    first = tuple(str(x) for x in (legacy.value("orderFirst") or ()))
+    last = tuple(str(x) for x in (legacy.value("orderLast") or ()))
+    return legacy_sort(resources, first, last)

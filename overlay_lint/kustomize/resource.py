@@ -1,0 +1,374 @@
+"""Resources and the ordered resource map a kustomization build works on.
+
+Kustomize keeps its bookkeeping (previous names, generator behavior, hash requests) in
+build annotations on the objects; here it lives in plain attributes so the rendered
+data never carries it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from ..errors import OverlayLintError, at
+from ..node import Node, Origin, ensure_map, from_data
+from .scope import is_cluster_scoped
+
+DEFAULT_NS = "default"
+NOT_A_NS = "_non_namespaceable_"
+
+
+@dataclass(frozen=True)
+class ResId:
+    """Group, version, kind, name and namespace of a resource (Kustomize's ResId)."""
+
+    group: str
+    version: str
+    kind: str
+    name: str
+    namespace: str = ""
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def cluster_scoped(self) -> bool:
+        return is_cluster_scoped(self.api_version, self.kind)
+
+    @property
+    def effective_ns(self) -> str:
+        if self.cluster_scoped:
+            return NOT_A_NS
+        if self.namespace in ("", DEFAULT_NS):
+            return DEFAULT_NS
+        return self.namespace
+
+    def gvkn_equals(self, o: "ResId") -> bool:
+        return (self.name == o.name and self.kind == o.kind and self.group == o.group
+                and self.version == o.version)
+
+    def equals(self, o: "ResId") -> bool:
+        return self.gvkn_equals(o) and self.effective_ns == o.effective_ns
+
+    def __str__(self) -> str:
+        gvk = "/".join(p for p in (self.group, self.version, self.kind) if p)
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{gvk} {ns}{self.name}"
+
+
+def split_api_version(api_version: str) -> tuple[str, str]:
+    if "/" in api_version:
+        g, v = api_version.split("/", 1)
+        return g, v
+    return "", api_version
+
+
+class Resource:
+    """One object in a build: its ``Node`` tree plus Kustomize's build bookkeeping.
+
+    ``chain`` lists the kustomization directories the resource passed through, innermost
+    first. ``prev_ids`` are the ids it had before renames (oldest first), used to find
+    references by original name. ``behavior``/``needs_hash`` come from generators.
+    """
+
+    __slots__ = ("node", "chain", "prev_ids", "behavior", "needs_hash", "ref_by",
+                 "name_change_ok", "kind_change_ok", "prefixes", "suffixes", "source",
+                 "generated_by")
+
+    def __init__(self, node: Node, source: str | None = None) -> None:
+        if type(node.v) is not dict:
+            raise at(node.o, "a resource must be a YAML mapping")
+        self.node = node
+        self.chain: list[str] = []
+        self.prev_ids: list[ResId] = []
+        self.behavior = ""          # generator behavior: create / merge / replace
+        self.needs_hash = False
+        self.ref_by: list[ResId] = []
+        self.name_change_ok = False
+        self.kind_change_ok = False
+        self.prefixes: list[str] = []
+        self.suffixes: list[str] = []
+        self.source = source        # file it was read from (None: generated)
+        self.generated_by: Origin | None = None  # generator entry that made it
+
+    # --- identity -----------------------------------------------------------------------
+    @property
+    def api_version(self) -> str:
+        return self.node.str_at("apiVersion") or ""
+
+    @property
+    def kind(self) -> str:
+        return self.node.str_at("kind") or ""
+
+    @property
+    def name(self) -> str:
+        return self.node.str_at("metadata", "name") or ""
+
+    @property
+    def namespace(self) -> str:
+        return self.node.str_at("metadata", "namespace") or ""
+
+    def gvk(self) -> tuple[str, str, str]:
+        g, v = split_api_version(self.api_version)
+        return g, v, self.kind
+
+    def cur_id(self) -> ResId:
+        g, v = split_api_version(self.api_version)
+        return ResId(g, v, self.kind, self.name, self.namespace)
+
+    def org_id(self) -> ResId:
+        return self.prev_ids[0] if self.prev_ids else self.cur_id()
+
+    def store_previous_id(self) -> None:
+        cur = self.cur_id()
+        ns = cur.effective_ns
+        self.prev_ids.append(ResId(cur.group, cur.version, cur.kind, cur.name,
+                                   "" if ns == NOT_A_NS else ns))
+
+    @property
+    def labels(self) -> dict[str, str]:
+        n = self.node.path("metadata", "labels")
+        return {k: str(c.v) for k, c in n.v.items()} if n is not None and n.is_map else {}
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        n = self.node.path("metadata", "annotations")
+        return {k: str(c.v) for k, c in n.v.items()} if n is not None and n.is_map else {}
+
+    # --- mutation helpers ---------------------------------------------------------------
+    def metadata(self) -> Node:
+        return ensure_map(self.node, "metadata")
+
+    def set_name(self, name: str, origin: Origin | None = None) -> None:
+        md = self.metadata()
+        old = md.v.get("name")
+        md.v["name"] = Node(name, origin or (old.o if old is not None else md.o))
+
+    def set_namespace(self, ns: str, origin: Origin | None = None) -> None:
+        md = self.metadata()
+        old = md.v.get("namespace")
+        md.v["namespace"] = Node(ns, origin or (old.o if old is not None else md.o))
+
+    def set_kind(self, kind: str) -> None:
+        old = self.node.v.get("kind")
+        self.node.v["kind"] = Node(kind, old.o if old is not None else self.node.o)
+
+    def copy(self) -> "Resource":
+        r = Resource.__new__(Resource)
+        r.node = self.node.clone()
+        r.chain = list(self.chain)
+        r.prev_ids = list(self.prev_ids)
+        r.behavior = self.behavior
+        r.needs_hash = self.needs_hash
+        r.ref_by = list(self.ref_by)
+        r.name_change_ok = self.name_change_ok
+        r.kind_change_ok = self.kind_change_ok
+        r.prefixes = list(self.prefixes)
+        r.suffixes = list(self.suffixes)
+        r.source = self.source
+        r.generated_by = self.generated_by
+        return r
+
+    def origin_of(self, *path: object) -> Origin | None:
+        """Where the value at ``path`` came from; for an absent value, its nearest parent."""
+        n: Node | None = self.node
+        best = n.o
+        for k in path:
+            n = n.path(k) if n is not None else None
+            if n is None:
+                break
+            best = n.o
+        return best
+
+    def __repr__(self) -> str:
+        return f"Resource({self.cur_id()})"
+
+
+class ResMap:
+    """Resources in build order; ids must be unique (Kustomize's resWrangler)."""
+
+    def __init__(self, resources: Iterable[Resource] = ()) -> None:
+        self.items: list[Resource] = list(resources)
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def append(self, res: Resource, origin: Origin | None = None) -> None:
+        cid = res.cur_id()
+        for other in self.items:
+            if other.cur_id().equals(cid):
+                raise at(origin or res.node.o,
+                         f"may not add resource with an already registered id: {cid}")
+        self.items.append(res)
+
+    def append_all(self, other: Iterable[Resource], origin: Origin | None = None) -> None:
+        # index once: appending N resources must stay linear for big trees
+        seen = {_id_key(r.cur_id()) for r in self.items}
+        for res in other:
+            key = _id_key(res.cur_id())
+            if key in seen:
+                raise at(origin or res.node.o,
+                         f"may not add resource with an already registered id: {res.cur_id()}")
+            seen.add(key)
+            self.items.append(res)
+
+    def remove(self, res: Resource) -> None:
+        self.items = [r for r in self.items if r is not res]
+
+    def replace(self, old: Resource, new: Resource) -> None:
+        self.items[self.items.index(old)] = new
+
+    def by_any_id(self, rid: ResId) -> list[Resource]:
+        """Resources whose current or any previous id equals ``rid``."""
+        out = []
+        for r in self.items:
+            if r.cur_id().equals(rid) or any(p.equals(rid) for p in r.prev_ids):
+                out.append(r)
+        return out
+
+    def by_current_id(self, rid: ResId) -> list[Resource]:
+        return [r for r in self.items if r.cur_id().equals(rid)]
+
+    def select(self, selector: "Selector") -> list[Resource]:
+        return [r for r in self.items if selector.matches(r)]
+
+
+def _id_key(rid: ResId) -> tuple:
+    return (rid.group, rid.version, rid.kind, rid.name, rid.effective_ns)
+
+
+# --- selectors (patch targets, replacement sources) --------------------------------------
+
+@dataclass
+class Selector:
+    """A ``target:`` selector; fields are anchored regular expressions, as in Kustomize."""
+
+    group: str = ""
+    version: str = ""
+    kind: str = ""
+    name: str = ""
+    namespace: str = ""
+    label_selector: str = ""
+    annotation_selector: str = ""
+    origin: Origin | None = None
+
+    @classmethod
+    def from_node(cls, node: Node | None) -> "Selector":
+        if node is None or node.v is None:
+            return cls()
+        if not node.is_map:
+            raise at(node.o, "target must be a mapping")
+        def s(key: str) -> str:
+            c = node.get(key)
+            if c is None or c.v is None:
+                return ""
+            if not isinstance(c.v, (str, int, float)) or isinstance(c.v, bool):
+                raise at(c.o, f"target.{key} must be a string")
+            return str(c.v)
+        return cls(s("group"), s("version"), s("kind"), s("name"), s("namespace"),
+                   s("labelSelector"), s("annotationSelector"), node.o)
+
+    def __post_init__(self) -> None:
+        self._re = {}
+        for f in ("group", "version", "kind", "name", "namespace"):
+            pat = getattr(self, f)
+            if pat:
+                try:
+                    self._re[f] = re.compile(f"^(?:{_go_regex(pat)})$")
+                except re.error as exc:
+                    raise at(self.origin, f"invalid {f} regex {pat!r} in target: {exc}") from None
+        self._labels = parse_label_selector(self.label_selector, self.origin) \
+            if self.label_selector else None
+        self._annos = parse_label_selector(self.annotation_selector, self.origin) \
+            if self.annotation_selector else None
+
+    def _m(self, field: str, value: str) -> bool:
+        r = self._re.get(field)
+        return r is None or r.match(value) is not None
+
+    def matches(self, res: Resource) -> bool:
+        cur, org = res.cur_id(), res.org_id()
+        if "namespace" in self._re:
+            if not (self._m("namespace", org.effective_ns) or self._m("namespace", cur.effective_ns)):
+                return False
+        if "name" in self._re:
+            if not (self._m("name", org.name) or self._m("name", cur.name)):
+                return False
+        g, v, k = res.gvk()
+        if not (self._m("group", g) and self._m("version", v) and self._m("kind", k)):
+            return False
+        if self._labels is not None and not match_label_selector(self._labels, res.labels):
+            return False
+        if self._annos is not None and not match_label_selector(self._annos, res.annotations):
+            return False
+        return True
+
+
+def _go_regex(pat: str) -> str:
+    # Go RE2 and Python agree on the syntax used in practice; translate named groups.
+    return pat.replace("(?P<", "(?P<")
+
+
+_REQ_RE = re.compile(
+    r"^\s*(!?)\s*([A-Za-z0-9._/-]+)\s*(?:(==|=|!=)\s*([A-Za-z0-9._-]*)|\s+(in|notin)\s*\(([^)]*)\))?\s*$")
+
+
+def parse_label_selector(text: str, origin: Origin | None = None) -> list[tuple]:
+    """Parse a Kubernetes label selector string into (op, key, values) requirements."""
+    reqs = []
+    for part in _split_selector(text):
+        m = _REQ_RE.match(part)
+        if not m:
+            raise at(origin, f"invalid label selector {text!r}: cannot parse {part.strip()!r}")
+        neg, key, op, val, setop, vals = m.groups()
+        if neg:
+            if op or setop:
+                raise at(origin, f"invalid label selector {text!r}")
+            reqs.append(("!", key, ()))
+        elif op:
+            reqs.append(("!=" if op == "!=" else "=", key, (val,)))
+        elif setop:
+            reqs.append((setop, key, tuple(v.strip() for v in vals.split(",") if v.strip())))
+        else:
+            reqs.append(("exists", key, ()))
+    return reqs
+
+
+def _split_selector(text: str) -> list[str]:
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        parts.append(cur)
+    return parts
+
+
+def match_label_selector(reqs: list[tuple], labels: dict[str, str]) -> bool:
+    for op, key, vals in reqs:
+        present = key in labels
+        if op == "exists" and not present:
+            return False
+        if op == "!" and present:
+            return False
+        if op in ("=", "in") and (not present or labels[key] not in vals):
+            return False
+        if op in ("!=", "notin") and present and labels[key] in vals:
+            return False
+    return True
+
+
+def make_resource(data: dict, origin: Origin | None) -> Resource:
+    """A resource built from plain data, every value located at ``origin``."""
+    return Resource(from_data(data, origin))

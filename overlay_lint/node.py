@@ -1,0 +1,146 @@
+"""The value tree every stage works on: JSON-like data where each value knows its source.
+
+A ``Node`` holds ``v`` (a ``dict[str, Node]``, a ``list[Node]`` or a scalar: str, int, float,
+bool or None) and ``o``, its origin ``(file, line, col)`` with 1-based line and column.
+For a mapping value the origin is the line of its *key* (so a missing field is reported at
+the ``spec:`` that should hold it); for a sequence item it is the item's first line.
+
+Origins are immutable tuples shared between copies, so cloning a tree for another
+environment costs one small object per node and never copies provenance.
+``parts`` optionally records the origins of the pieces of a composite value, e.g. an image
+reference assembled by an ``images:`` entry: ``{"name": origin, "tag": origin}``.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Union
+
+Origin = tuple  # (file: str, line: int, col: int)
+Scalar = Union[str, int, float, bool, None]
+
+
+class Node:
+    __slots__ = ("v", "o", "parts")
+
+    def __init__(self, v: Any, o: Origin | None = None, parts: dict | None = None) -> None:
+        self.v = v
+        self.o = o
+        self.parts = parts
+
+    # --- kind tests -------------------------------------------------------------------
+    @property
+    def is_map(self) -> bool:
+        return type(self.v) is dict
+
+    @property
+    def is_seq(self) -> bool:
+        return type(self.v) is list
+
+    @property
+    def is_scalar(self) -> bool:
+        return type(self.v) not in (dict, list)
+
+    # --- access -------------------------------------------------------------------------
+    def get(self, key: str) -> "Node | None":
+        """The child at ``key`` of a mapping, or None (also when this is not a mapping)."""
+        v = self.v
+        if type(v) is dict:
+            return v.get(key)
+        return None
+
+    def path(self, *keys: Any) -> "Node | None":
+        """Follow mapping keys (str) and sequence indexes (int); None when absent."""
+        n: Node | None = self
+        for k in keys:
+            if n is None:
+                return None
+            v = n.v
+            if type(k) is int:
+                if type(v) is not list or not -len(v) <= k < len(v):
+                    return None
+                n = v[k]
+            else:
+                n = v.get(k) if type(v) is dict else None
+        return n
+
+    def value(self, *keys: Any, default: Any = None) -> Any:
+        """The plain value at a path (scalars as they are, containers as plain data)."""
+        n = self.path(*keys)
+        return default if n is None else n.data()
+
+    def str_at(self, *keys: Any) -> str | None:
+        n = self.path(*keys)
+        if n is None or type(n.v) is not str:
+            return None
+        return n.v
+
+    def set(self, key: str, node: "Node") -> None:
+        self.v[key] = node
+
+    def items(self) -> Iterator[tuple[str, "Node"]]:
+        return iter(self.v.items()) if type(self.v) is dict else iter(())
+
+    def data(self) -> Any:
+        """The plain JSON-like data of this subtree (fresh containers)."""
+        v = self.v
+        t = type(v)
+        if t is dict:
+            return {k: c.data() for k, c in v.items()}
+        if t is list:
+            return [c.data() for c in v]
+        return v
+
+    def clone(self) -> "Node":
+        """A structural copy sharing origins (cheap: no provenance is copied)."""
+        v = self.v
+        t = type(v)
+        if t is dict:
+            return Node({k: c.clone() for k, c in v.items()}, self.o, self.parts)
+        if t is list:
+            return Node([c.clone() for c in v], self.o, self.parts)
+        return Node(v, self.o, self.parts)
+
+    def walk(self, path: tuple = ()) -> Iterator[tuple[tuple, "Node"]]:
+        """Every node of the subtree with its path (keys and indexes), parents first."""
+        yield path, self
+        v = self.v
+        if type(v) is dict:
+            for k, c in v.items():
+                yield from c.walk(path + (k,))
+        elif type(v) is list:
+            for i, c in enumerate(v):
+                yield from c.walk(path + (i,))
+
+    def __repr__(self) -> str:  # for debugging and test failure messages
+        loc = f"@{self.o[0]}:{self.o[1]}" if self.o else ""
+        if type(self.v) in (dict, list):
+            return f"Node({self.data()!r}){loc}"
+        return f"Node({self.v!r}){loc}"
+
+    def __eq__(self, other: object) -> bool:
+        # Equality is data equality; provenance is not part of a value's identity.
+        if isinstance(other, Node):
+            return self.data() == other.data()
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def from_data(data: Any, origin: Origin | None) -> Node:
+    """Wrap plain data in Nodes that all carry ``origin`` (for generated values)."""
+    t = type(data)
+    if t is dict:
+        return Node({str(k): from_data(c, origin) for k, c in data.items()}, origin)
+    if t in (list, tuple):
+        return Node([from_data(c, origin) for c in data], origin)
+    if isinstance(data, Node):
+        return data
+    return Node(data, origin)
+
+
+def ensure_map(parent: Node, key: str, origin: Origin | None = None) -> Node:
+    """The mapping at ``parent[key]``, created (with ``origin``) when absent or null."""
+    child = parent.v.get(key)
+    if child is None or child.v is None:
+        child = Node({}, origin if origin is not None else parent.o)
+        parent.v[key] = child
+    return child

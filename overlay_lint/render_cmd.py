@@ -1,0 +1,37 @@
+"""``overlay-lint render``: print what ``kubectl kustomize`` prints, optionally with origins."""
+from __future__ import annotations
+
+import sys
+
+from .errors import OverlayLintError, display_path
+
+
+def origin_comment(node) -> str:
+    if node.o is None:
+        return ""
+    return f"{display_path(node.o[0])}:{node.o[1]}"
+
+
+def run_render(dirs: list[str], origins: bool) -> int:
+    from .emit import dump_stream
+    from .kustomize.build import build
+    from .kustomize.loader import Loader
+
+    status = 0
+    first = True
+    for d in dirs:
+        try:
+            result = build(d, Loader())
+        except OverlayLintError as exc:
+            print(str(exc), file=sys.stderr)
+            status = 2
+            continue
+        text = dump_stream((r.node for r in result.resources),
+                           origin_comment if origins else None)
+        if not text:
+            continue
+        if not first:
+            sys.stdout.write("---\n")
+        first = False
+        sys.stdout.write(text)
+    return status
