@@ -1,0 +1,42 @@
+"""Shared test helpers: where ../shared is, whether kubectl is here, and a kubectl oracle."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+KUBECTL = shutil.which("kubectl")
+
+
+def need_shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not here (a fresh clone); CI always has it")
+    return SHARED
+
+
+def need_kubectl() -> str:
+    if KUBECTL is None:
+        pytest.skip("kubectl is not on PATH; CI always has it")
+    return KUBECTL
+
+
+def kubectl_kustomize(directory: str | os.PathLike) -> tuple[int, str, str]:
+    """Run the reference renderer; (exit code, stdout, stderr)."""
+    p = subprocess.run([need_kubectl(), "kustomize", str(directory)], capture_output=True,
+                       text=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+@pytest.fixture
+def shared() -> Path:
+    return need_shared()
+
+
+@pytest.fixture
+def kubectl() -> str:
+    return need_kubectl()
