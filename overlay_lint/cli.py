@@ -15,6 +15,9 @@ def _render_parser() -> argparse.ArgumentParser:
     p.add_argument("dirs", nargs="+", metavar="DIR", help="kustomization directory")
     p.add_argument("--origin", action="store_true",
                    help="follow every value with a comment naming the source line it came from")
+    p.add_argument("--root", metavar="DIR",
+                   help="read nothing outside DIR (default: the git top-level of each DIR; "
+                        "outside git, the current directory when DIR is below it, else DIR)")
     return p
 
 
@@ -24,7 +27,13 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] == "render":
             args = _render_parser().parse_args(argv[1:])
             from .render_cmd import run_render
-            return run_render(args.dirs, args.origin)
+            return run_render(args.dirs, args.origin, args.root)
+        if argv and argv[0] == "rules":
+            from .lint_cmd import run_rules
+            return run_rules(argv[1:])
+        if argv and argv[0] == "explain":
+            from .lint_cmd import run_explain
+            return run_explain(argv[1:])
         if argv and argv[0] in ("--version", "-V"):
             print(f"overlay-lint {__version__}")
             return 0

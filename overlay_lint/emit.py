@@ -58,9 +58,9 @@ def scalar_text(v: object) -> str:
             return ".nan"
         if math.isinf(v):
             return ".inf" if v > 0 else "-.inf"
-        if v.is_integer() and abs(v) < 1e21:
+        if v.is_integer() and -(1 << 63) <= v < (1 << 64):
             return str(int(v))
-        return repr(v)
+        return repr(v)  # Go's shortest form: 1e+20 (an integral float past 64 bits)
     s = str(v)
     return quote(s) if _needs_quotes(s) else s
 

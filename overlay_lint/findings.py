@@ -64,3 +64,5 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[LintError] = field(default_factory=list)
     envs: list[str] = field(default_factory=list)   # envs that were checked
+    suppressed: int = 0       # dropped by inline comments, annotations, config ignores
+    baselined: int = 0        # dropped because the baseline knows them

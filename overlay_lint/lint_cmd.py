@@ -1,10 +1,274 @@
-"""``overlay-lint [PATH ...]``: lint every environment (placeholder until the rule engine lands)."""
+"""``overlay-lint [PATH ...]``: lint every env; also ``overlay-lint rules`` and ``explain``.
+
+Exit codes: 0 no finding at or above ``--fail-on``; 1 findings; 2 config, parse or render
+errors (the other envs are still checked and reported).
+"""
 from __future__ import annotations
 
+import argparse
+import importlib
+import os
 import sys
+
+FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def lint_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="overlay-lint",
+        description="Render every Kustomize env natively and report each policy violation once, "
+                    "at the source line to edit. Subcommands: `overlay-lint render DIR`, "
+                    "`overlay-lint rules`, `overlay-lint explain RULE`.")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="folders to lint (default: .); files (as pre-commit passes them) "
+                        "select the envs they affect")
+    p.add_argument("--config", metavar="FILE",
+                   help=".overlay-lint.yaml or pyproject.toml to use (default: looked up from "
+                        "the linted path up to the repository root)")
+    p.add_argument("--format", choices=FORMATS,
+                   help="output format (default: text, plus GitHub annotations on stdout when "
+                        "GITHUB_ACTIONS=true)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--fail-on", choices=("error", "warning", "info"),
+                   help="lowest severity that makes the exit code 1 (default: error)")
+    p.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
+    p.add_argument("--write-baseline", metavar="FILE",
+                   help="record the current findings in FILE and exit 0")
+    p.add_argument("--root", metavar="DIR",
+                   help="repository root (default: the folder holding .git, else the current "
+                        "directory); nothing outside it is read")
+    p.add_argument("--changed-since", metavar="REF",
+                   help="check only the envs affected by files changed since git REF")
+    p.add_argument("--files", nargs="+", metavar="FILE",
+                   help="check only the envs affected by these changed files")
+    p.add_argument("--rule", action="append", metavar="RULE",
+                   help="run only this rule (repeatable)")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour text output (default: on a terminal, unless NO_COLOR is set)")
+    return p
 
 
 def run_lint(argv: list[str]) -> int:
-    print("overlay-lint: linting is not implemented yet; try `overlay-lint render DIR`",
-          file=sys.stderr)
-    return 2
+    args = lint_parser().parse_args(argv)
+    # issue 4: inside GitHub Actions, no --format means text plus annotations on the diff
+    args.annotate = args.format is None and os.environ.get("GITHUB_ACTIONS") == "true"
+    args.format = args.format or "text"
+    from .errors import OverlayLintError
+    from .findings import LintError, LintResult
+    try:
+        return _run(args)
+    except OverlayLintError as exc:
+        # config or rule-file problem: nothing was checked
+        result = LintResult(errors=[LintError(exc.message, _shown(exc.file), exc.line, exc.col)])
+        print(str(exc), file=sys.stderr)
+        if args.format == "json":
+            _emit(args, _format(args, result))
+        _annotate(args, result)
+        return 2
+
+
+def _shown(path: str | None) -> str | None:
+    from .errors import display_path
+    return display_path(path) if path else None
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .errors import OverlayLintError
+    from .lint.config import load_config
+    from .lint.engine import LintOptions, lint, lint_root
+    from .lint.registry import load_rules
+
+    paths = args.paths or ["."]
+    for p in paths:
+        if not os.path.exists(p):
+            raise OverlayLintError("no such file or directory", p)
+    dirs = [p for p in paths if os.path.isdir(p)]
+    changed = [os.path.abspath(p) for p in paths if not os.path.isdir(p)]
+    root = lint_root(dirs or ["."], args.root)
+    cfg = load_config(dirs[0] if dirs else ".", args.config, args.root)
+    rules = load_rules(cfg)
+    if args.rule:
+        known = {r.id for r in rules}
+        for r in args.rule:
+            if r not in known:
+                raise OverlayLintError(f"unknown rule '{r}'; `overlay-lint rules` lists them")
+    opts = LintOptions(root=args.root, only_rules=set(args.rule) if args.rule else None)
+    if args.files:
+        changed += [os.path.abspath(f) for f in args.files]
+    if args.changed_since:
+        changed += _changed_since(args.changed_since, root)
+    if changed or args.changed_since or args.files:
+        opts.select = _selector(changed, cfg)
+    if not dirs:
+        dirs = [root]
+    result = lint(dirs, cfg, rules, opts)
+
+    if args.write_baseline:
+        from .lint.baseline import write_baseline
+        write_baseline(args.write_baseline, result.findings)
+        print(f"overlay-lint: wrote {len(result.findings)} findings to {args.write_baseline}",
+              file=sys.stderr)
+        return 2 if result.errors else 0
+    if args.baseline:
+        from .lint.baseline import apply_baseline, read_baseline
+        result.findings, result.baselined = apply_baseline(result.findings,
+                                                           read_baseline(args.baseline))
+    _emit(args, _format(args, result))
+    _annotate(args, result)
+    if result.errors:
+        return 2
+    floor = SEVERITY_RANK[args.fail_on or cfg.fail_on or "error"]
+    return 1 if any(SEVERITY_RANK[f.severity] >= floor for f in result.findings) else 0
+
+
+def _format(args: argparse.Namespace, result) -> str:
+    from .lint import output
+    if args.format == "text":
+        stream = sys.stdout if not args.output else None
+        return output.render_text(result, output.use_color(stream, args.color)
+                                  if stream is not None else args.color == "always")
+    if args.format == "json":
+        return output.render_json(result)
+    try:
+        mod = importlib.import_module(f".report.{args.format}", __package__)
+    except ImportError as exc:
+        from .errors import OverlayLintError
+        raise OverlayLintError(f"--format {args.format} is not available in this build "
+                               f"({exc}); use text or json") from None
+    return mod.render(result)
+
+
+def _emit(args: argparse.Namespace, text: str) -> None:
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+def _annotate(args: argparse.Namespace, result) -> None:
+    """GitHub workflow commands on stdout, after the report (see ``args.annotate``)."""
+    if args.annotate:
+        from .report import github
+        sys.stdout.write(github.render(result))
+
+
+def _changed_since(ref: str, root: str) -> list[str]:
+    from .errors import OverlayLintError
+    try:
+        changed = importlib.import_module(".changed", __package__)
+    except ImportError:
+        changed = None
+    fn = getattr(changed, "changed_since", None)
+    if fn is None:
+        raise OverlayLintError("--changed-since is not available in this build")
+    return [os.path.abspath(os.path.join(root, f)) for f in fn(ref, root)]
+
+
+def _selector(changed: list[str], cfg):
+    """Pick the targets a set of changed files affects (all when the config changed)."""
+    global_paths = ([cfg.path] if cfg.path else []) + list(cfg.rule_dirs)
+    try:
+        mod = importlib.import_module(".changed", __package__)
+    except ImportError:
+        mod = None
+
+    def select(targets):
+        if mod is not None and hasattr(mod, "select_targets"):
+            sel = mod.select_targets(targets, changed, global_paths=global_paths)
+            chosen, everything = list(sel.targets), sel.everything
+        else:  # minimal fallback: a target is affected when it reads a changed file
+            everything = any(os.path.abspath(g) == c or c.startswith(os.path.abspath(g) + os.sep)
+                             for g in global_paths for c in changed)
+            chosen = targets if everything else [t for t in targets if t.reach & set(changed)]
+        if not everything:
+            hit = {os.path.abspath(c) for c in changed}
+            for t in chosen:   # loose manifests: only the changed files need a look
+                if t.kind == "standalone":
+                    t.files = [f for f in t.files if f in hit]
+        return [t for t in chosen if t.kind != "standalone" or t.files]
+    return select
+
+
+# --- overlay-lint rules / explain ----------------------------------------------------------
+
+def run_rules(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="overlay-lint rules", description="List the rules.")
+    p.add_argument("--config", metavar="FILE")
+    p.add_argument("--markdown", action="store_true",
+                   help="print every rule's documentation as Markdown (docs/rules.md)")
+    args = p.parse_args(argv)
+    from .errors import OverlayLintError
+    from .lint.config import load_config
+    from .lint.registry import load_rules
+    try:
+        rules = load_rules(load_config(".", args.config))
+    except OverlayLintError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.markdown:
+        sys.stdout.write(rules_markdown(rules))
+        return 0
+    width = max(len(r.id) for r in rules)
+    for r in rules:
+        state = r.severity if r.enabled else "off"
+        kind = "yaml" if not r.source.startswith("built-in") else "    "
+        print(f"{r.id:<{width}}  {state:<7} {kind}  {r.summary}")
+    return 0
+
+
+def rules_markdown(rules) -> str:
+    """The rule reference (docs/rules.md is this output for the default configuration)."""
+    out = ["# Rules", "",
+           "Generated by `overlay-lint rules --markdown`; `overlay-lint explain RULE` prints "
+           "one. Configure them under `rules:` in `.overlay-lint.yaml` (see "
+           "[configuration.md](configuration.md)).", "",
+           "| Rule | Severity | Kind | Checks |", "|---|---|---|---|"]
+    for r in rules:
+        kind = "built-in" if r.source.startswith("built-in") else "declarative"
+        out.append(f"| [`{r.id}`](#{r.id}) | {r.severity} | {kind} | {r.summary} |")
+    for r in rules:
+        kind = ("built-in" if r.source.startswith("built-in") else
+                f"declarative (`rules/{os.path.basename(r.source)}`)")
+        out += ["", f"## {r.id}", "", f"Severity: {r.severity}. Kind: {kind}.", ""]
+        out.append(r.doc.split("\n", 1)[1].strip() if "\n" in r.doc.strip() else "")
+        if r.parameters:
+            out += ["", "Parameters (defaults):", ""]
+            out += [f"- `{k}`: `{v!r}`" for k, v in r.parameters.items()]
+    return "\n".join(out) + "\n"
+
+
+def run_explain(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="overlay-lint explain",
+                                description="Print a rule's documentation.")
+    p.add_argument("rule", metavar="RULE")
+    p.add_argument("--config", metavar="FILE")
+    args = p.parse_args(argv)
+    from .errors import OverlayLintError
+    from .lint.config import load_config
+    from .lint.registry import load_rules
+    try:
+        rules = {r.id: r for r in load_rules(load_config(".", args.config))}
+    except OverlayLintError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    rule = rules.get(args.rule)
+    if rule is None:
+        import difflib
+        close = difflib.get_close_matches(args.rule, list(rules), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else "; `overlay-lint rules` lists them"
+        print(f"overlay-lint: unknown rule '{args.rule}'{hint}", file=sys.stderr)
+        return 2
+    print(f"{rule.id} ({rule.severity}{'' if rule.enabled else ', disabled'}; {rule.source})")
+    print()
+    print(rule.doc.rstrip())
+    if rule.parameters:
+        print()
+        print("Parameters (defaults; set them under `rules: {id}:` in .overlay-lint.yaml):"
+              .format(id=rule.id))
+        for k, v in rule.parameters.items():
+            eff = rule.effective_params()[k]
+            extra = f"  (configured: {eff!r})" if eff != v else ""
+            print(f"  {k}: {v!r}{extra}")
+    return 0

@@ -1,6 +1,7 @@
 """``overlay-lint render``: print what ``kubectl kustomize`` prints, optionally with origins."""
 from __future__ import annotations
 
+import os
 import sys
 
 from .errors import OverlayLintError, display_path
@@ -12,16 +13,18 @@ def origin_comment(node) -> str:
     return f"{display_path(node.o[0])}:{node.o[1]}"
 
 
-def run_render(dirs: list[str], origins: bool) -> int:
+def run_render(dirs: list[str], origins: bool, root: str | None = None) -> int:
     from .emit import dump_stream
     from .kustomize.build import build
-    from .kustomize.loader import Loader
+    from .kustomize.loader import Loader, default_root
 
     status = 0
     first = True
     for d in dirs:
         try:
-            result = build(d, Loader())
+            if root is not None and not os.path.isdir(root):
+                raise OverlayLintError("--root is not a directory", root)
+            result = build(d, Loader(root if root is not None else default_root(d)))
         except OverlayLintError as exc:
             print(str(exc), file=sys.stderr)
             status = 2

@@ -9,11 +9,16 @@ YAML 1.2 core schema) and are normalised as Kustomize's JSON round trip does
 from __future__ import annotations
 
 import base64
+import datetime
+import decimal
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from typing import Any
+
+from ruamel.yaml.nodes import ScalarNode
 
 from .errors import OverlayLintError
 from .node import Node
@@ -32,9 +37,24 @@ class Limits:
     max_file_bytes: int = 8 * 1024 * 1024
     max_nodes: int = 2_000_000      # nodes produced per file, aliases expanded
     max_depth: int = 200            # nesting depth per document
+    max_alias_nodes: int = 100_000  # nodes produced by expanding aliases, per file
 
 
-LIMITS = Limits()
+MAX_DEPTH_CAP = 400  # deeper trees would exhaust Python's recursion in later stages
+
+
+def _limits_from_env() -> Limits:
+    """Limits, each overridable by an environment variable (e.g. for huge CRD bundles)."""
+    lim = Limits()
+    for name in ("max_file_bytes", "max_nodes", "max_depth", "max_alias_nodes"):
+        raw = os.environ.get("OVERLAY_LINT_" + name.upper())
+        if raw and raw.strip().isdigit() and int(raw) > 0:
+            setattr(lim, name, int(raw))
+    lim.max_depth = min(lim.max_depth, MAX_DEPTH_CAP)
+    return lim
+
+
+LIMITS = _limits_from_env()
 
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -56,12 +76,20 @@ _TS_RE = re.compile(
 def read_text(path: str) -> str:
     """A file's text, checked: size bound, UTF-8 (a BOM is dropped), no binary content."""
     try:
-        size = os.path.getsize(path)
-        if size > LIMITS.max_file_bytes:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+            raise OverlayLintError("not a regular file; refused", path)
+        if st.st_size > LIMITS.max_file_bytes:
             raise OverlayLintError(
-                f"file is {size} bytes, over the {LIMITS.max_file_bytes}-byte limit", path)
+                f"file is {st.st_size} bytes, over the {LIMITS.max_file_bytes}-byte limit "
+                "(OVERLAY_LINT_MAX_FILE_BYTES raises it)", path)
         with open(path, "rb") as fh:
-            raw = fh.read()
+            raw = fh.read(LIMITS.max_file_bytes + 1)  # the file may grow after stat
+        if len(raw) > LIMITS.max_file_bytes:
+            raise OverlayLintError(
+                f"file is over the {LIMITS.max_file_bytes}-byte limit", path)
     except OverlayLintError:
         raise
     except IsADirectoryError:
@@ -72,8 +100,18 @@ def read_text(path: str) -> str:
 
 
 def decode(raw: bytes, path: str) -> str:
+    """UTF-8 text (BOM dropped); UTF-16 with a BOM is accepted as go-yaml accepts it."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise OverlayLintError("not valid UTF-16 (after a UTF-16 byte order mark)",
+                                   path) from None
+        if "\x00" in text:
+            raise OverlayLintError("binary file (NUL character), expected YAML text", path)
+        return text
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise OverlayLintError("binary file (NUL byte), expected YAML text", path, line)
@@ -107,16 +145,29 @@ def resolve_scalar(tag: str, text: str, style: str | None) -> Any:
     return text
 
 
+_INT64_MIN, _UINT64_MAX = -(1 << 63), (1 << 64) - 1
+_DECIMAL_RE = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+
+
 def _parse_int(text: str) -> Any:
+    """go-yaml's int rule: int64 or uint64, else a decimal reads as a float, else a string."""
     t = text.replace("_", "")
     sign = -1 if t.startswith("-") else 1
     body = t.lstrip("+-")
     try:
         if len(body) > 1 and body[0] == "0" and body[1].isdigit():
-            return sign * int(body, 8)  # go-yaml reads a leading zero as octal
-        return sign * int(body, 0)
+            n = sign * int(body, 8)  # go-yaml reads a leading zero as octal
+        elif len(body) > 40:
+            n = None  # too big for 64 bits anyway; never build huge ints
+        else:
+            n = sign * int(body, 0)
     except ValueError:
-        return text
+        n = None
+    if n is not None and _INT64_MIN <= n <= _UINT64_MAX:
+        return n
+    if _DECIMAL_RE.match(t):
+        return _parse_float(text)
+    return text
 
 
 def _parse_float(text: str) -> Any:
@@ -131,20 +182,38 @@ def _parse_float(text: str) -> Any:
         f = float(t)
     except ValueError:
         return text
+    if math.isinf(f) or math.isnan(f):
+        return text  # Go's ParseFloat refuses out-of-range numbers: the text stays a string
     if f.is_integer() and abs(f) < 1e21:
-        return int(f)  # Go's JSON encoder prints 1000.0 as 1000, YAML reads it back as int
+        # Go's JSON encoder prints an integral float in full ('f' format, shortest
+        # digits padded with zeros); YAML reads that back as an int when it fits 64 bits.
+        n = int(decimal.Decimal(repr(f)))
+        if _INT64_MIN <= n <= _UINT64_MAX:
+            return n
     return f
+
+
+def _valid_time(y: str, mo: str, d: str, h: str = "0", mi: str = "0", s: str = "0") -> bool:
+    try:
+        datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s))
+    except ValueError:
+        return False
+    return True
 
 
 def _timestamp(text: str) -> str:
     m = _DATE_RE.match(text)
     if m:
         y, mo, d = m.groups()
+        if not _valid_time(y, mo, d):
+            return text  # Go's time.Parse refuses it: the text stays a string
         return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}T00:00:00Z"
     m = _TS_RE.match(text)
     if not m:
         return text
     y, mo, d, h, mi, s, frac, tz = m.groups()
+    if not _valid_time(y, mo, d, h, mi, s):
+        return text
     out = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}T{int(h):02d}:{mi}:{s}"
     if frac and frac.strip(".0"):
         out += frac.rstrip("0")
@@ -158,85 +227,185 @@ def _timestamp(text: str) -> str:
     return f"{out}{sign}{int(hh):02d}:{mm}"
 
 
+class _Frame:
+    """An open mapping or sequence while events stream in."""
+
+    __slots__ = ("is_map", "v", "origin", "anchor", "start_count", "key", "seen", "merges")
+
+    def __init__(self, is_map: bool, origin: tuple, anchor: str | None, start_count: int):
+        self.is_map = is_map
+        self.v: Any = {} if is_map else []
+        self.origin = origin
+        self.anchor = anchor
+        self.start_count = start_count
+        self.key: tuple | None = None       # (text, origin, is_merge) awaiting its value
+        self.seen: dict[str, int] = {}
+        self.merges: list[Node] = []
+
+
 class _Builder:
-    """Turns composed YAML nodes into ``Node`` trees, with limits and duplicate-key checks."""
+    """Builds ``Node`` trees straight from parser events, without recursion.
+
+    Composing from events (instead of letting the C composer build a node graph) keeps
+    hostile input bounded: nesting depth is a stack length (the recursive C composer
+    crashes the interpreter on ``[[[[...`` 100,000 deep), and an alias is expanded only
+    after its size has been checked against the limits (an alias bomb fails at once).
+    """
 
     def __init__(self, path: str, line_offset: int, col_offset: int, flat_origin: tuple | None,
-                 lines: list[str]):
+                 lines: list[str], resolve: Any):
         self.path = path
         self.lines = lines
         self.line_offset = line_offset
         self.col_offset = col_offset
         self.flat_origin = flat_origin  # every node gets this origin (non-literal inline text)
+        self.resolve = resolve
         self.count = 0
+        self.alias_count = 0
 
     def origin(self, mark: Any) -> tuple:
         if self.flat_origin is not None:
             return self.flat_origin
         return (self.path, mark.line + 1 + self.line_offset, mark.column + 1 + self.col_offset)
 
-    def build(self, ynode: Any, origin: tuple | None = None, depth: int = 0) -> Node:
-        self.count += 1
-        if self.count > LIMITS.max_nodes:
-            raise OverlayLintError(
-                f"document expands to more than {LIMITS.max_nodes} nodes "
-                "(YAML alias bomb?)", *self.origin(ynode.start_mark)[:2])
-        if depth > LIMITS.max_depth:
-            raise OverlayLintError(
-                f"nesting deeper than {LIMITS.max_depth} levels", *self.origin(ynode.start_mark)[:2])
-        if origin is None:
-            origin = self.origin(ynode.start_mark)
-        kind = ynode.id
-        if kind == "scalar":
-            node = Node(resolve_scalar(ynode.tag, ynode.value, ynode.style), origin)
-            if ynode.style == "|" and self.flat_origin is None:
-                node.parts = {"block": self._block_start(ynode)}
-            return node
-        if kind == "sequence":
-            return Node([self.build(item, None, depth + 1) for item in ynode.value], origin)
-        if kind == "mapping":
-            return Node(self._mapping(ynode, depth), origin)
-        raise OverlayLintError(f"unsupported YAML node {kind}", *origin[:2])
+    def _error(self, mark: Any, message: str) -> OverlayLintError:
+        o = self.origin(mark)
+        return OverlayLintError(message, o[0], o[1], o[2])
 
-    def _block_start(self, ynode: Any) -> tuple[int, int]:
+    def _tick(self, mark: Any, n: int = 1) -> None:
+        self.count += n
+        if self.count > LIMITS.max_nodes:
+            raise self._error(mark, f"document has more than {LIMITS.max_nodes} nodes; "
+                                    "split the file or raise the limit")
+
+    def documents(self, get_event: Any) -> list[Node | None]:
+        docs: list[Node | None] = []
+        anchors: dict[str, tuple[Node, int]] = {}   # anchor -> (node, subtree size)
+        stack: list[_Frame] = []
+        root: Node | None = None
+        while True:
+            ev = get_event()
+            if ev is None:
+                break
+            cls = type(ev).__name__
+            if cls == "ScalarEvent":
+                self._tick(ev.start_mark)
+                tag = ev.tag
+                if tag is None or tag == "!":
+                    tag = self.resolve(ScalarNode, ev.value, ev.implicit)
+                if stack and stack[-1].is_map and stack[-1].key is None:
+                    self._key(stack[-1], tag, ev)
+                    continue
+                node = Node(resolve_scalar(tag, ev.value, ev.style), self.origin(ev.start_mark))
+                if ev.style == "|" and self.flat_origin is None:
+                    node.parts = {"block": self._block_start(ev)}
+                elif node.v is None and ev.value == "" and not ev.style:
+                    # `key:` with no value; Kustomize's strategic merge drops it, keeps `null`
+                    node.parts = {"empty": True}
+                if ev.anchor:
+                    anchors[ev.anchor] = (node, 1)
+                root = self._place(stack, node, ev, root)
+            elif cls == "AliasEvent":
+                hit = anchors.get(ev.anchor)
+                if hit is None:
+                    raise self._error(ev.start_mark, f"unknown YAML alias '*{ev.anchor}'")
+                src, size = hit
+                if stack and stack[-1].is_map and stack[-1].key is None:
+                    if not src.is_scalar:
+                        raise self._error(ev.start_mark, "mapping keys must be scalars")
+                    stack[-1].key = (_key_text(src.v), self.origin(ev.start_mark), False)
+                    self._check_dup(stack[-1], ev)
+                    continue
+                self._expand(size, ev.start_mark)
+                root = self._place(stack, src.clone(), ev, root)
+            elif cls in ("SequenceStartEvent", "MappingStartEvent"):
+                if stack and stack[-1].is_map and stack[-1].key is None:
+                    raise self._error(ev.start_mark, "mapping keys must be scalars")
+                if len(stack) >= LIMITS.max_depth:
+                    raise self._error(ev.start_mark,
+                                      f"nesting deeper than {LIMITS.max_depth} levels")
+                self._tick(ev.start_mark)
+                stack.append(_Frame(cls == "MappingStartEvent", self.origin(ev.start_mark),
+                                    ev.anchor, self.count))
+            elif cls in ("SequenceEndEvent", "MappingEndEvent"):
+                frame = stack.pop()
+                if frame.is_map and frame.merges:
+                    self._merge(frame, ev)
+                node = Node(frame.v, frame.origin)
+                if frame.anchor:
+                    anchors[frame.anchor] = (node, self.count - frame.start_count + 1)
+                root = self._place(stack, node, ev, root)
+            elif cls == "DocumentStartEvent":
+                anchors = {}
+                root = None
+            elif cls == "DocumentEndEvent":
+                docs.append(None if root is None or root.v is None else root)
+                root = None
+            elif cls == "StreamEndEvent":
+                break
+        return docs
+
+    def _expand(self, size: int, mark: Any) -> None:
+        """Account for an alias expansion before it happens."""
+        self.alias_count += size
+        if self.alias_count > LIMITS.max_alias_nodes:
+            raise self._error(mark, f"YAML aliases expand to more than {LIMITS.max_alias_nodes}"
+                                    " nodes (an alias bomb?); refused")
+        self._tick(mark, size)
+
+    def _key(self, frame: _Frame, tag: str, ev: Any) -> None:
+        korigin = self.origin(ev.start_mark)
+        if tag == _MERGE_TAG:
+            frame.key = ("<<", korigin, True)
+            return
+        frame.key = (_key_text(resolve_scalar(tag, ev.value, ev.style)), korigin, False)
+        self._check_dup(frame, ev)
+
+    def _check_dup(self, frame: _Frame, ev: Any) -> None:
+        key, korigin, _ = frame.key  # type: ignore[misc]
+        if key in frame.seen:
+            raise OverlayLintError(f'duplicate key "{key}" (first at line {frame.seen[key]})',
+                                   *korigin)
+        frame.seen[key] = korigin[1]
+
+    def _place(self, stack: list[_Frame], node: Node, ev: Any, root: Node | None) -> Node | None:
+        """Attach a finished node to the open container (or make it the document root)."""
+        if not stack:
+            return node
+        top = stack[-1]
+        if not top.is_map:
+            top.v.append(node)
+            return root
+        key, korigin, is_merge = top.key  # type: ignore[misc]
+        top.key = None
+        if is_merge:
+            top.merges.append(node)
+            return root
+        node.o = korigin  # a mapping value is located at its key
+        top.v[key] = node
+        return root
+
+    def _merge(self, frame: _Frame, ev: Any) -> None:
+        """``<<`` merge keys: explicit keys win, earlier merged mappings over later ones."""
+        for m in frame.merges:
+            sources = m.v if m.is_seq else [m]
+            for src in sources:
+                if not src.is_map:
+                    raise OverlayLintError("merge key << needs a mapping", *(src.o or ()))
+                for k, v in src.v.items():
+                    if k not in frame.v:
+                        self._expand(1, ev.start_mark)
+                        frame.v[k] = v.clone()
+
+    def _block_start(self, ev: Any) -> tuple[int, int]:
         """(1-based file line, indent) of the first content line of a literal block."""
-        first = ynode.start_mark.line + 1  # 0-based index of the line after the indicator
+        first = ev.start_mark.line + 1  # 0-based index of the line after the indicator
         indent = 0
-        for text in self.lines[first:ynode.end_mark.line + 1]:
+        for text in self.lines[first:ev.end_mark.line + 1]:
             if text.strip():
                 indent = len(text) - len(text.lstrip(" "))
                 break
         return (first + 1 + self.line_offset, indent + self.col_offset)
-
-    def _mapping(self, ynode: Any, depth: int) -> dict:
-        out: dict[str, Node] = {}
-        seen: dict[str, int] = {}
-        merges: list[Any] = []
-        for knode, vnode in ynode.value:
-            if knode.tag == _MERGE_TAG or (knode.id == "scalar" and knode.value == "<<"
-                                            and not knode.style):
-                merges.append(vnode)
-                continue
-            if knode.id != "scalar":
-                o = self.origin(knode.start_mark)
-                raise OverlayLintError("mapping keys must be scalars", o[0], o[1], o[2])
-            key = resolve_scalar(knode.tag, knode.value, knode.style)
-            key = _key_text(key)
-            korigin = self.origin(knode.start_mark)
-            if key in seen:
-                raise OverlayLintError(
-                    f'duplicate key "{key}" (first at line {seen[key]})', *korigin)
-            seen[key] = korigin[1]
-            out[key] = self.build(vnode, korigin, depth + 1)
-        for m in merges:  # explicit keys win over merged ones, earlier merges over later
-            sources = m.value if m.id == "sequence" else [m]
-            for src in sources:
-                if src.id != "mapping":
-                    o = self.origin(src.start_mark)
-                    raise OverlayLintError("merge key << needs a mapping", *o)
-                for k, v in self._mapping(src, depth).items():
-                    out.setdefault(k, v)
-        return out
 
 
 def _key_text(key: Any) -> str:
@@ -256,21 +425,18 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
     ``line_offset``/``col_offset`` place text embedded in another file (an inline patch);
     ``flat_origin`` gives every node one origin when positions inside cannot be mapped.
     """
-    builder = _Builder(path, line_offset, col_offset, flat_origin, text.split("\n"))
-    docs: list[Node | None] = []
-    loader = _make_loader(text)
+    loader = None
     try:
-        while loader.check_node():
-            ynode = loader.get_node()
-            docs.append(None if ynode is None else builder.build(ynode))
-            if _is_null_doc(docs[-1]):
-                docs[-1] = None
+        loader, get_event, resolve = _event_source(text)
+        builder = _Builder(path, line_offset, col_offset, flat_origin, text.split("\n"),
+                           resolve)
+        return builder.documents(get_event)
     except OverlayLintError:
         raise
     except RecursionError:
         raise OverlayLintError(f"nesting deeper than {LIMITS.max_depth} levels", path) from None
     except Exception as exc:  # ruamel's MarkedYAMLError and friends
-        raise _yaml_error(exc, path, line_offset, flat_origin) from None
+        raise _yaml_error(exc, path, line_offset, flat_origin, text) from None
     finally:
         dispose = getattr(loader, "dispose", None)
         if dispose:
@@ -278,47 +444,41 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
                 dispose()
             except Exception:
                 pass
-    return docs
 
 
-def _is_null_doc(node: Node | None) -> bool:
-    return node is not None and node.v is None
-
-
-def _make_loader(text: str) -> Any:
+def _event_source(text: str) -> tuple[Any, Any, Any]:
+    """(loader, get_event, resolve): libyaml's event parser when available."""
     if _C:
-        return _Loader(text)
-    from ruamel.yaml import YAML  # pragma: no cover
+        loader = _Loader(text)
+        return loader, loader.get_event, loader.resolve
+    from ruamel.yaml import YAML  # pragma: no cover - only without the C extension
     y = YAML(typ="safe", pure=True)
-    return _PureLoader(y, text)
-
-
-class _PureLoader:  # pragma: no cover - only without the C extension
-    def __init__(self, yaml: Any, text: str) -> None:
-        self._it = iter(yaml.compose_all(text))
-        self._next: Any = _PureLoader
-
-    def check_node(self) -> bool:
-        if self._next is _PureLoader:
-            self._next = next(self._it, _PureLoader)
-        return self._next is not _PureLoader
-
-    def get_node(self) -> Any:
-        n, self._next = self._next, _PureLoader
-        return n
+    events = iter(y.parse(text))
+    return None, lambda: next(events, None), y.resolver.resolve
 
 
 def _yaml_error(exc: Exception, path: str, line_offset: int,
-                flat_origin: tuple | None) -> OverlayLintError:
+                flat_origin: tuple | None, text: str) -> OverlayLintError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
     context = getattr(exc, "context", None)
     msg = f"invalid YAML: {problem}"
     if context and "while" not in problem:
         msg += f" ({context})"
+    line0: int | None = None  # 0-based line in ``text``
+    if mark is not None:
+        line0 = mark.line
+    elif isinstance(getattr(exc, "position", None), int):  # ReaderError: bad character
+        line0 = text.count("\n", 0, exc.position)  # type: ignore[attr-defined]
+    if line0 is not None:
+        lines = text.split("\n", line0 + 1)
+        bad = lines[line0] if line0 < len(lines) else ""
+        if "\t" in bad[: len(bad) - len(bad.lstrip(" \t"))] or \
+                (mark is not None and bad[mark.column:mark.column + 1] == "\t"):
+            msg = "invalid YAML: tab character in indentation; YAML indents with spaces only"
     if flat_origin is not None:
         return OverlayLintError(msg, flat_origin[0], flat_origin[1])
-    line = mark.line + 1 + line_offset if mark is not None else None
+    line = line0 + 1 + line_offset if line0 is not None else None
     return OverlayLintError(msg, path, line)
 
 

@@ -40,3 +40,10 @@ def shared() -> Path:
 @pytest.fixture
 def kubectl() -> str:
     return need_kubectl()
+
+
+@pytest.fixture(autouse=True)
+def _not_in_github_actions(monkeypatch):
+    """Run the same in and out of GitHub Actions: there, GITHUB_ACTIONS=true would make a
+    plain ``overlay-lint`` add annotations to its text. Tests that want it set it."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)

@@ -29,9 +29,13 @@ class Accumulator:
     config: "tconfig.TransformerConfig" = field(default_factory=tconfig.TransformerConfig.default)
     vars: list = field(default_factory=list)
 
-    def merge(self, other: "Accumulator", origin: Origin | None) -> None:
-        self.resmap.append_all(other.resmap, origin)
-        self.config = self.config.merge(other.config)
+    def merge(self, other: "Accumulator", origin: Origin | None, seen: set | None = None) -> None:
+        """Take ``other``'s resources, config and vars (``seen``: see ResMap.append_all)."""
+        self.resmap.append_all(other.resmap, origin, seen)
+        try:
+            self.config = self.config.merge(other.config)
+        except OverlayLintError as exc:  # conflicting configurations: locate at the entry
+            raise at(origin, exc.message) from None
         from .vars import merge_var_lists
         self.vars = merge_var_lists(self.vars, other.vars, origin)
 
@@ -61,7 +65,8 @@ def build(directory: str, loader: Loader | None = None) -> BuildResult:
     directory = os.path.normpath(directory)
     if not os.path.isdir(directory):
         raise OverlayLintError("not a directory", directory)
-    top = Kustomization.load(directory)
+    ctx.loader.check_inside(directory)
+    top = Kustomization.load(directory, ctx.loader)
     ctx.kustomizations.append(top)
     acc = accumulate_target(top, ctx, Accumulator())
     finish(acc, ctx)
@@ -109,15 +114,19 @@ def accumulate_target(kust: Kustomization, ctx: BuildContext, acc: Accumulator) 
 
 def _accumulate_resources(kust: Kustomization, ctx: BuildContext, acc: Accumulator) -> None:
     entries = kust.strings("resources") + kust.strings("bases")
+    # Nothing renames acc's resources inside this loop, so one id index serves every
+    # append (re-indexing per entry made a base of N services quadratic).
+    seen = acc.resmap.id_keys()
     for entry in entries:
         path = ctx.loader.resolve(kust.dir, entry.v, entry.o, "resource")
         if os.path.isdir(path):
+            path = ctx.loader.directory(kust.dir, entry.v, entry.o, "resource")
             sub = _load_sub(path, entry, ctx, component=False)
             sub_acc = accumulate_target(sub, ctx, Accumulator())
-            acc.merge(sub_acc, entry.o)
+            acc.merge(sub_acc, entry.o, seen)
         elif os.path.exists(path):
             path = ctx.loader.file(kust.dir, entry.v, entry.o, "resource")
-            acc.resmap.append_all(load_resources(path, ctx.loader), entry.o)
+            acc.resmap.append_all(load_resources(path, ctx.loader), entry.o, seen)
         else:
             raise at(entry.o, f"resource '{entry.v}' not found (no such file or directory)")
 
@@ -130,9 +139,26 @@ def _accumulate_components(kust: Kustomization, ctx: BuildContext, acc: Accumula
         accumulate_target(sub, ctx, acc)
 
 
+def _check_cycle(path: str, entry: Node, ctx: BuildContext) -> None:
+    """Kustomize refuses a directory equal to, or above, any directory being built."""
+    real = os.path.realpath(path)
+    for seen in ctx.stack:
+        if seen == real or real == os.sep or seen.startswith(real + os.sep):
+            how = "is" if seen == real else "contains"
+            raise at(entry.o, f"cycle detected: '{entry.v}' {how} "
+                              f"'{os.path.relpath(seen)}', which is being built")
+
+
+MAX_KUSTOMIZATION_DEPTH = 150  # real trees nest < 10 deep; bounds Python's recursion
+
+
 def _load_sub(path: str, entry: Node, ctx: BuildContext, component: bool) -> Kustomization:
+    _check_cycle(path, entry, ctx)
+    if len(ctx.stack) >= MAX_KUSTOMIZATION_DEPTH:
+        raise at(entry.o, f"kustomizations nested more than {MAX_KUSTOMIZATION_DEPTH} levels "
+                          "deep (bases of bases of ...); refused")
     try:
-        sub = Kustomization.load(path)
+        sub = Kustomization.load(path, ctx.loader)
     except OverlayLintError as exc:
         if exc.file == path and "no kustomization" in exc.message:
             raise at(entry.o, f"'{entry.v}' is a directory without a kustomization file") from None
@@ -174,12 +200,30 @@ def resources_from_node(doc: Node, source: str | None) -> list[Resource]:
         for item in items.v:
             out.extend(resources_from_node(item, source))
         return out
-    for key in ("apiVersion", "kind"):
-        if doc.get(key) is None or doc.get(key).v in (None, ""):
-            raise at(doc.o, f"resource is missing '{key}'")
+    # Kustomize needs a kind and a metadata.name (apiVersion may be absent); they must be
+    # strings here, as every id lookup works on strings.
+    av = doc.get("apiVersion")
+    if av is not None and av.v is not None and type(av.v) is not str:
+        raise at(av.o, "apiVersion must be a string")
+    if kind is None or kind.v in (None, ""):
+        raise at(doc.o, "resource is missing 'kind'")
+    if type(kind.v) is not str:
+        raise at(kind.o, "kind must be a string")
     md = doc.get("metadata")
-    if md is not None and md.v is not None and not md.is_map:
+    if md is None or md.v is None:
+        raise at(doc.o, "resource is missing 'metadata.name'")
+    if not md.is_map:
         raise at(md.o, "metadata must be a mapping")
+    for key in ("name", "namespace"):
+        n = md.get(key)
+        if n is not None and n.v is not None and type(n.v) is not str:
+            raise at(n.o, f"metadata.{key} must be a string")
+    if not md.str_at("name"):
+        raise at(md.o, "resource is missing 'metadata.name'")
+    for key in ("labels", "annotations"):
+        n = md.get(key)
+        if n is not None and n.v is not None and not n.is_map:
+            raise at(n.o, f"metadata.{key} must be a mapping")
     return [Resource(doc, source)]
 
 

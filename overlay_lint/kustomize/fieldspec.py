@@ -30,6 +30,17 @@ class FieldSpec:
         return split_path(self.path)
 
 
+_SEGMENTS: dict[str, tuple[str, ...]] = {}
+
+
+def _segments(path: str) -> tuple[str, ...]:
+    """``split_path`` memoised: transformers apply the same few specs to every resource."""
+    segs = _SEGMENTS.get(path)
+    if segs is None:
+        segs = _SEGMENTS[path] = tuple(split_path(path))
+    return segs
+
+
 def split_path(path: str) -> list[str]:
     """Split on ``/`` except inside ``[...]`` and where escaped as ``\\/``."""
     out, cur, depth, i = [], "", 0, 0
@@ -88,11 +99,11 @@ def apply_fieldspec(root: Node, fs: FieldSpec, setter: SetFn, create_kind: str |
     """
     if gvk is not None and not fs.matches_gvk(*gvk):
         return
-    _walk(root, fs.segments(), fs, setter, create_kind, create_origin)
+    _walk(root, _segments(fs.path), fs, setter, create_kind, create_origin)
 
 
-def _walk(node: Node, segs: list[str], fs: FieldSpec, setter: SetFn, create_kind: str | None,
-          create_origin: Origin | None) -> None:
+def _walk(node: Node, segs: "tuple[str, ...]", fs: FieldSpec, setter: SetFn,
+          create_kind: str | None, create_origin: Origin | None) -> None:
     if not segs:
         setter(node)
         return
@@ -134,4 +145,4 @@ def apply_fieldspecs(root: Node, specs: Iterable[FieldSpec], setter: SetFn,
                      create_origin: Origin | None = None) -> None:
     for fs in specs:
         if fs.matches_gvk(*gvk):
-            _walk(root, fs.segments(), fs, setter, create_kind, create_origin)
+            _walk(root, _segments(fs.path), fs, setter, create_kind, create_origin)

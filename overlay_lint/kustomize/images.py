@@ -1,2 +1,159 @@
-from ._stub import refuse_fields
-def apply_images(acc, kust, ctx): refuse_fields(kust, "images", "imageTags")
+"""``images:`` (and the deprecated ``imageTags:``): rewrite container image references.
+
+As Kustomize's ImageTagTransformer (api/filters/imagetag): each entry runs twice, first
+over every ``containers``/``initContainers`` list found anywhere in an object (the legacy
+filter), then over the ``images`` field specs; CustomResourceDefinitions are left alone.
+An entry matches an image whose name equals ``name`` (a regular expression, anchored,
+as in Kustomize) optionally followed by ``:tag`` and/or ``@sha256:digest``.
+
+Provenance: the new value points at the entry's ``newTag:`` line when the tag changed,
+else ``digest:``, else ``newName:``; ``node.parts`` keeps the origin of each piece.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import at
+from ..node import Node, Origin
+from .fieldspec import apply_fieldspecs
+
+_KEYS = ("name", "newName", "newTag", "digest", "tagSuffix")
+_TAG_CHARS = r"[a-zA-Z0-9_.{}-]"
+
+
+@dataclass
+class ImageEntry:
+    """One ``images:`` entry: the values and the node of each field given."""
+
+    name: str
+    nodes: dict  # field -> Node (only fields given with a non-empty value)
+    origin: Origin | None
+    pattern: "re.Pattern[str]"
+
+
+def apply_images(acc, kust, ctx) -> None:
+    """Apply this kustomization's ``images`` and ``imageTags`` entries in order."""
+    entries = [parse_entry(e, f) for f in ("images", "imageTags") for e in kust.items(f)]
+    if not entries:
+        return
+    # The image fields are found once; every entry then visits them in Kustomize's order
+    # (legacy pass, then field-spec pass). Updates change values in place, never nodes.
+    legacy: list[Node] = []
+    by_spec: list[Node] = []
+    specs = acc.config.images
+    for res in acc.resmap:
+        if res.kind == "CustomResourceDefinition":
+            continue
+        _legacy_walk(res.node, legacy)
+        if specs:
+            apply_fieldspecs(res.node, specs, by_spec.append, res.gvk())
+    for entry in entries:
+        for node in legacy:
+            update_image(node, entry)
+        for node in by_spec:
+            update_image(node, entry)
+
+
+def parse_entry(node: Node, field: str) -> ImageEntry:
+    """Check and read one ``images``/``imageTags`` entry."""
+    if not node.is_map:
+        raise at(node.o, f"each entry of '{field}' must be a mapping")
+    nodes = {}
+    for key, child in node.items():
+        if key not in _KEYS:
+            raise at(child.o, f"unknown field '{key}' in {field} entry "
+                              f"(known: {', '.join(_KEYS)})")
+        if child.v is None:
+            continue
+        if type(child.v) is not str:
+            raise at(child.o, f"{field} {key} must be a string: quote the value "
+                              f"(\"{child.v}\")")
+        if child.v:
+            nodes[key] = child
+    name = nodes["name"].v if "name" in nodes else ""
+    try:
+        # \Z, not $: Go's $ never matches before a final newline
+        pattern = re.compile(f"^{name}(?::{_TAG_CHARS}*)?(?:@sha256:{_TAG_CHARS}*)?\\Z")
+    except re.error as exc:
+        raise at(nodes["name"].o, f"image name '{name}' is not a valid pattern: {exc}") from None
+    return ImageEntry(name, nodes, node.o, pattern)
+
+
+def _legacy_walk(node: Node, out: list) -> None:
+    """Every ``containers``/``initContainers`` sequence anywhere; their items' ``image``."""
+    v = node.v
+    if type(v) is dict:
+        for key, child in v.items():
+            _legacy_walk(child, out)
+            if key in ("containers", "initContainers") and type(child.v) is list:
+                for item in child.v:
+                    img = item.get("image")
+                    if img is not None and img.v is not None:
+                        out.append(img)
+    elif type(v) is list:
+        for child in v:
+            _legacy_walk(child, out)
+
+
+def split_image(image: str) -> tuple[str, str, str]:
+    """(name, tag, digest) as Kustomize splits an image reference (a registry port is
+    part of the name)."""
+    slash = image.find("/")
+    start = slash if slash > 0 else 0
+    search = image[start:]
+    di, ci = search.find("@"), search.find(":")
+    if ci < 0 and di < 0:
+        return image, "", ""
+    if di >= 0 and (di < ci or ci < 0):
+        di += start
+        return image[:di], "", image[di + 1:]
+    if di >= 0 and ci >= 0:
+        di += start
+        ci += start
+        return image[:ci], image[ci + 1:di], image[di + 1:]
+    ci += start
+    return image[:ci], image[ci + 1:], ""
+
+
+def update_image(node: Node, entry: ImageEntry) -> None:
+    """Rewrite the image reference held by ``node`` when ``entry`` matches it."""
+    if not node.is_scalar:
+        raise at(node.o, "an image field must hold a string")
+    value = node.v
+    text = "" if value is None else value if type(value) is str else str(value)
+    if not entry.pattern.match(text):
+        return
+    name, tag, digest = split_image(text)
+    old_parts = node.parts or {}
+    parts = {"name": old_parts.get("name", node.o)}
+    if tag:
+        parts["tag"] = old_parts.get("tag", node.o)
+    if digest:
+        parts["digest"] = old_parts.get("digest", node.o)
+    nn, nt, nd, ns = (entry.nodes.get(k) for k in ("newName", "newTag", "digest", "tagSuffix"))
+    if nn is not None:
+        name = nn.v
+        parts["name"] = nn.o
+    if nt is not None and nd is not None:
+        tag, digest = nt.v, nd.v
+        parts["tag"], parts["digest"] = nt.o, nd.o
+    elif nt is not None:
+        tag, digest = nt.v, ""
+        parts["tag"] = nt.o
+        parts.pop("digest", None)
+    elif nd is not None:
+        tag, digest = "", nd.v
+        parts["digest"] = nd.o
+        parts.pop("tag", None)
+    elif ns is not None:
+        tag, digest = tag + ns.v, ""
+        parts["tag"] = ns.o
+        parts.pop("digest", None)
+    new = name + (":" + tag if tag else "") + ("@" + digest if digest else "")
+    changer = nt or ns or nd or nn
+    if changer is None:
+        return  # the entry names the image but changes nothing
+    node.v = new
+    node.o = changer.o
+    node.parts = parts

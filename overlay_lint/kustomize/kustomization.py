@@ -2,28 +2,144 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from ..errors import OverlayLintError, at
 from ..node import Node
 from ..source import load_file
 
+if TYPE_CHECKING:
+    from .loader import Loader
+
 FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1"
 COMPONENT_VERSION = "kustomize.config.k8s.io/v1alpha1"
 
-# Every field Kustomize v5 accepts, with the YAML type it must have.
-FIELDS: dict[str, str] = {
-    "apiVersion": "str", "kind": "str", "metadata": "map", "openapi": "map",
-    "namePrefix": "str", "nameSuffix": "str", "namespace": "str",
-    "commonLabels": "map", "labels": "seq", "commonAnnotations": "map",
-    "patchesStrategicMerge": "seq", "patchesJson6902": "seq", "patches": "seq",
-    "images": "seq", "imageTags": "seq", "replacements": "seq", "replicas": "seq",
-    "vars": "seq", "sortOptions": "map", "resources": "seq", "components": "seq",
-    "crds": "seq", "bases": "seq", "configMapGenerator": "seq", "secretGenerator": "seq",
-    "helmGlobals": "map", "helmCharts": "seq", "helmChartInflationGenerator": "seq",
-    "generatorOptions": "map", "configurations": "seq", "generators": "seq",
-    "transformers": "seq", "validators": "seq", "buildMetadata": "seq",
+# The shape of every field Kustomize v5 accepts (its Go structs, api/types): "str", "int",
+# "bool", "any", ("list", T), ("dict", T) (string keys, values T) or a dict of the struct's
+# fields. Kustomize unmarshals strictly: an unknown field or a wrong type is an error.
+_S, _I, _B = "str", "int", "bool"
+_GVK = {"group": _S, "version": _S, "kind": _S}
+_RESID = {**_GVK, "name": _S, "namespace": _S}
+_SELECTOR = {**_RESID, "annotationSelector": _S, "labelSelector": _S}
+_FIELDSPEC = {**_GVK, "path": _S, "create": _B}
+_PATCH = {"path": _S, "patch": _S, "target": _SELECTOR, "options": ("dict", _B)}
+_IMAGE = {"name": _S, "newName": _S, "tagSuffix": _S, "newTag": _S, "digest": _S}
+_GEN_OPTIONS = {"labels": ("dict", _S), "annotations": ("dict", _S),
+                "disableNameSuffixHash": _B, "immutable": _B}
+_GEN_ARGS = {"namespace": _S, "name": _S, "behavior": _S, "literals": ("list", _S),
+             "files": ("list", _S), "envs": ("list", _S), "env": _S, "options": _GEN_OPTIONS}
+_FIELD_OPTIONS = {"delimiter": _S, "index": _I, "encoding": _S, "create": _B}
+_REPLACEMENT = {
+    "path": _S,
+    "source": {**_RESID, "fieldPath": _S, "options": _FIELD_OPTIONS},
+    "targets": ("list", {"select": _SELECTOR, "reject": ("list", _SELECTOR),
+                         "fieldPaths": ("list", _S), "options": _FIELD_OPTIONS}),
 }
+_STRINGS = ("list", _S)
+
+SCHEMA: dict[str, object] = {
+    "apiVersion": _S, "kind": _S,
+    "metadata": {"name": _S, "namespace": _S, "labels": ("dict", _S),
+                 "annotations": ("dict", _S)},
+    "openapi": ("dict", _S),
+    "namePrefix": _S, "nameSuffix": _S, "namespace": _S,
+    "commonLabels": ("dict", _S), "commonAnnotations": ("dict", _S),
+    "labels": ("list", {"pairs": ("dict", _S), "includeSelectors": _B,
+                        "includeTemplates": _B, "fields": ("list", _FIELDSPEC)}),
+    "patchesStrategicMerge": _STRINGS, "patchesJson6902": ("list", _PATCH),
+    "patches": ("list", _PATCH),
+    "images": ("list", _IMAGE), "imageTags": ("list", _IMAGE),
+    "replacements": ("list", _REPLACEMENT),
+    "replicas": ("list", {"name": _S, "count": _I}),
+    "vars": ("list", {"name": _S,
+                      "objref": {"apiVersion": _S, **_GVK, "name": _S, "namespace": _S},
+                      "fieldref": {"fieldPath": _S}}),
+    "sortOptions": {"order": _S,
+                    "legacySortOptions": {"orderFirst": _STRINGS, "orderLast": _STRINGS}},
+    "resources": _STRINGS, "components": _STRINGS, "crds": _STRINGS, "bases": _STRINGS,
+    "configMapGenerator": ("list", _GEN_ARGS),
+    "secretGenerator": ("list", {**_GEN_ARGS, "type": _S}),
+    "generatorOptions": _GEN_OPTIONS,
+    "configurations": _STRINGS, "transformers": _STRINGS, "buildMetadata": _STRINGS,
+    # refused below before their content matters
+    "helmGlobals": "any", "helmCharts": "any", "helmChartInflationGenerator": "any",
+    "generators": "any", "validators": "any",
+}
+
+# Every field Kustomize v5 accepts, with the YAML type it must have (kept for callers).
+FIELDS: dict[str, str] = {
+    k: ("map" if isinstance(t, dict) or (isinstance(t, tuple) and t[0] == "dict") else
+        "seq" if isinstance(t, tuple) else "str" if t == _S else "any")
+    for k, t in SCHEMA.items()}
+
+_TYPE_WORDS = {"str": "a string", "int": "an integer", "bool": "true or false",
+               "list": "a list", "dict": "a mapping", "struct": "a mapping"}
+
+
+def check_shape(node: Node, shape: object, where: str) -> None:
+    """Raise at the first value of ``node`` that Kustomize's strict unmarshal refuses."""
+    v = node.v
+    if v is None or shape == "any":
+        return  # null is Go's zero value: accepted everywhere
+    if isinstance(shape, str):
+        t = type(v)
+        ok = (t is str if shape == _S else t is int if shape == _I else t is bool)
+        if not ok:
+            raise at(node.o, f"'{where}' must be {_TYPE_WORDS[shape]}, not {_describe(v)}")
+        return
+    if isinstance(shape, tuple):
+        kind, inner = shape
+        if kind == "list":
+            if type(v) is not list:
+                raise at(node.o, f"'{where}' must be a list, not {_describe(v)}")
+            for i, item in enumerate(v):
+                check_shape(item, inner, f"{where}[{i}]")
+            return
+        if type(v) is not dict:
+            raise at(node.o, f"'{where}' must be a mapping, not {_describe(v)}")
+        for k, item in v.items():
+            check_shape(item, inner, f"{where}.{k}")
+        return
+    if type(v) is not dict:
+        raise at(node.o, f"'{where}' must be a mapping, not {_describe(v)}")
+    canonical_keys(node, shape, where)  # type: ignore[arg-type]
+    for k, item in node.v.items():
+        check_shape(item, shape[k], f"{where}.{k}")  # type: ignore[index]
+
+
+def canonical_keys(node: Node, shape: dict, where: str | None) -> None:
+    """Rename keys to the spelling of ``shape``: Go's JSON decoder matches field names
+    case-insensitively (``fieldpath`` is ``fieldPath``), so every stage may rely on one
+    spelling. An unknown field is an error, as in Kustomize's strict unmarshal."""
+    v = node.v
+    if all(k in shape for k in v):
+        return
+    folded = {k.lower(): k for k in shape}
+    out: dict[str, Node] = {}
+    for k, item in v.items():
+        name = k if k in shape else folded.get(k.lower())
+        if name is None:
+            what = f"unknown field '{k}' in '{where}'" if where else \
+                f"unknown kustomization field '{k}'"
+            raise at(item.o, f"{what} (Kustomize rejects it)")
+        if name in out:
+            raise at(item.o, f"field '{k}' repeats '{name}' (field names ignore case)")
+        out[name] = item
+    node.v = out
+
+
+def _describe(v: object) -> str:
+    if type(v) is dict:
+        return "a mapping"
+    if type(v) is list:
+        return "a list"
+    if type(v) is bool:
+        return f"the boolean {str(v).lower()}"
+    if type(v) in (int, float):
+        return f"the number {v}"
+    return f"'{v}'"
+
 
 # Fields that would fetch or execute something: refused, never half-rendered.
 UNSUPPORTED: dict[str, str] = {
@@ -33,9 +149,6 @@ UNSUPPORTED: dict[str, str] = {
     "generators": "generator plugins and KRM functions are executables",
     "validators": "validator plugins and KRM functions are executables",
 }
-
-_TYPE_NAMES = {"str": "a string", "map": "a mapping", "seq": "a list"}
-
 
 def find_kustomization_file(directory: str) -> str | None:
     """The kustomization file of ``directory``; error when there are several."""
@@ -55,12 +168,15 @@ class Kustomization:
         self.node = node
 
     @classmethod
-    def load(cls, directory: str) -> "Kustomization":
+    def load(cls, directory: str, loader: "Loader | None" = None) -> "Kustomization":
+        """Read and check the kustomization of ``directory`` (through ``loader``, which
+        refuses a kustomization file that resolves outside the lint root)."""
         path = find_kustomization_file(directory)
         if path is None:
             raise OverlayLintError(
                 "no kustomization.yaml, kustomization.yml or Kustomization file", directory)
-        docs = [d for d in load_file(path) if d is not None]
+        docs = [d for d in (loader.documents(path) if loader is not None else load_file(path))
+                if d is not None]
         if not docs:
             raise OverlayLintError("kustomization file is empty", path, 1)
         if len(docs) > 1:
@@ -70,19 +186,27 @@ class Kustomization:
             raise at(node.o, "a kustomization must be a YAML mapping")
         k = cls(directory, path, node)
         k._validate()
+        if k._is_empty():
+            raise OverlayLintError("kustomization file is empty (nothing but apiVersion/kind); "
+                                   "Kustomize refuses it", path, node.o[1] if node.o else 1)
         return k
 
-    def _validate(self) -> None:
+    def _is_empty(self) -> bool:
+        """Kustomize's CheckEmpty: every field is Go's zero value (an empty list or mapping
+        is not zero: ``resources: []`` is a valid, if useless, kustomization)."""
         for key, child in self.node.items():
-            want = FIELDS.get(key)
-            if want is None:
-                raise at(child.o, f"unknown kustomization field '{key}'")
-            if child.v is None:
+            if key in ("apiVersion", "kind") or child.v is None or child.v == "":
                 continue
-            ok = (child.is_map if want == "map" else child.is_seq if want == "seq"
-                  else type(child.v) is str)
-            if not ok:
-                raise at(child.o, f"field '{key}' must be {_TYPE_NAMES[want]}")
+            if key == "metadata" and child.is_map and all(
+                    c.v is None or c.v == "" for c in child.v.values()):
+                continue
+            return False
+        return True
+
+    def _validate(self) -> None:
+        canonical_keys(self.node, SCHEMA, None)
+        for key, child in self.node.items():
+            check_shape(child, SCHEMA[key], key)
         kind = self.kind
         if kind not in ("Kustomization", "Component"):
             raise at(self.node.get("kind").o, "kind should be Kustomization or Component")

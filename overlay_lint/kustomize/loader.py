@@ -1,78 +1,158 @@
 """File access for a build: Kustomize's load restrictions plus overlay-lint's safety rules.
 
-- Remote resources (URLs, git) are refused with their ``file:line``; nothing is fetched.
+Security model (see docs/security.md):
+
+- Nothing outside the *lint root* is ever opened: every path a build names is resolved
+  (symlinks included) before it is checked, and a path that lands outside the root is
+  refused with the ``file:line`` that named it. The root is ``--root`` or
+  :func:`default_root` of the linted path.
+- Remote resources (URLs, git repositories) are refused with their ``file:line``;
+  nothing is fetched.
 - Files named by a kustomization (resources, patches, generator sources) must be in or
   below that kustomization's directory, as with Kustomize's default load restrictor.
-- Directories (bases, components) may be elsewhere, but never outside the lint root;
-  symlinks are resolved before that check.
+  Directories (bases, components) may be elsewhere inside the root, never absolute.
+- Only regular files are read (never a FIFO or device that could block or stream).
 """
 from __future__ import annotations
 
 import os
 import re
+import stat
 
-from ..errors import OverlayLintError, at
+from ..errors import at, display_path
 from ..node import Node, Origin
 from ..source import load_file, read_text
 
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)",
-                     re.IGNORECASE)
+# What Kustomize's git.NewRepoSpecFromURL accepts as a repository (plus plain URLs,
+# which its file loader fetches over HTTP): a scheme, the go-getter ``git::`` prefix,
+# an SCP-style ``user@host:`` or a GitHub host.
+_REMOTE = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://|git::|[a-z][a-z0-9-]*@|github\.com[/:]|gh:)", re.IGNORECASE)
 
 
 def is_remote(path: str) -> bool:
+    """True when Kustomize would fetch ``path`` from the network."""
     return bool(_REMOTE.match(path)) or "?ref=" in path or ".git//" in path
+
+
+def default_root(path: str) -> str:
+    """The lint root for ``path`` when no ``--root`` is given.
+
+    The git top-level of ``path`` (the nearest ancestor holding ``.git``, a directory or,
+    for worktrees and submodules, a file), found without running git. Outside a git work
+    tree: the current directory when ``path`` is inside it, else ``path`` itself (its
+    directory for a file). Never wider than what the user pointed at or stands in.
+    """
+    real = os.path.realpath(path)
+    start = real if os.path.isdir(real) else os.path.dirname(real)
+    d = start
+    while True:
+        if os.path.exists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    cwd = os.path.realpath(os.getcwd())
+    if start == cwd or start.startswith(cwd.rstrip(os.sep) + os.sep):
+        return cwd
+    return start
+
+
+def _within(real: str, top: str) -> bool:
+    return real == top or top == os.sep or real.startswith(top + os.sep)
+
+
+def _realpath(path: str, origin: Origin | None, shown: str) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError) as exc:  # symlink loops on strict systems, odd bytes
+        raise at(origin, f"cannot resolve path '{shown}': {exc}") from None
 
 
 class Loader:
     """Resolves and reads the files and directories a build names."""
 
     def __init__(self, root: str | None = None) -> None:
-        # root: nothing outside it is ever read (None: no confinement, e.g. a bare render)
+        # root: nothing outside it is ever read (None: no confinement, e.g. library use)
         self.root = os.path.realpath(root) if root else None
         self.files_read: set[str] = set()  # every file a build read (for changed-file runs)
 
+    # --- checks ---------------------------------------------------------------------------
     def _confine(self, real: str, shown: str, origin: Origin | None) -> None:
-        if self.root is None:
-            return
-        if real != self.root and not real.startswith(self.root + os.sep):
-            raise at(origin, f"'{shown}' resolves outside the lint root {self.root}; refused")
+        if self.root is not None and not _within(real, self.root):
+            raise at(origin, f"'{shown}' resolves outside the lint root {self.root}; refused "
+                             "(set --root to widen it)")
 
-    def resolve(self, base_dir: str, rel: str, origin: Origin | None, what: str) -> str:
-        """Absolute path of ``rel`` relative to ``base_dir`` (no restriction on its kind)."""
+    def check_inside(self, path: str, origin: Origin | None = None) -> str:
+        """``path`` itself (a build directory, a kustomization file) must lie in the root."""
+        if origin is None:
+            origin = (path, None, None)
+        shown = display_path(path)
+        real = _realpath(path, origin, shown)
+        self._confine(real, shown, origin)
+        return real
+
+    def _check_text(self, rel: object, origin: Origin | None, what: str) -> str:
+        if type(rel) is not str:
+            raise at(origin, f"{what} path must be a string")
+        if not rel.strip():
+            raise at(origin, f"{what} path is empty")
+        if "\x00" in rel:
+            raise at(origin, f"{what} path contains a NUL character")
+        if len(rel) > 4096:
+            raise at(origin, f"{what} path is longer than 4096 characters")
         if is_remote(rel):
             raise at(origin, f"remote {what} '{rel}' is not supported: overlay-lint never "
                              "fetches from the network")
-        if os.path.isabs(rel):
-            raise at(origin, f"absolute {what} path '{rel}' is not allowed")
+        return rel
+
+    # --- resolution -----------------------------------------------------------------------
+    def resolve(self, base_dir: str, rel: str, origin: Origin | None, what: str) -> str:
+        """Absolute path of ``rel`` relative to ``base_dir`` (no restriction on its kind),
+        refused when it is remote or resolves outside the lint root."""
+        self._check_text(rel, origin, what)
         path = os.path.normpath(os.path.join(base_dir, rel))
-        real = os.path.realpath(path)
+        real = _realpath(path, origin, rel)
         self._confine(real, rel, origin)
         return path
 
     def file(self, kdir: str, rel: str, origin: Origin | None, what: str = "file") -> str:
         """A file named in the kustomization at ``kdir``; must be in or below ``kdir``."""
         path = self.resolve(kdir, rel, origin, what)
-        if not os.path.exists(path):
-            raise at(origin, f"{what} '{rel}' not found")
-        if os.path.isdir(path):
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            raise at(origin, f"{what} '{rel}' not found") from None
+        if stat.S_ISDIR(st.st_mode):
             raise at(origin, f"{what} '{rel}' is a directory, expected a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise at(origin, f"{what} '{rel}' is not a regular file; refused")
         real, kreal = os.path.realpath(path), os.path.realpath(kdir)
-        if not real.startswith(kreal + os.sep):
+        if not _within(real, kreal) or real == kreal:
             raise at(origin, f"{what} '{rel}' is not in or below '{kdir}' "
                              "(Kustomize's load restrictor refuses it)")
         self.files_read.add(path)
         return path
 
     def directory(self, kdir: str, rel: str, origin: Origin | None, what: str) -> str:
+        """A directory (base, component) named in the kustomization at ``kdir``."""
+        self._check_text(rel, origin, what)
+        if os.path.isabs(rel):
+            raise at(origin, f"{what} '{rel}' is an absolute path; Kustomize accepts only "
+                             "relative directories")
         path = self.resolve(kdir, rel, origin, what)
         if not os.path.isdir(path):
             raise at(origin, f"{what} '{rel}' is not a directory")
         return path
 
+    # --- reading --------------------------------------------------------------------------
     def read_text(self, path: str) -> str:
+        self.check_inside(path)
         self.files_read.add(path)
         return read_text(path)
 
     def documents(self, path: str) -> list[Node | None]:
+        self.check_inside(path)
         self.files_read.add(path)
         return load_file(path)

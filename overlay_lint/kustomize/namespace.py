@@ -1,2 +1,125 @@
-from ._stub import refuse_fields
-def apply_namespace(acc, kust, ctx): refuse_fields(kust, "namespace")
+"""``namespace:``: move every namespaced resource into one namespace (NamespaceTransformer).
+
+Kustomize's special cases, kept here:
+- cluster-scoped kinds (``ResId.cluster_scoped``) get no ``metadata.namespace``;
+- the field specs of the configuration apply too: a ``v1`` Namespace object is renamed to
+  the namespace, an APIService's ``spec.service.namespace`` and a CRD conversion webhook's
+  service namespace follow it;
+- RoleBinding/ClusterRoleBinding subjects: by default only subjects named ``default`` are
+  moved (ServiceAccounts of the build are fixed later by the name reference stage); the
+  builtin NamespaceTransformer can ask for ``allServiceAccounts`` or ``none``;
+- ``unsetOnly`` (builtin transformer only) keeps namespaces already set.
+Every value set carries the origin of the ``namespace`` entry that set it.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from ..errors import at
+from ..node import Node, Origin
+from .fieldspec import FieldSpec, apply_fieldspec
+from .kustomization import Kustomization
+from .resource import ResMap, Resource
+
+if TYPE_CHECKING:
+    from .build import Accumulator, BuildContext
+
+DEFAULT_ONLY = "defaultOnly"
+ALL_SERVICE_ACCOUNTS = "allServiceAccounts"
+NO_SUBJECTS = "none"
+SUBJECT_MODES = (DEFAULT_ONLY, ALL_SERVICE_ACCOUNTS, NO_SUBJECTS)
+
+_BINDINGS = ("RoleBinding", "ClusterRoleBinding")
+_META_NS = FieldSpec("metadata/namespace", create=True)
+
+
+def apply_namespace(acc: "Accumulator", kust: Kustomization, ctx: "BuildContext") -> None:
+    """The kustomization's ``namespace:`` field."""
+    node = kust.field("namespace")
+    if node is None or node.v == "":
+        return
+    set_namespace(acc.resmap, node.v, node.o, acc.config.namespace)
+
+
+def set_namespace(resmap: ResMap, namespace: str, origin: Origin | None,
+                  fieldspecs: Iterable[FieldSpec], unset_only: bool = False,
+                  subjects: str = DEFAULT_ONLY) -> None:
+    """Kustomize's NamespaceTransformer over ``resmap``; values located at ``origin``."""
+    if not namespace:
+        return
+    if subjects not in SUBJECT_MODES:
+        raise at(origin, f"invalid value {subjects!r} for setRoleBindingSubjects: must be "
+                         f"one of {', '.join(repr(m) for m in SUBJECT_MODES)}")
+    specs = tuple(fs for fs in fieldspecs if fs.path != "metadata/namespace")
+    setter = _setter(namespace, origin, unset_only)
+    for res in resmap:
+        if not res.node.v:
+            continue
+        res.store_previous_id()
+        _transform(res, specs, setter, origin, subjects)
+    seen: dict[tuple, Resource] = {}
+    for res in resmap:
+        cid = res.cur_id()
+        key = (cid.group, cid.version, cid.kind, cid.name, cid.effective_ns)
+        if key in seen:
+            raise at(origin, f"namespace transformation produces ID conflict: {cid} is "
+                             f"both {_where(seen[key])} and {_where(res)}")
+        seen[key] = res
+
+
+def _where(res: Resource) -> str:
+    o = res.node.o
+    return f"{o[0]}:{o[1]}" if o else "a generated resource"
+
+
+def _setter(namespace: str, origin: Origin | None, unset_only: bool):
+    def set_value(node: Node) -> None:
+        if not node.is_scalar:
+            raise at(node.o, "namespace field specs must target scalar nodes, found a "
+                             f"{'mapping' if node.is_map else 'list'}")
+        if unset_only and node.v not in (None, ""):
+            return
+        node.v = namespace
+        node.o = origin
+        node.parts = None
+    return set_value
+
+
+def _transform(res: Resource, specs: tuple[FieldSpec, ...], setter, origin: Origin | None,
+               subjects: str) -> None:
+    gvk = res.gvk()
+    if not res.cur_id().cluster_scoped:
+        apply_fieldspec(res.node, _META_NS, setter, "scalar", origin)
+    # metadata/name specs only rename core v1 objects (the Namespace itself)
+    use = [fs for fs in specs if fs.path != "metadata/name" or res.api_version == "v1"]
+    if gvk[2] in _BINDINGS:
+        use = [fs for fs in use if not (fs.kind in _BINDINGS and fs.path == "subjects/namespace")]
+        _subjects(res, setter, origin, subjects)
+    for fs in use:
+        apply_fieldspec(res.node, fs, setter, "scalar", origin, gvk)
+
+
+def _subjects(res: Resource, setter, origin: Origin | None, mode: str) -> None:
+    if mode == NO_SUBJECTS:
+        return
+    subjects = res.node.get("subjects")
+    if subjects is None or subjects.v is None:
+        return
+    if not subjects.is_seq:
+        raise at(subjects.o, "subjects of a (Cluster)RoleBinding must be a list")
+    for subject in subjects.v:
+        if not subject.is_map:
+            continue
+        if mode == DEFAULT_ONLY:
+            picked = subject.get("name")
+            wanted = "default"
+        else:
+            picked = subject.get("kind")
+            wanted = "ServiceAccount"
+        if picked is None or picked.v != wanted:
+            continue
+        ns = subject.v.get("namespace")
+        if ns is None:
+            ns = Node(None, origin)
+            subject.v["namespace"] = ns
+        setter(ns)

@@ -1,2 +1,98 @@
-from ._stub import refuse_fields
-def apply_prefix_suffix(acc, kust, ctx): refuse_fields(kust, "namePrefix", "nameSuffix")
+"""``namePrefix`` / ``nameSuffix`` (Kustomize's PrefixTransformer and SuffixTransformer).
+
+The configured field specs (by default ``metadata/name`` of every kind) get the prefix or
+suffix, except on CustomResourceDefinitions, APIServices and Namespaces, whose names are
+API contracts. Each renamed resource remembers its previous id (for name references) and
+the prefixes/suffixes it received (to pick among equally named referral candidates).
+
+Provenance: the name keeps the origin of the base name (the line defining the object);
+``node.parts`` records ``{"name": base origin, "prefix"/"suffix": origin of the
+kustomization field that added the outermost prefix/suffix}``.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from ..errors import at
+from ..node import Node, Origin
+from .config import gvk_selected
+from .fieldspec import FieldSpec, apply_fieldspec
+from .kustomization import Kustomization
+from .resource import ResMap, Resource, split_api_version
+
+if TYPE_CHECKING:
+    from .build import Accumulator, BuildContext
+
+# (group, kind) selectors of resources never renamed ("" = any group)
+_SKIP = (("", "CustomResourceDefinition"), ("apiregistration.k8s.io", "APIService"),
+         ("", "Namespace"))
+
+
+def apply_prefix_suffix(acc: "Accumulator", kust: Kustomization, ctx: "BuildContext") -> None:
+    """The kustomization's ``namePrefix`` then ``nameSuffix``."""
+    prefix = kust.field("namePrefix")
+    if prefix is not None and prefix.v != "":
+        add_prefix(acc.resmap, prefix.v, prefix.o, acc.config.name_prefix)
+    suffix = kust.field("nameSuffix")
+    if suffix is not None and suffix.v != "":
+        add_suffix(acc.resmap, suffix.v, suffix.o, acc.config.name_suffix)
+
+
+def add_prefix(resmap: ResMap, prefix: str, origin: Origin | None,
+               fieldspecs: Iterable[FieldSpec]) -> None:
+    _affix(resmap, prefix, origin, tuple(fieldspecs), is_prefix=True)
+
+
+def add_suffix(resmap: ResMap, suffix: str, origin: Origin | None,
+               fieldspecs: Iterable[FieldSpec]) -> None:
+    _affix(resmap, suffix, origin, tuple(fieldspecs), is_prefix=False)
+
+
+def org_gvk(res: Resource) -> tuple[str, str, str]:
+    """Group, version and kind of a resource's original id (Kustomize keeps the current
+    apiVersion and only the kinds of previous ids)."""
+    g, v = split_api_version(res.api_version)
+    return g, v, (res.prev_ids[0].kind if res.prev_ids else res.kind)
+
+
+def _affix(resmap: ResMap, text: str, origin: Origin | None, specs: tuple[FieldSpec, ...],
+           is_prefix: bool) -> None:
+    part = "prefix" if is_prefix else "suffix"
+
+    def setter(node: Node) -> None:
+        if not node.is_scalar:
+            raise at(node.o, f"cannot add a name {part} to a "
+                             f"{'mapping' if node.is_map else 'list'}; the field spec "
+                             "must select a string")
+        old = _text(node.v)
+        if not text:  # an empty affix (builtin transformer) only normalises to text
+            node.v = old
+            return
+        parts = dict(node.parts) if node.parts else {}
+        parts.setdefault("name", node.o)
+        parts[part] = origin
+        node.v = text + old if is_prefix else old + text
+        node.parts = parts
+        if node.o is None:
+            node.o = origin
+
+    for res in resmap:
+        g, v, k = org_gvk(res)
+        if any(gvk_selected(g, v, k, sg, "", sk) for sg, sk in _SKIP):
+            continue
+        for fs in specs:
+            if not gvk_selected(g, v, k, fs.group, fs.version, fs.kind):
+                continue
+            if fs.path == "metadata/name" and text:
+                (res.prefixes if is_prefix else res.suffixes).append(text)
+                res.store_previous_id()
+            apply_fieldspec(res.node, fs, setter, "scalar", origin, res.gvk())
+
+
+def _text(v: object) -> str:
+    """A scalar as the YAML text Kustomize would concatenate."""
+    if v is None:
+        return ""
+    if v is True or v is False:
+        return "true" if v else "false"
+    return str(v)

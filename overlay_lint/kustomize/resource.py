@@ -74,7 +74,7 @@ class Resource:
 
     __slots__ = ("node", "chain", "prev_ids", "behavior", "needs_hash", "ref_by",
                  "name_change_ok", "kind_change_ok", "prefixes", "suffixes", "source",
-                 "generated_by")
+                 "generated_by", "ref_vars")
 
     def __init__(self, node: Node, source: str | None = None) -> None:
         if type(node.v) is not dict:
@@ -91,6 +91,7 @@ class Resource:
         self.suffixes: list[str] = []
         self.source = source        # file it was read from (None: generated)
         self.generated_by: Origin | None = None  # generator entry that made it
+        self.ref_vars: list[str] = []  # names of the deprecated vars that read this object
 
     # --- identity -----------------------------------------------------------------------
     @property
@@ -114,8 +115,30 @@ class Resource:
         return g, v, self.kind
 
     def cur_id(self) -> ResId:
-        g, v = split_api_version(self.api_version)
-        return ResId(g, v, self.kind, self.name, self.namespace)
+        # Hot path (every append, selector match and reference lookup): read the dicts
+        # directly instead of four str_at() walks; same result as the properties above.
+        v = self.node.v
+        if type(v) is not dict:
+            g, ver = split_api_version(self.api_version)
+            return ResId(g, ver, self.kind, self.name, self.namespace)
+        n = v.get("apiVersion")
+        av = n.v if n is not None and type(n.v) is str else ""
+        if "/" in av:
+            g, ver = av.split("/", 1)
+        else:
+            g, ver = "", av
+        n = v.get("kind")
+        kind = n.v if n is not None and type(n.v) is str else ""
+        name = ns = ""
+        md = v.get("metadata")
+        if md is not None and type(md.v) is dict:
+            n = md.v.get("name")
+            if n is not None and type(n.v) is str:
+                name = n.v
+            n = md.v.get("namespace")
+            if n is not None and type(n.v) is str:
+                ns = n.v
+        return ResId(g, ver, kind, name, ns)
 
     def org_id(self) -> ResId:
         return self.prev_ids[0] if self.prev_ids else self.cur_id()
@@ -168,6 +191,7 @@ class Resource:
         r.suffixes = list(self.suffixes)
         r.source = self.source
         r.generated_by = self.generated_by
+        r.ref_vars = list(self.ref_vars)
         return r
 
     def origin_of(self, *path: object) -> Origin | None:
@@ -205,9 +229,20 @@ class ResMap:
                          f"may not add resource with an already registered id: {cid}")
         self.items.append(res)
 
-    def append_all(self, other: Iterable[Resource], origin: Origin | None = None) -> None:
-        # index once: appending N resources must stay linear for big trees
-        seen = {_id_key(r.cur_id()) for r in self.items}
+    def id_keys(self) -> set:
+        """Keys of the ids held now (for ``append_all``'s ``seen``)."""
+        return {_id_key(r.cur_id()) for r in self.items}
+
+    def append_all(self, other: Iterable[Resource], origin: Origin | None = None,
+                   seen: set | None = None) -> None:
+        """Append ``other``, refusing ids already held.
+
+        ``seen`` is ``id_keys()`` kept (and updated here) by a caller that appends many
+        times in a row without changing any resource in between: a base listing N
+        service folders then stays linear instead of re-indexing N times.
+        """
+        if seen is None:
+            seen = self.id_keys()
         for res in other:
             key = _id_key(res.cur_id())
             if key in seen:

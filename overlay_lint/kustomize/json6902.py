@@ -1,0 +1,250 @@
+"""RFC 6902 JSON patch operations on ``Node`` trees, with Kustomize's (evanphx/json-patch v4)
+behaviour: ``-`` appends; a negative index counts from the end (for ``add``, of the list
+after insertion); ``replace`` of a missing mapping key adds it; ``remove`` of a missing key
+and any path through a missing parent are errors.
+
+Errors are reported at the ``path:`` (or ``from:``) line of the failing operation. Values
+added or replaced carry the origins of the operation's ``value:`` node; a moved value keeps
+its own origins.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import at
+from ..node import Node
+
+_INT = re.compile(r"^[-+]?[0-9]+$")  # what Go's strconv.Atoi accepts
+OPS = ("add", "remove", "replace", "move", "copy", "test")
+
+
+class Op:
+    """One decoded operation; ``node`` is the op mapping, for error locations."""
+
+    __slots__ = ("node", "op", "path", "from_", "value", "has_value")
+
+    def __init__(self, node: Node) -> None:
+        if not node.is_map:
+            raise at(node.o, "each JSON6902 operation must be a mapping with 'op' and 'path'")
+        self.node = node
+        opn = node.get("op")
+        if opn is None or type(opn.v) is not str:
+            raise at(node.o, "JSON6902 operation without an 'op' (add, remove, replace, "
+                             "move, copy or test)")
+        if opn.v not in OPS:
+            raise at(opn.o, f"unknown JSON6902 operation '{opn.v}' (use one of {', '.join(OPS)})")
+        self.op = opn.v
+        self.path = _pointer_node(node, "path")
+        self.from_ = _pointer_node(node, "from") if self.op in ("move", "copy") else None
+        self.value = node.get("value")
+        self.has_value = self.value is not None
+
+
+def _pointer_node(op: Node, key: str) -> Node:
+    n = op.get(key)
+    if n is None or type(n.v) is not str:
+        raise at(n.o if n is not None else op.o,
+                 f"JSON6902 operation needs a '{key}' string "
+                 "(a JSON pointer such as /spec/replicas)")
+    if n.v and not n.v.startswith("/"):
+        raise at(n.o, f"JSON6902 {key} '{n.v}' must start with '/'")
+    return n
+
+
+def decode_ops(doc: Node | None, where: tuple | None) -> list[Op]:
+    """The operations of a JSON6902 patch document (a list of op mappings)."""
+    if doc is None or doc.v is None:
+        raise at(where, "JSON6902 patch is empty")
+    if not doc.is_seq:
+        raise at(doc.o, "a JSON6902 patch must be a list of operations")
+    if not doc.v:
+        raise at(doc.o, "JSON6902 patch has no operations")
+    return [Op(item) for item in doc.v]
+
+
+def _split(pointer: str) -> list[str]:
+    if pointer == "":
+        return []
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
+
+
+def _index(key: str, size: int, for_add: bool) -> int | None:
+    """A list index as json-patch v4 reads it; None when invalid."""
+    if not _INT.match(key):
+        return None
+    idx = int(key)
+    limit = size + 1 if for_add else size
+    if idx < 0:
+        if idx < -limit:
+            return None
+        idx += limit
+    if idx >= limit:
+        return None
+    return idx
+
+
+def _container(root: Node, parts: list[str]) -> Node | None:
+    """The mapping or list holding the last part of a pointer (None when missing)."""
+    cur: Node | None = root
+    for p in parts[:-1]:
+        if cur is None:
+            return None
+        if cur.is_map:
+            cur = cur.v.get(p)
+        elif cur.is_seq:
+            i = _index(p, len(cur.v), False)
+            cur = cur.v[i] if i is not None else None
+        else:
+            return None
+    if cur is None or not (cur.is_map or cur.is_seq):
+        return None
+    return cur
+
+
+class _Fail(Exception):
+    def __init__(self, which: str, detail: str) -> None:
+        super().__init__(detail)
+        self.which = which
+        self.detail = detail
+
+
+def _get(root: Node, pointer: str) -> Node | None:
+    parts = _split(pointer)
+    if not parts:
+        return root
+    con = _container(root, parts)
+    if con is None:
+        raise _Fail("missing", pointer)
+    key = parts[-1]
+    if con.is_map:
+        return con.v.get(key)
+    i = _index(key, len(con.v), False)
+    if i is None:
+        raise _Fail("index", pointer)
+    return con.v[i]
+
+
+def _add(root: Node, pointer: str, value: Node) -> Node:
+    parts = _split(pointer)
+    if not parts:
+        return value
+    con = _container(root, parts)
+    if con is None:
+        raise _Fail("missing", pointer)
+    key = parts[-1]
+    if con.is_map:
+        con.v[key] = value
+    elif key == "-":
+        con.v.append(value)
+    else:
+        i = _index(key, len(con.v), True)
+        if i is None:
+            raise _Fail("index", pointer)
+        con.v.insert(i, value)
+    return root
+
+
+def _remove(root: Node, pointer: str) -> Node:
+    parts = _split(pointer)
+    con = _container(root, parts) if parts else None
+    if con is None:
+        raise _Fail("missing", pointer)
+    key = parts[-1]
+    if con.is_map:
+        if key not in con.v:
+            raise _Fail("missing", pointer)
+        removed = con.v.pop(key)
+    else:
+        i = _index(key, len(con.v), False)
+        if i is None:
+            raise _Fail("index", pointer)
+        removed = con.v.pop(i)
+    return removed
+
+
+def _replace(root: Node, pointer: str, value: Node) -> Node:
+    parts = _split(pointer)
+    if not parts:
+        return value
+    con = _container(root, parts)
+    if con is None:
+        raise _Fail("missing", pointer)
+    key = parts[-1]
+    if con.is_map:
+        con.v[key] = value  # json-patch v4 does not require the key to exist
+    else:
+        i = _index(key, len(con.v), False)
+        if i is None:
+            raise _Fail("missing", pointer)
+        con.v[i] = value
+    return root
+
+
+def apply_ops(root: Node, ops: list[Op], what: str = "the resource") -> Node:
+    """Apply ``ops`` in order to ``root`` (mutated); returns the (possibly new) root."""
+    for op in ops:
+        try:
+            root = _apply_one(root, op)
+        except _Fail as f:
+            loc = op.from_ if f.detail == getattr(op.from_, "v", None) else op.path
+            if f.which == "index":
+                msg = (f"JSON6902 {op.op}: index in path {f.detail} is out of range in {what}; "
+                       "fix the index or use '-' to append")
+            elif f.which == "test":
+                msg = f"JSON6902 test of {f.detail} failed: {what} holds a different value"
+            else:
+                msg = (f"JSON6902 path {f.detail} does not exist in {what} "
+                       f"(op '{op.op}'); fix the path or the patch target")
+            raise at(loc.o, msg) from None
+    return root
+
+
+def _value(op: Op) -> Node:
+    if op.value is None:
+        return Node(None, op.node.o)
+    return op.value.clone()
+
+
+def _apply_one(root: Node, op: Op) -> Node:
+    path = op.path.v
+    if op.op == "add":
+        return _add(root, path, _value(op))
+    if op.op == "remove":
+        if path == "":
+            raise _Fail("missing", path)
+        _remove(root, path)
+        return root
+    if op.op == "replace":
+        return _replace(root, path, _value(op))
+    if op.op == "move":
+        src = op.from_.v
+        if _get(root, src) is None:
+            raise _Fail("missing", src)
+        moved = _remove(root, src) if src else root
+        return _add(root, path, moved)
+    if op.op == "copy":
+        src = op.from_.v
+        got = _get(root, src)  # json-patch v4 copies a missing mapping key as null
+        return _add(root, path, got.clone() if got is not None else Node(None, op.from_.o))
+    # test
+    got = _get(root, path)
+    want = op.value.data() if op.value is not None else None
+    have = got.data() if got is not None else None
+    if not _json_equal(have, want):
+        raise _Fail("test", path)
+    return root
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    # JSON equality: 1 == 1.0, but True is not 1
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+__all__ = ["Op", "decode_ops", "apply_ops"]

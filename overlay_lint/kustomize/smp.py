@@ -1,0 +1,415 @@
+"""Strategic merge of a patch ``Node`` into a resource ``Node``, as Kustomize v5 does it.
+
+Kustomize does not use the Kubernetes apiserver's strategic merge; it walks both trees with
+kyaml (``yaml/walk`` + ``yaml/merge2``, list direction "prepend"). This module follows that
+walk step by step, because its quirks show in the output:
+
+- maps merge recursively; a ``null`` in the patch deletes; a field that is empty (``key:``)
+  in the resource is dropped while an explicit ``null`` is kept;
+- a list whose schema says ``x-kubernetes-patch-strategy: merge`` is merged by its merge
+  keys (``x-kubernetes-list-map-keys``, else ``x-kubernetes-patch-merge-key``); elements
+  named in the patch come first, in patch order, then the resource's other elements;
+  resource elements sharing a key collapse to the last one; every other list (and every
+  list of a type without schema, e.g. a custom resource) is replaced;
+- ``$patch: delete|replace|merge`` work on maps, on lists (as a lone ``{$patch: ...}``
+  element) and on list elements (only ``delete`` has an effect there: a replaced element is
+  restored from the resource when the list is reassembled, as in Kustomize);
+- ``$retainKeys``, ``$setElementOrder/...`` and ``$deleteFromPrimitiveList/...`` are not
+  directives to kyaml: they are copied into the result like any field.
+
+The whole resource is walked, not only the patched part, so list normalisations happen
+wherever the schema defines merge keys. The patch is consumed: pass a clone.
+Provenance: kept values keep the resource's origins; values taken from the patch carry
+the patch's origins; merged containers keep the resource container's origin.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import at
+from ..node import Node
+from .schema import Schema, schema_for
+
+_KEEP = object()  # the walk keeps the resource's explicit null as it is
+_DELETE, _REPLACE, _MERGE = "delete", "replace", "merge"
+_DIRECTIVE = "$patch"
+
+
+def strategic_merge(patch: Node, target: Node) -> Node | None:
+    """Merge ``patch`` into ``target`` (both mutated); None when the patch deletes it."""
+    out = _walk([target, patch], None, ())
+    if out is _KEEP:
+        return target
+    return out
+
+
+# --- node predicates, mirroring kyaml's ------------------------------------------------
+
+def _null(n: Node | None) -> bool:
+    """kyaml IsMissingOrNull: absent, or an explicit null."""
+    return n is None or n.v is None
+
+
+def _empty_map(n: Node | None) -> bool:
+    return _null(n) or (type(n.v) is dict and not n.v)
+
+
+def _sval(n: Node | None) -> str:
+    """The scalar text kyaml compares (``YNode().Value``): empty for containers."""
+    if n is None:
+        return ""
+    v = n.v
+    t = type(v)
+    if t is str:
+        return v
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        return str(v)
+    if t is float:
+        return repr(v) if not v.is_integer() else str(int(v))
+    if v is None:
+        return "" if n.parts and n.parts.get("empty") else "null"
+    return ""
+
+
+def _kind(n: Node) -> str:
+    t = type(n.v)
+    return "map" if t is dict else "seq" if t is list else "scalar"
+
+
+_KIND_NAMES = {"map": "a mapping", "seq": "a list", "scalar": "a scalar"}
+
+
+def _fmt(path: tuple) -> str:
+    return ".".join(str(p) for p in path) or "(top level)"
+
+
+# --- the walk -------------------------------------------------------------------------
+
+def _walk(srcs: list, schema: Schema | None, path: tuple) -> Any:
+    schema = schema if schema is not None else _schema_from_meta(srcs)
+    first = next((s for s in srcs if not _null(s)), None)
+    if first is None:
+        return _walk_map(srcs, schema, path)
+    kind = _kind(first)
+    for s in srcs:
+        if not _null(s) and _kind(s) != kind:
+            bad = srcs[1] if srcs[1] is not None and not _null(srcs[1]) else s
+            raise at(bad.o, f"strategic merge patch: {_fmt(path)} is {_KIND_NAMES[_kind(s)]} "
+                            f"here but {_KIND_NAMES[kind]} in the resource; fix the patch")
+    if kind == "map":
+        return _walk_map(srcs, schema, path)
+    if kind == "seq":
+        if schema is not None and schema.merges:
+            return _walk_assoc(srcs, schema, path)
+        return srcs[1] if srcs[1] is not None else srcs[0]
+    return srcs[1] if srcs[1] is not None else srcs[0]
+
+
+def _schema_from_meta(srcs: list) -> Schema | None:
+    """kyaml GetSchema: a mapping carrying apiVersion and kind selects its type's schema."""
+    for s in srcs:
+        if _null(s) or type(s.v) is not dict:
+            continue
+        av, k = s.v.get("apiVersion"), s.v.get("kind")
+        if av is None or k is None:
+            continue
+        av_s, k_s = _sval(av), _sval(k)
+        if av_s and k_s and av_s != "null" and k_s != "null":
+            found = schema_for(av_s, k_s)
+            if found is not None:
+                return found
+    return None
+
+
+def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
+    dest, origin = srcs[0], srcs[1]
+    if _null(dest):
+        try:
+            ps = _map_directive(origin, path)
+        except Exception:  # kyaml ignores a bad directive when adding
+            ps = _MERGE
+        if ps == _DELETE:
+            return None
+        if origin is None and dest is not None and not (dest.parts and dest.parts.get("empty")):
+            return _KEEP
+        dest = origin
+    elif origin is not None and origin.v is None:
+        return None
+    else:
+        ps = _map_directive(origin, path)
+        if ps == _DELETE:
+            return None
+        if ps == _REPLACE:
+            dest = origin
+    if dest is None:
+        return None
+    if type(dest.v) is not dict:
+        return dest  # an explicit null that the caller clears
+    srcs = [dest, origin]
+    names: set[str] = set()
+    for s in srcs:
+        if s is not None and type(s.v) is dict:
+            names.update(s.v)
+    for key in sorted(names):
+        sub = schema.field(key) if schema is not None else None
+        fv = [s.v.get(key) if s is not None and type(s.v) is dict else None for s in srcs]
+        val = _walk(fv, sub, path + (key,))
+        if val is _KEEP:
+            continue
+        if val is None or val.v is None:
+            dest.v.pop(key, None)
+        else:
+            dest.v[key] = val
+    return dest
+
+
+def _map_directive(patch: Node | None, path: tuple) -> str:
+    if patch is None or type(patch.v) is not dict:
+        return _MERGE
+    node = patch.v.get(_DIRECTIVE)
+    if node is None:
+        return _MERGE
+    v = _sval(node)
+    if v in (_DELETE, _REPLACE, _MERGE):
+        del patch.v[_DIRECTIVE]
+        return v
+    raise at(node.o, f"unknown patch strategy '{v}' (use delete, replace or merge)")
+
+
+def _seq_directive(patch: Node | None, path: tuple) -> str:
+    if patch is None or type(patch.v) is not list:
+        return _MERGE
+    holder = None
+    for e in patch.v:
+        if type(e.v) is dict and _DIRECTIVE in e.v:
+            holder = e
+            break
+    if holder is None or len(holder.v) > 1:
+        return _MERGE
+    node = holder.v[_DIRECTIVE]
+    v = _sval(node)
+    if v in (_DELETE, _REPLACE, _MERGE):
+        _element_setter(patch, None, [_DIRECTIVE], [v])
+        return v
+    raise at(node.o, f"unknown patch strategy '{v}' (use delete, replace or merge)")
+
+
+# --- associative lists ------------------------------------------------------------------
+
+def _walk_assoc(srcs: list, schema: Schema, path: tuple) -> Node | None:
+    dest, origin = srcs[0], srcs[1]
+    if _null(dest):
+        dest = origin
+    elif origin is not None and origin.v is None:
+        return None
+    else:
+        ps = _seq_directive(origin, path)
+        if ps == _DELETE:
+            return None
+        if ps == _REPLACE:
+            dest = origin
+    if dest is None:
+        return None
+    srcs = [dest, origin]
+    _strategy, keys = schema.strategy_and_keys()
+    values = _element_values(srcs, keys)
+    if values or keys:
+        return _set_elements(values, keys, dest, srcs, schema, path)
+    return _set_elements(_primitive_values(srcs), [""], dest, srcs, schema, path)
+
+
+def _ordered(srcs: list) -> list:
+    # "prepend": the patch's elements are listed first, then the resource's
+    return [s for s in (srcs[1], srcs[0]) if s is not None]
+
+
+def _element_values(srcs: list, keys: list[str]) -> list[list[str]]:
+    out: list[list[str]] = []
+    for src in _ordered(srcs):
+        for elem in src.v:
+            vals = []
+            for k in keys:
+                f = elem.v.get(k) if type(elem.v) is dict else None
+                vals.append("" if _nil_or_empty(f) else _sval(f))
+            if vals and vals not in out:
+                out.append(vals)
+    return out
+
+
+def _nil_or_empty(n: Node | None) -> bool:
+    return n is None or n.v is None or (type(n.v) in (dict, list) and not n.v)
+
+
+def _primitive_values(srcs: list) -> list[list[str]]:
+    out: list[list[str]] = []
+    seen: set[str] = set()
+    for src in _ordered(srcs):
+        for elem in src.v:
+            s = _sval(elem)
+            if s not in seen:
+                seen.add(s)
+                out.append([s])
+    return out
+
+
+def _validate_keys(values_list: list, values: list, keys: list) -> tuple[list, list]:
+    valid = {keys[i] for vals in values_list for i, v in enumerate(vals) if v != ""}
+    if not valid:
+        return keys, values
+    return ([k for k in keys if k in valid],
+            [v for i, v in enumerate(values) if v != "" or keys[i] in valid])
+
+
+def _match(a: list, b: list) -> tuple[bool, list]:
+    if len(a) != len(b):
+        return False, []
+    common, res = False, []
+    for x, y in zip(a, b):
+        if x == y:
+            common = True
+            res.append(x)
+        elif x and y:
+            return False, []
+        else:
+            res.append(x or y)
+    return common, res
+
+
+def _merge_values(values_list: list) -> list:
+    # fills the blanks of multi-key values from entries sharing a key value (kyaml's way)
+    for i in range(len(values_list)):
+        v1 = values_list[i]
+        for j in range(len(values_list)):
+            ok, merged = _match(v1, values_list[j])
+            if ok:
+                values_list[i] = merged
+                values_list[j] = merged
+    return values_list
+
+
+def _element_list(src: Node, keys: list, values: list) -> Node | None:
+    """kyaml ElementList/MatchElementList: the first element matching all key values."""
+    if type(src.v) is not list:
+        return None
+    keys = keys or [""]
+    values = values or [""]
+    if not keys[0]:
+        for e in src.v:
+            if _sval(e) == values[0]:
+                return e
+        return None
+    for e in src.v:
+        if type(e.v) is not dict:
+            continue
+        if all(k in e.v and _sval(e.v[k]) == v for k, v in zip(keys, values)):
+            return e
+    return None
+
+
+def _set_elements(values_list: list, keys: list, dest: Node, srcs: list,
+                  schema: Schema, path: tuple) -> Node:
+    items = Node([], dest.o)  # kyaml's itemsToBeAdded
+    el_schema = schema.elements()
+    if len(keys) > 1:
+        values_list = _merge_values(values_list)
+    valid_keys: list = []
+    for values in values_list:
+        if not values:
+            continue
+        valid_keys, valid_values = _validate_keys(values_list, values, keys)
+        vk, vv = _validate_keys([valid_values], valid_values, valid_keys)
+        el_srcs = [_element_list(s, vk, vv) if s is not None else None for s in srcs]
+        val = _walk(el_srcs, el_schema, path + ("[]",))
+        if val is _KEEP:
+            val = el_srcs[0]
+        if _empty_map(val):
+            _element_setter(dest, None, valid_keys, valid_values)
+            continue
+        for i, key in enumerate(valid_keys):
+            if key and type(val.v) is dict and key not in val.v and valid_values[i] != "":
+                src_elem = el_srcs[1] if el_srcs[1] is not None else el_srcs[0]
+                kn = src_elem.v.get(key) if src_elem is not None and type(src_elem.v) is dict \
+                    else None
+                val.v[key] = kn if kn is not None else Node(valid_values[i], val.o)
+        _element_setter(items, val, valid_keys, valid_values)
+    if values_list:
+        dest = _append_list_node(items, dest, valid_keys, path)
+    return dest
+
+
+def _field_matcher(elem: Node, name: str, value: str) -> Node | None:
+    """kyaml FieldMatcher{Name, StringValue}: an empty value matches any value."""
+    if _null(elem):
+        return None
+    if not name:
+        if type(elem.v) in (dict, list):
+            raise at(elem.o, "strategic merge: a list of values holds a mapping or list item")
+        return elem if _sval(elem) == value else None
+    if type(elem.v) is not dict:
+        raise at(elem.o, f"strategic merge: list item is not a mapping (merge key '{name}')")
+    f = elem.v.get(name)
+    if f is None:
+        return None
+    if value == "" or _sval(f) == value:
+        return f
+    return None
+
+
+def _element_setter(lst: Node, element: Node | None, keys: list, values: list) -> None:
+    """kyaml ElementSetter: replace the items matching ``keys=values`` by ``element``
+    (remove them when it is None), append it when none matches; drops null/empty items."""
+    keys = keys or [""]
+    mapping_setter = bool(keys[0]) and bool(values) and values[0] != ""
+    new: list[Node] = []
+    found_any = False
+    for elem in lst.v:
+        if _empty_map(elem):
+            continue
+        if type(elem.v) is not dict and mapping_setter:
+            new.append(elem)
+            continue
+        found, val = True, None
+        for j, key in enumerate(keys):
+            if j < len(values):
+                val = _field_matcher(elem, key, values[j])
+            if val is None:
+                found = False
+                break
+        if not found:
+            if values:
+                new.append(elem)
+            continue
+        found_any = True
+        if element is not None:
+            new.append(element)
+    lst.v = new
+    if _null(element):
+        return
+    if not found_any:
+        lst.v.append(element)
+
+
+def _append_list_node(dst: Node, src: Node, keys: list, path: tuple) -> Node:
+    """Put the resource's elements back: each replaces its match in ``dst`` or is appended."""
+    for elem in src.v:
+        if keys[0] == "":
+            _element_setter(dst, elem, [""], [_sval(elem)])
+            continue
+        v = []
+        for key in keys:
+            if _null(elem):
+                f = None
+            elif type(elem.v) is not dict:
+                raise at(elem.o, f"strategic merge: list item at {_fmt(path)} is not a mapping")
+            else:
+                f = elem.v.get(key)
+            if f is None:
+                dst.v.append(elem)
+                continue
+            v.append(_sval(f))
+        if len(keys) > 1:
+            _element_setter(dst, None, keys, v)
+        _element_setter(dst, elem, keys, v)
+    return dst

@@ -1,0 +1,1 @@
+"""The rule engine: discovery, config, rules, suppressions, reports."""

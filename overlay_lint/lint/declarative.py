@@ -1,0 +1,145 @@
+"""Declarative rules: YAML files holding a match and a JSON Schema for rendered resources.
+
+The packaged rules live in the top-level ``rules/`` folder of the repository; a wheel
+installs them as ``overlay_lint/_rules`` (see pyproject.toml). Users add folders with
+``rule-dirs`` in the config. File format: ``overlay_lint/schemas/rule.schema.json``.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from typing import Any, Iterator
+
+from ..errors import OverlayLintError, at
+from ..node import Node
+from .model import Problem, Rule, RuleContext
+
+_PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def packaged_rules_dir() -> str | None:
+    """``overlay_lint/_rules`` in an installed wheel, ``<repo>/rules`` in a checkout."""
+    for d in (os.path.join(_PKG, "_rules"), os.path.join(os.path.dirname(_PKG), "rules")):
+        if os.path.isdir(d):
+            return d
+    return None
+
+
+def rule_files(folder: str) -> list[str]:
+    return sorted(os.path.join(folder, f) for f in os.listdir(folder)
+                  if f.endswith((".yaml", ".yml")))
+
+
+def load_rule(path: str, trusted: bool = False) -> Rule:
+    """Read and validate one rule file (``trusted``: a packaged rule, checked by the tests)."""
+    from ..source import load_file
+    from .schema_check import failures, packaged_schema, path_text, validator_for
+    docs = [d for d in load_file(path) if d is not None]
+    if len(docs) != 1 or not docs[0].is_map:
+        raise OverlayLintError("a rule file holds exactly one YAML mapping", path, 1)
+    node = docs[0]
+    checks = () if trusted else failures(
+        validator_for(packaged_schema("rule.schema.json"), check=False), node)
+    for f in checks:
+        where = path_text(f.path)
+        what = f"unknown key '{f.path[-1]}'" if f.validator == "additionalProperties" \
+            else (f"'{f.missing}' is required" if f.missing else f.message)
+        raise at(f.origin, f"invalid rule{' at ' + where if where else ''}: {what}")
+    data = node.data()
+    params = data.get("parameters") or {}
+    _check_params_used(node.get("schema"), params)
+    summary = data["summary"].strip()
+    rule = Rule(data["id"], data["severity"], summary,
+                f"{summary}\n\n{data.get('docs', '').rstrip()}\n", params, lambda ctx: (),
+                source=path)
+    rule.check = _checker(rule, data, node, trusted)
+    return rule
+
+
+def _check_params_used(schema: Node | None, params: dict) -> None:
+    for _, n in (schema.walk() if schema is not None else ()):
+        if n.is_map and "$param" in n.v:
+            name = n.v["$param"].v
+            if name not in params:
+                raise at(n.o, f"'$param: {name}' names no parameter; declare it under "
+                              "'parameters:'")
+
+
+def substitute(schema: Any, params: dict) -> Any:
+    """The schema with every ``{$param: NAME}`` replaced by the parameter's value."""
+    if isinstance(schema, dict):
+        if set(schema) == {"$param"}:
+            return params[schema["$param"]]
+        return {k: substitute(v, params) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [substitute(v, params) for v in schema]
+    return schema
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _found(value: Any) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)[:80]
+    return str(value)
+
+
+def _checker(rule: Rule, data: dict, node: Node, trusted: bool):
+    match = data.get("match") or {}
+    kinds = set(match.get("kinds") or [])
+    api_versions = list(match.get("apiVersions") or [])
+    envs = set(match.get("envs") or [])
+    selector = None
+    if match.get("labels"):
+        from ..kustomize.resource import parse_label_selector
+        selector = parse_label_selector(match["labels"], node.path("match", "labels").o)
+    template = data["message"]
+    raw_schema = data["schema"]
+
+    def matches(target, res) -> bool:
+        if kinds and res.kind not in kinds:
+            return False
+        if api_versions and not any(fnmatch.fnmatchcase(res.api_version, p)
+                                    for p in api_versions):
+            return False
+        if envs and not (target.name in envs or target.role in envs or target.kind in envs):
+            return False
+        if selector is not None:
+            from ..kustomize.resource import match_label_selector
+            if not match_label_selector(selector, res.labels):
+                return False
+        return True
+
+    def check(ctx: RuleContext) -> Iterator[Problem]:
+        from .schema_check import failures, path_text, validator_for
+        schema = substitute(raw_schema, ctx.params)
+        try:
+            # a packaged schema is checked by the tests, unless a parameter changed it
+            validator = validator_for(schema, check=not trusted or bool(rule.params))
+        except Exception as exc:  # jsonschema.SchemaError: a broken rule file
+            raise OverlayLintError(f"rule {rule.id}: invalid schema: "
+                                   f"{getattr(exc, 'message', exc)}", rule.source) from None
+        for target in ctx.rendered():
+            for res in target.resources:
+                if not matches(target, res):
+                    continue
+                for f in failures(validator, res.node):
+                    path = f.path + ((f.missing,) if f.missing else ())
+                    origin = f.origin
+                    if not f.path:  # the resource as a whole: its kind line
+                        k = res.node.get("kind")
+                        origin = k.o if k is not None else res.node.o
+                    fields = _Fields(ctx.params)
+                    fields.update(kind=res.kind, name=res.name, namespace=res.namespace,
+                                  env=target.name, path=path_text(path) or "(resource)",
+                                  found=_found(f.found), error=f.message)
+                    yield Problem(origin, template.format_map(fields), target, res, path,
+                                  None if f.found is None or isinstance(f.found, (dict, list))
+                                  else f.found)
+    return check

@@ -1,0 +1,194 @@
+"""The lint run: discover, render each target once, run the rules, merge, suppress.
+
+One broken env is an error (exit 2) and the others are still checked. Findings are merged
+per (rule, file, line), listing every env that shows them, then inline comments, the
+resource annotation, config ignores and the baseline drop what users suppressed.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import OverlayLintError, display_path
+from ..findings import Finding, LintError, LintResult
+from .config import Config, find_repo_root
+from .discovery import KustIndex, Target, discover
+from .model import Problem, RenderedTarget, Rule, RuleContext
+from .suppress import annotation_disabled, config_ignored, inline_disabled, resource_label
+from .workloads import field_path
+
+
+@dataclass
+class LintOptions:
+    root: str | None = None                 # repository root (load confinement, Argo paths)
+    only_rules: set[str] | None = None
+    select: Callable[[list[Target]], list[Target]] | None = None   # changed-file runs
+    internal_errors: list[str] = field(default_factory=list)       # filled by the run
+
+
+def lint_root(paths: list[str], root: str | None) -> str:
+    if root:
+        return os.path.abspath(root)
+    git = find_repo_root(paths[0] if paths else ".")
+    if git:
+        return git
+    cwd = os.getcwd()
+    absp = [os.path.abspath(p) for p in paths] or [cwd]
+    if all(p == cwd or p.startswith(cwd + os.sep) for p in absp):
+        return cwd
+    return os.path.commonpath(absp + [cwd]) if len(absp) > 0 else cwd
+
+
+def lint(paths: list[str], cfg: Config, rules: list[Rule],
+         opts: LintOptions | None = None) -> LintResult:
+    opts = opts or LintOptions()
+    root = lint_root(paths, opts.root)
+    index = KustIndex()
+    result = LintResult()
+    targets = discover(paths, cfg, index)
+    if opts.select is not None:
+        targets = opts.select(targets)
+    rendered = [_render(t, root, result, opts) for t in targets]
+    result.envs = [t.name for t in targets if t.kind == "env"]
+
+    problems: list[tuple[Rule, Problem]] = []
+    for rule in rules:
+        if not rule.enabled or (opts.only_rules is not None and rule.id not in opts.only_rules):
+            continue
+        ctx = RuleContext(rule, rule.effective_params(), rendered, cfg, index, root)
+        try:
+            for p in rule.check(ctx):
+                problems.append((rule, p))
+        except OverlayLintError as exc:
+            result.errors.append(_error(exc, None))
+        except Exception as exc:  # a rule bug must not hide the other rules' findings
+            if os.environ.get("OVERLAY_LINT_DEBUG"):
+                raise
+            msg = f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"
+            opts.internal_errors.append(msg)
+            result.errors.append(LintError(msg))
+
+    order = {t.name: i for i, t in enumerate(targets)}
+    merged: dict[tuple, list[tuple[Rule, Problem, list[str]]]] = {}
+    suppressed = 0
+    for rule, p in problems:
+        if p.origin is None:
+            continue
+        envs = p.envs if p.envs is not None else ([p.target.name] if p.target is not None
+                                                  and p.target.name else [])
+        res = p.resource
+        label = resource_label(res.kind, res.namespace, res.name) if res is not None else ""
+        if annotation_disabled(rule.id, res):
+            suppressed += 1
+            continue
+        kept = [e for e in envs if not config_ignored(cfg, rule.id, p.origin[0], label, e)]
+        if envs and not kept or not envs and config_ignored(cfg, rule.id, p.origin[0],
+                                                            label, ""):
+            suppressed += 1
+            continue
+        merged.setdefault((rule.id, p.origin[0], p.origin[1]), []).append((rule, p, kept))
+
+    for (rid, path, line), group in merged.items():
+        rule, first, _ = group[0]
+        if inline_disabled(rid, path, line):
+            suppressed += 1
+            continue
+        envs: list[str] = []
+        for _, _, es in group:
+            envs += [e for e in es if e not in envs]
+        envs.sort(key=lambda e: order.get(e, len(order)))
+        result.findings.append(Finding(
+            rule=rid, severity=rule.severity, message=first.message,
+            file=display_path(path), line=line, col=first.origin[2] or 1, envs=envs,
+            resource=_merged_resource([p for _, p, _ in group]),
+            field_path=first.field_path if first.field_path is not None else
+            (field_path(first.path, first.resource.node) if first.resource is not None
+             else ""),
+            value=None if first.value is None else str(first.value)))
+    result.findings.sort(key=lambda f: (f.file, f.line, f.col, f.rule))
+    result.suppressed = suppressed
+    return result
+
+
+def _merged_resource(problems: list[Problem]) -> str:
+    ids = {(p.resource.kind, p.resource.namespace, p.resource.name)
+           for p in problems if p.resource is not None}
+    if not ids:
+        return ""
+    if len(ids) == 1:
+        return resource_label(*next(iter(ids)))
+    # the same source shows in several namespaces/names: name it as written in the source
+    first = next(p.resource for p in problems if p.resource is not None)
+    org = first.org_id()
+    return resource_label(first.kind, "", org.name or first.name)
+
+
+def _error(exc: OverlayLintError, env: str | None) -> LintError:
+    return LintError(exc.message, display_path(exc.file) if exc.file else None, exc.line,
+                     exc.col, env)
+
+
+def _render(t: Target, root: str, result: LintResult, opts: LintOptions) -> RenderedTarget:
+    if t.kind == "standalone":
+        return RenderedTarget(t, _loose_resources(t, result))
+    from ..kustomize.build import build
+    from ..kustomize.loader import Loader
+    label = t.name if t.kind == "env" else display_path(t.dir)
+    try:
+        res = build(t.dir, Loader(root))
+    except OverlayLintError as exc:
+        result.errors.append(_error(exc, label))
+        return RenderedTarget(t, failed=True)
+    except RecursionError:
+        result.errors.append(LintError("rendering recursed too deeply", display_path(t.dir),
+                                       env=label))
+        return RenderedTarget(t, failed=True)
+    except Exception as exc:  # renderer bug: report it, check the other targets
+        if os.environ.get("OVERLAY_LINT_DEBUG"):
+            raise
+        msg = f"internal error while rendering: {type(exc).__name__}: {exc}"
+        opts.internal_errors.append(f"{label}: {msg}")
+        result.errors.append(LintError(msg, display_path(t.dir), env=label))
+        return RenderedTarget(t, failed=True)
+    return RenderedTarget(t, res.resources, res)
+
+
+def _loose_resources(t: Target, result: LintResult) -> list:
+    """Manifests no kustomization reads, checked as they stand."""
+    from ..kustomize.resource import Resource
+    from ..source import load_file
+    out = []
+    for path in t.files:
+        try:
+            docs = load_file(path)
+        except OverlayLintError as exc:
+            if _looks_like_manifest(path):
+                result.errors.append(_error(exc, None))
+            continue
+        for doc in docs:
+            if doc is None or not doc.is_map:
+                continue
+            av, kind = doc.get("apiVersion"), doc.get("kind")
+            if av is None or kind is None or type(av.v) is not str or type(kind.v) is not str:
+                continue
+            if kind.v in ("Kustomization", "Component") and av.v.startswith("kustomize.config"):
+                continue
+            out.append(Resource(doc, path))
+    return out
+
+
+def _looks_like_manifest(path: str) -> bool:
+    """A YAML file that fails to parse is our problem only if it looks like a manifest
+    (templated files such as Helm charts are not)."""
+    if not os.path.isfile(path):  # a FIFO would block the open below
+        return False
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read(200_000)
+    except OSError:
+        return False
+    if "{{" in text:
+        return False
+    return any(ln.startswith("apiVersion:") for ln in text.splitlines()) and \
+        any(ln.startswith("kind:") for ln in text.splitlines())

@@ -1,0 +1,105 @@
+"""What rules see and what they yield: rendered targets in, problems out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+from ..node import Origin
+from .discovery import KustIndex, Target
+
+
+@dataclass
+class RenderedTarget:
+    """A target after rendering: its resources in output order (empty when it failed)."""
+
+    target: Target
+    resources: list = field(default_factory=list)   # list[Resource]
+    result: Any = None                                # BuildResult (None: standalone/failed)
+    failed: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.target.name
+
+    @property
+    def role(self) -> str:
+        return self.target.role
+
+    @property
+    def kind(self) -> str:
+        return self.target.kind
+
+    @property
+    def is_env(self) -> bool:
+        return self.target.kind == "env"
+
+
+@dataclass
+class Problem:
+    """One violation in one target, before merging across envs.
+
+    ``path`` is the field path inside ``resource`` (for the finding's fingerprint and
+    resource-level suppression); ``envs`` overrides the env list (e.g. a loose Argo CD
+    Application reports the env it deploys).
+    """
+
+    origin: Origin | None
+    message: str
+    target: RenderedTarget | None = None
+    resource: Any = None            # Resource | None
+    path: tuple = ()
+    value: Any = None
+    envs: list[str] | None = None
+    field_path: str | None = None
+
+
+@dataclass
+class Rule:
+    """A rule: built-in (a module in ``lint/rules``) or declarative (a YAML file)."""
+
+    id: str
+    severity: str
+    summary: str
+    doc: str
+    parameters: dict
+    check: Callable[["RuleContext"], Iterable[Problem]]
+    source: str = "built-in"
+    enabled: bool = True
+    params: dict = field(default_factory=dict)     # effective parameters
+
+    def effective_params(self) -> dict:
+        p = dict(self.parameters)
+        p.update(self.params)
+        return p
+
+
+@dataclass
+class RuleContext:
+    """Everything a rule may read."""
+
+    rule: Rule
+    params: dict
+    targets: list[RenderedTarget]
+    config: Any                       # Config
+    index: KustIndex
+    repo_root: str
+
+    @property
+    def envs(self) -> list[RenderedTarget]:
+        """Rendered envs (kind ``env``) that built."""
+        return [t for t in self.targets if t.is_env and not t.failed]
+
+    def rendered(self) -> Iterator[RenderedTarget]:
+        """Every target that has resources to check (envs, bases, loose manifests)."""
+        return (t for t in self.targets if not t.failed)
+
+    def groups(self, include_failed: bool = False) -> list[list[RenderedTarget]]:
+        """Envs grouped by app (the ``overlays/`` folder they share), in env order."""
+        out: dict[str, list[RenderedTarget]] = {}
+        for t in self.targets:
+            if t.is_env and (include_failed or not t.failed):
+                out.setdefault(t.target.group, []).append(t)
+        return list(out.values())
+
+    def by_role(self, role: str) -> list[RenderedTarget]:
+        return [t for t in self.envs if t.role == role]

@@ -1,0 +1,60 @@
+"""An env must not pull resources, components or patches from another env's overlay folder.
+
+Why: overlays are meant to differ. When staging lists ``../dev/debug``, a change made for
+dev (debug logging, open endpoints, a test image) silently ships to staging too, and the
+dev team cannot know that their folder is someone else's dependency.
+
+Failing (``overlays/staging/kustomization.yaml``)::
+
+    components:
+      - ../dev/debug
+
+Passing: move what both envs need to a shared folder and list it from both::
+
+    components:
+      - ../../components/debug
+
+Fix: move the shared piece out of the other env's folder (to the base or a component
+folder) and reference it from there. The finding points at the entry that crosses over.
+The envs of one app are the folders under one ``overlays/`` folder: in a repository of
+several apps, an overlay of another app is a dependency, not another env.
+"""
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+from ..model import Problem, RuleContext
+
+ID = "overlay-isolation"
+SEVERITY = "error"
+PARAMETERS: dict = {}
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder + os.sep)
+
+
+def check(ctx: RuleContext) -> Iterator[Problem]:
+    for group in ctx.groups(include_failed=True):   # failed envs too: this needs no render
+        yield from _check_group(ctx, group)
+
+
+def _check_group(ctx: RuleContext, envs: list) -> Iterator[Problem]:
+    for env in envs:
+        others = [o for o in envs if o is not env and not _inside(env.target.dir, o.target.dir)
+                  and not _inside(o.target.dir, env.target.dir)]
+        for d in env.target.kdirs:
+            info = ctx.index.get(d)
+            if info is None:
+                continue
+            for ref in info.refs:
+                for other in others:
+                    if _inside(ref.path, other.target.dir) and not _inside(d, other.target.dir):
+                        rel = os.path.relpath(ref.path, d)
+                        yield Problem(ref.node.o,
+                                      f"env '{env.name}' takes '{rel}' ({ref.field}) from env "
+                                      f"'{other.name}''s overlay folder; move it to a shared "
+                                      "folder (base or component) and reference it from there",
+                                      env, None, (), rel, field_path=ref.field)
+                        break

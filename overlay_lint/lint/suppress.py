@@ -1,0 +1,91 @@
+"""Suppressions: inline comments, the resource annotation, config ignores, the baseline.
+
+- ``# overlay-lint: disable=rule[,rule] -- reason`` on the line a finding points to;
+- ``# overlay-lint: disable-next-line=rule[,rule]`` on the line above it;
+- annotation ``overlay-lint.io/disable: "rule,rule"`` on a resource (base or overlay);
+- ``ignore:`` entries of the config (rules, paths, resources, envs);
+- a baseline file of fingerprints (``--baseline``), see ``baseline.py``.
+``all`` stands for every rule.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from functools import lru_cache
+
+from .config import Config, path_matches
+
+ANNOTATION = "overlay-lint.io/disable"
+_DIRECTIVE = re.compile(
+    r"#\s*overlay-lint:\s*(disable|disable-next-line)\s*=\s*([A-Za-z0-9_,\s-]+?)\s*(?:--.*)?$")
+
+
+@lru_cache(maxsize=4096)
+def _lines(path: str) -> tuple[str, ...]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return tuple(fh.read().splitlines())
+    except OSError:
+        return ()
+
+
+def source_line(path: str, line: int) -> str | None:
+    lines = _lines(path)
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def _rules_in(text: str | None, kind: str) -> set[str]:
+    if not text or "overlay-lint:" not in text:
+        return set()
+    m = _DIRECTIVE.search(text)
+    if not m or m.group(1) != kind:
+        return set()
+    return {r.strip() for r in m.group(2).split(",") if r.strip()}
+
+
+def inline_disabled(rule: str, path: str, line: int) -> bool:
+    """Whether an inline comment disables ``rule`` for ``path:line``."""
+    same = _rules_in(source_line(path, line), "disable")
+    above = _rules_in(source_line(path, line - 1), "disable-next-line") if line > 1 else set()
+    hit = same | above
+    return rule in hit or "all" in hit
+
+
+def annotation_disabled(rule: str, resource) -> bool:
+    if resource is None:
+        return False
+    value = resource.annotations.get(ANNOTATION)
+    if not value:
+        return False
+    names = {r.strip() for r in value.split(",")}
+    return rule in names or "all" in names
+
+
+def resource_label(kind: str, namespace: str, name: str) -> str:
+    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+
+
+def config_ignored(cfg: Config, rule: str, abs_file: str, resource: str, env: str) -> bool:
+    """Whether a config ``ignore:`` entry drops this (rule, file, resource, env)."""
+    if cfg.path_ignored(abs_file):
+        return True
+    for ig in cfg.ignores:
+        if ig.rules and rule not in ig.rules and "all" not in ig.rules:
+            continue
+        if ig.paths and not any(path_matches(cfg.rel(abs_file), p) for p in ig.paths):
+            continue
+        if ig.envs and env not in ig.envs:
+            continue
+        if ig.resources and not _resource_match(resource, ig.resources):
+            continue
+        return True
+    return False
+
+
+def _resource_match(resource: str, patterns: list[str]) -> bool:
+    if not resource:
+        return False
+    parts = resource.split("/")
+    short = f"{parts[0]}/{parts[-1]}"  # Kind/name, whatever the namespace
+    return any(fnmatch.fnmatchcase(resource, p) or fnmatch.fnmatchcase(short, p)
+               for p in patterns)

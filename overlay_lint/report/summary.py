@@ -1,0 +1,57 @@
+"""The Markdown summary table the GitHub Action writes to ``$GITHUB_STEP_SUMMARY``.
+
+Also reachable as ``--format markdown``. GitHub caps a step summary at 1 MiB, so the table
+stops after ``MAX_ROWS`` findings and says how many were left out.
+"""
+from __future__ import annotations
+
+from ..findings import LintResult
+from . import TOOL_NAME, posix_path
+
+MAX_ROWS = 500
+ICONS = {"error": "❌ error", "warning": "⚠️ warning", "info": "ℹ️ info"}
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return (text.replace("|", "\\|").replace("\r", "")
+            .replace("\n", "<br>"))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render(result: LintResult) -> str:
+    """A heading, a one-line verdict naming the envs checked, and the findings table."""
+    envs = ", ".join(f"`{e}`" for e in result.envs) or "none"
+    out = [f"## {TOOL_NAME}", ""]
+    hidden = [f"{n} {what}" for n, what in ((result.suppressed, "suppressed"),
+                                            (result.baselined, "in the baseline")) if n]
+    if not result.findings and not result.errors:
+        out.append(f"✅ No findings. Envs checked: {envs}."
+                   + (f" ({', '.join(hidden)}.)" if hidden else ""))
+        return "\n".join(out) + "\n"
+    by_sev = [_count(sum(f.severity == s for f in result.findings), s)
+              for s in ("error", "warning", "info")
+              if any(f.severity == s for f in result.findings)]
+    verdict = ", ".join(by_sev) or "no findings"
+    if result.errors:
+        verdict += f", {_count(len(result.errors), 'input error')}"
+    if hidden:
+        verdict += f" ({', '.join(hidden)})"
+    out += [f"**{verdict}**. Envs checked: {envs}.", ""]
+    if result.findings:
+        out += ["| Severity | Rule | Location | Envs | Message |",
+                "|---|---|---|---|---|"]
+        for f in result.findings[:MAX_ROWS]:
+            out.append(f"| {ICONS.get(f.severity, f.severity)} | `{f.rule}` | "
+                       f"`{cell(posix_path(f.file))}:{f.line}` | {cell(', '.join(f.envs))} | "
+                       f"{cell(f.message)} |")
+        if len(result.findings) > MAX_ROWS:
+            out.append(f"\n… and {len(result.findings) - MAX_ROWS} more findings "
+                       "(see the job log or the SARIF report).")
+    if result.errors:
+        out += ["", "### Input errors", ""]
+        out += [f"- `{cell(str(e))}`" for e in result.errors[:MAX_ROWS]]
+    return "\n".join(out) + "\n"

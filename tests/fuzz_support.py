@@ -1,0 +1,357 @@
+"""Shared pieces of the fuzz tests (tests/test_fuzz.py) and the long run (scripts/fuzz_long.py).
+
+Two input families:
+- generated kustomization trees: a base plus an overlay using a random mix of resources,
+  patches, namespace, prefixes, labels, annotations, images, replicas and generators,
+  sometimes with a deliberately wrong field;
+- mutated fixture trees: one file of a copy of ../shared/fixtures/aether-clean with lines
+  deleted, duplicated or re-indented, or random bytes inserted.
+
+``check_dir`` is the property: rendering never raises anything but ``OverlayLintError``,
+and when ``kubectl kustomize`` renders the same input the outputs are equal as data and in
+order. Outcomes are counted in ``STATS`` (the long run reports them).
+"""
+from __future__ import annotations
+
+import collections
+import json
+import os
+import shutil
+import subprocess
+import traceback
+from pathlib import Path
+
+import yaml
+from hypothesis import strategies as st
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+KUBECTL = shutil.which("kubectl")
+
+STATS: collections.Counter = collections.Counter()
+FAILURES: list[dict] = []   # filled instead of raising when COLLECT is set (the long run)
+SAMPLES: dict[str, list] = collections.defaultdict(list)  # a few inputs per odd outcome
+COLLECT = bool(os.environ.get("OVERLAY_LINT_FUZZ_COLLECT"))
+
+
+class FuzzFailure(AssertionError):
+    pass
+
+
+# --- the property ---------------------------------------------------------------------------
+
+def render_ours(directory: Path, root: Path) -> list:
+    """Our render as plain data (read back by PyYAML); raises only OverlayLintError."""
+    from overlay_lint.emit import dump_stream
+    from overlay_lint.kustomize.build import build
+    from overlay_lint.kustomize.loader import Loader
+    from overlay_lint.render_cmd import origin_comment
+    result = build(str(directory), Loader(str(root)))
+    text = dump_stream(r.node for r in result.resources)
+    dump_stream((r.node for r in result.resources), origin_comment)  # the --origin path too
+    return [d for d in yaml.safe_load_all(text) if d is not None]
+
+
+def render_kubectl(directory: Path) -> list | None:
+    if KUBECTL is None:
+        return None
+    p = subprocess.run([KUBECTL, "kustomize", str(directory)], capture_output=True, text=True,
+                       timeout=60)
+    if p.returncode != 0:
+        return None
+    try:
+        return [d for d in yaml.safe_load_all(p.stdout) if d is not None]
+    except Exception:  # noqa: BLE001 - e.g. a plain 2020-13-45 PyYAML takes for a date
+        return None  # kubectl printed something PyYAML cannot read back: no oracle
+
+
+def count_case() -> None:
+    """Count one case; the long run also saves the counts every 200 cases (a partial run
+    still reports)."""
+    STATS["cases"] += 1
+    out = os.environ.get("OVERLAY_LINT_FUZZ_STATS")
+    if out and STATS["cases"] % 200 == 0:
+        dump_stats(out)
+
+
+def check_dir(directory: Path, root: Path, describe: str) -> str:
+    """Run the property on one kustomization dir; return the outcome counted in STATS."""
+    from overlay_lint.errors import OverlayLintError
+    count_case()
+    ours, err = None, None
+    try:
+        ours = render_ours(directory, root)
+    except OverlayLintError as exc:
+        err = exc
+        if not str(exc).strip() or "\n" in str(exc):
+            return _fail("error message is not one line", describe, repr(str(exc)))
+    except RecursionError as exc:
+        return _fail("uncaught RecursionError", describe, _tb(exc))
+    except Exception as exc:  # the bug this test exists to find
+        return _fail(f"uncaught {type(exc).__name__}: {exc}", describe, _tb(exc))
+    want = render_kubectl(directory)
+    if want is None:
+        outcome = "kubectl refuses, we refuse" if err is not None else "kubectl refuses, we render"
+    elif err is not None:
+        if "not implemented yet" in err.message or "not supported" in err.message:
+            outcome = "kubectl renders, feature not implemented here"
+        elif _deliberately_stricter(err.message):
+            outcome = "kubectl renders, we refuse on purpose"
+        else:
+            return _fail(f"kubectl renders but we fail: {err}", describe, "")
+    elif ours != want:
+        return _fail("render differs from kubectl", describe, _first_diff(ours, want))
+    else:
+        outcome = "equal render"
+    STATS[outcome] += 1
+    if outcome != "equal render" and len(SAMPLES[outcome]) < 8:
+        SAMPLES[outcome].append({"error": str(err) if err else "", "input": describe[:3000]})
+    return outcome
+
+
+# Refusals documented in docs/security.md ("Deliberately stricter than Kustomize").
+_STRICTER = ("duplicate key", "holds one YAML document", "must be a string", "tab character",
+             "must be a mapping", "resource is missing", "outside the lint root",
+             "YAML aliases expand", "nesting deeper", "byte limit")
+
+
+def _deliberately_stricter(message: str) -> bool:
+    return any(s in message for s in _STRICTER)
+
+
+def _fail(what: str, describe: str, detail: str) -> str:
+    STATS["FAILURES"] += 1
+    record = {"what": what, "input": describe, "detail": detail}
+    if COLLECT:
+        FAILURES.append(record)
+        return "failure"
+    raise FuzzFailure(f"{what}\n--- input ---\n{describe}\n--- detail ---\n{detail}")
+
+
+def _tb(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-6:])
+
+
+def _first_diff(a: object, b: object, path: str = "$") -> str:
+    if type(a) is not type(b):
+        return f"{path}: ours {a!r:.200} != kubectl {b!r:.200}"
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in a or k not in b:
+                return f"{path}.{k}: only in {'ours' if k in a else 'kubectl'}"
+            d = _first_diff(a[k], b[k], f"{path}.{k}")
+            if d:
+                return d
+        return ""
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items (ours) != {len(b)} (kubectl)"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = _first_diff(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return ""
+    return "" if a == b else f"{path}: ours {a!r:.200} != kubectl {b!r:.200}"
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content)
+
+
+def describe_tree(files: dict[str, str | bytes]) -> str:
+    out = []
+    for rel, content in sorted(files.items()):
+        text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+        out.append(f"# {rel}\n{text}")
+    return "\n".join(out)
+
+
+# --- generated trees ------------------------------------------------------------------------
+
+_IMAGES = ["nginx:1.25", "ghcr.io/org/api:1.0.3", "redis", "docker.io/library/busybox:1.36"]
+_NAMES = st.sampled_from(["web", "api", "worker"])
+_KEY = st.sampled_from(["app", "tier", "team", "example.com/owner", "env"])
+_VAL = st.sampled_from(["a", "b", "prod", "x-1", "true", "1", ""])
+
+
+@st.composite
+def _deployment(draw: st.DrawFn, name: str) -> dict:
+    image = draw(st.sampled_from(_IMAGES))
+    container: dict = {"name": name, "image": image}
+    if draw(st.booleans()):
+        container["envFrom"] = [{"configMapRef": {"name": "app-config"}}]
+    if draw(st.booleans()):
+        container["env"] = [{"name": "MODE", "value": draw(_VAL)}]
+    d = {"apiVersion": "apps/v1", "kind": draw(st.sampled_from(["Deployment", "StatefulSet"])),
+         "metadata": {"name": name, "labels": {"app": name}},
+         "spec": {"selector": {"matchLabels": {"app": name}},
+                  "template": {"metadata": {"labels": {"app": name}},
+                               "spec": {"containers": [container]}}}}
+    if draw(st.booleans()):
+        d["spec"]["replicas"] = draw(st.integers(0, 5))
+    return d
+
+
+def _service(name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+            "spec": {"selector": {"app": name}, "ports": [{"port": 80}]}}
+
+
+def _literals(draw: st.DrawFn) -> list[str]:
+    keys = draw(st.lists(st.sampled_from(["A", "B", "LOG_LEVEL", "x.y"]), min_size=1,
+                         max_size=3, unique=True))
+    return [f"{k}={draw(_VAL)}" for k in keys]
+
+
+# Wrong fields some cases carry, to exercise the error paths with kubectl as the judge.
+_BROKEN = [
+    {"namespace": 7}, {"images": ["nginx"]}, {"replicas": [{"name": "web", "count": "2"}]},
+    {"commonLabels": {"a": 1}}, {"resources": "x.yaml"}, {"bogus": True},
+    {"patches": [{"path": "missing.yaml"}]}, {"resources": ["https://example.com/x.yaml"]},
+    {"resources": ["../../outside"]}, {"components": ["../base"]},
+]
+
+
+@st.composite
+def generated_tree(draw: st.DrawFn) -> dict[str, str]:
+    """Files of a repo: ``base/`` and ``overlay/`` (the dir to render)."""
+    names = draw(st.lists(_NAMES, min_size=1, max_size=3, unique=True))
+    base_res, files = [], {}
+    for n in names:
+        docs = [draw(_deployment(n))]
+        if draw(st.booleans()):
+            docs.append(_service(n))
+        files[f"base/{n}.yaml"] = yaml.safe_dump_all(docs, sort_keys=False)
+        base_res.append(f"{n}.yaml")
+    base: dict = {"resources": base_res}
+    if draw(st.booleans()):
+        base["configMapGenerator"] = [{"name": "app-config", "literals": _literals(draw)}]
+    files["base/kustomization.yaml"] = yaml.safe_dump(base, sort_keys=False)
+
+    kust: dict = {"resources": ["../base"]}
+    target = names[0]
+    if draw(st.booleans()):
+        kust["namespace"] = draw(st.sampled_from(["dev", "prod-1", "default"]))
+    if draw(st.booleans()):
+        kust["namePrefix"] = draw(st.sampled_from(["p-", "team-"]))
+    if draw(st.booleans()):
+        kust["nameSuffix"] = draw(st.sampled_from(["-v2", "-x"]))
+    if draw(st.booleans()):
+        kust["commonLabels"] = draw(st.dictionaries(_KEY, _VAL, max_size=2))
+    if draw(st.booleans()):
+        kust["labels"] = [{"pairs": draw(st.dictionaries(_KEY, _VAL, min_size=1, max_size=2)),
+                           "includeSelectors": draw(st.booleans()),
+                           "includeTemplates": draw(st.booleans())}]
+    if draw(st.booleans()):
+        kust["commonAnnotations"] = draw(st.dictionaries(_KEY, _VAL, max_size=2))
+    if draw(st.booleans()):
+        entries = []
+        for img in draw(st.lists(st.sampled_from(_IMAGES), min_size=1, max_size=2, unique=True)):
+            e = {"name": img.rsplit(":", 1)[0]}
+            choice = draw(st.sampled_from(["tag", "name", "both", "digest"]))
+            if choice in ("tag", "both"):
+                e["newTag"] = draw(st.sampled_from(["2.0", "latest", "dev-3f2a"]))
+            if choice in ("name", "both"):
+                e["newName"] = "registry.example.com/mirror/" + e["name"].rsplit("/", 1)[-1]
+            if choice == "digest":
+                e["digest"] = "sha256:" + "a" * 64
+            entries.append(e)
+        kust["images"] = entries
+    if draw(st.booleans()):
+        kust["replicas"] = [{"name": draw(st.sampled_from(names)), "count": draw(st.integers(0, 9))}]
+    if draw(st.booleans()):
+        kust["configMapGenerator"] = [{
+            "name": "app-config",
+            "behavior": draw(st.sampled_from(["merge", "replace"])) if "configMapGenerator" in base
+            else "create",
+            "literals": _literals(draw)}]
+    if draw(st.booleans()):
+        kust["secretGenerator"] = [{"name": "creds", "literals": _literals(draw)}]
+    if draw(st.booleans()):
+        kust["generatorOptions"] = {"disableNameSuffixHash": draw(st.booleans())}
+    patches = []
+    if draw(st.booleans()):
+        smp = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": target},
+               "spec": {"replicas": draw(st.integers(1, 4))}}
+        if draw(st.booleans()):
+            patches.append({"patch": yaml.safe_dump(smp, sort_keys=False)})
+        else:
+            files["overlay/patch.yaml"] = yaml.safe_dump(smp, sort_keys=False)
+            patches.append({"path": "patch.yaml"})
+    if draw(st.booleans()):
+        op = draw(st.sampled_from([
+            {"op": "add", "path": "/metadata/annotations", "value": {"fuzz": "yes"}},
+            {"op": "replace", "path": "/spec/replicas", "value": 3},
+            {"op": "add", "path": "/spec/template/spec/containers/0/args", "value": ["-v"]},
+            {"op": "remove", "path": "/spec/selector"},
+        ]))
+        patches.append({"patch": yaml.safe_dump([op], sort_keys=False),
+                        "target": {"kind": draw(st.sampled_from(["Deployment", "StatefulSet"])),
+                                   "name": draw(st.sampled_from([target, ".*"]))}})
+    if patches:
+        kust["patches"] = patches
+    if draw(st.integers(0, 9)) == 0:
+        kust.update(draw(st.sampled_from(_BROKEN)))
+    keys = list(kust)
+    order = draw(st.permutations(keys))
+    files["overlay/kustomization.yaml"] = yaml.safe_dump({k: kust[k] for k in order},
+                                                         sort_keys=False)
+    return files
+
+
+# --- mutated fixtures -----------------------------------------------------------------------
+
+FIXTURE = SHARED / "fixtures" / "aether-clean"
+TARGETS = ["infra/overlays/dev", "infra/overlays/staging", "infra/overlays/prod", "infra/k3s"]
+
+
+def fixture_files() -> list[str]:
+    if not FIXTURE.is_dir():
+        return []
+    return sorted(str(p.relative_to(FIXTURE)) for p in FIXTURE.rglob("*")
+                  if p.is_file() and p.suffix in (".yaml", ".yml", ".js", ".env", ".properties"))
+
+
+@st.composite
+def mutation(draw: st.DrawFn, files: list[str]) -> tuple[str, str, int, int, bytes]:
+    """(file, operation, line index, amount, bytes)."""
+    rel = draw(st.sampled_from(files))
+    op = draw(st.sampled_from(["delete", "duplicate", "indent", "dedent", "bytes", "swap",
+                               "truncate"]))
+    line = draw(st.integers(0, 400))
+    amount = draw(st.integers(1, 6))
+    data = draw(st.binary(min_size=1, max_size=8)) if op == "bytes" else b""
+    return rel, op, line, amount, data
+
+
+def apply_mutation(original: bytes, op: str, line: int, amount: int, data: bytes) -> bytes:
+    lines = original.split(b"\n")
+    i = line % max(len(lines), 1)
+    if op == "delete":
+        del lines[i:i + amount]
+    elif op == "duplicate":
+        lines[i:i] = lines[i:i + amount]
+    elif op == "indent":
+        lines[i] = b" " * amount + lines[i]
+    elif op == "dedent":
+        lines[i] = lines[i][min(amount, len(lines[i]) - len(lines[i].lstrip(b" "))):]
+    elif op == "swap" and i + 1 < len(lines):
+        lines[i], lines[i + 1] = lines[i + 1], lines[i]
+    elif op == "truncate":
+        del lines[i + 1:]
+    elif op == "bytes":
+        pos = (line * 7919) % max(len(lines[i]) + 1, 1)
+        lines[i] = lines[i][:pos] + data + lines[i][pos:]
+    return b"\n".join(lines)
+
+
+def dump_stats(path: str) -> None:
+    with open(path, "w") as fh:
+        json.dump({"stats": dict(STATS), "failures": FAILURES, "samples": SAMPLES}, fh,
+                  indent=1)

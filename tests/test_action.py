@@ -1,0 +1,318 @@
+"""Run the composite action's steps locally, the way the Actions runner would.
+
+action.yml is parsed (pyyaml, an independent reader), its ``${{ … }}`` expressions are
+evaluated for the contexts it uses, and each ``run:`` step is executed with bash under the
+runner's flags, with GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_PATH and friends pointed at
+temporary files. The install step really pip-installs this checkout into a fresh venv (once
+per module); then the lint step runs on copies of the shared fixtures.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, need_shared
+
+yaml = pytest.importorskip("yaml")
+
+EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
+CMD = re.compile(r"^::(error|warning|notice) ([^:]*)::(.*)$")
+
+
+def _action() -> dict:
+    return yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+
+
+def _copy_fixture(name: str, dst: Path) -> Path:
+    shutil.copytree(need_shared() / "fixtures" / name, dst)
+    for p in [dst, *dst.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    return dst
+
+
+class Runner:
+    """Just enough of the Actions runner for a composite action with bash steps."""
+
+    def __init__(self, tmp: Path, workspace: Path, inputs: dict[str, str],
+                 env: dict[str, str] | None = None, path_prefix: list[str] | None = None):
+        self.action = _action()
+        self.tmp = tmp
+        self.workspace = workspace
+        self.inputs = {k: str(v.get("default", "")) for k, v in self.action["inputs"].items()}
+        unknown = set(inputs) - set(self.inputs)
+        assert not unknown, f"inputs not declared in action.yml: {unknown}"
+        self.inputs.update(inputs)
+        self.files = {n: tmp / n.lower() for n in
+                      ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_PATH", "GITHUB_ENV")}
+        for f in self.files.values():
+            f.write_text("")
+        (tmp / "runner").mkdir(exist_ok=True)
+        self.path_prefix = list(path_prefix or [])
+        self.env = {
+            **{k: v for k, v in os.environ.items()
+               if not k.startswith(("GITHUB_", "RUNNER_", "PRE_COMMIT"))},
+            "GITHUB_ACTIONS": "true", "CI": "true",
+            "GITHUB_WORKSPACE": str(workspace), "GITHUB_ACTION_PATH": str(REPO),
+            "RUNNER_TEMP": str(tmp / "runner"), "GITHUB_EVENT_NAME": "push",
+            **{k: str(v) for k, v in self.files.items()},
+            **(env or {}),
+        }
+        self.stdout = ""
+        self.outputs: dict[str, dict[str, str]] = {}
+
+    def expr(self, text: str) -> str:
+        def value(m: re.Match) -> str:
+            e = m.group(1)
+            if e.startswith("inputs."):
+                return self.inputs[e[len("inputs."):]]
+            if e == "github.action_path":
+                return str(REPO)
+            if e == "github.workspace":
+                return str(self.workspace)
+            m2 = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", e)
+            if m2:
+                return self.outputs.get(m2.group(1), {}).get(m2.group(2), "")
+            raise AssertionError(f"expression the test runner does not know: {e}")
+        return EXPR.sub(value, str(text))
+
+    def run(self, skip: tuple[str, ...] = ()) -> int:
+        """Run every step in order; the composite fails at the first failing step."""
+        for step in self.action["runs"]["steps"]:
+            if step.get("name") in skip:
+                continue
+            assert "run" in step and step.get("shell") == "bash", step
+            assert "${{" not in step["run"], "expressions belong in env:, not in scripts"
+            rc = self._step(step)
+            if rc != 0:
+                return rc
+        return 0
+
+    def _step(self, step: dict) -> int:
+        env = dict(self.env)
+        prefix = [ln for ln in self.files["GITHUB_PATH"].read_text().splitlines() if ln]
+        env["PATH"] = os.pathsep.join(list(reversed(prefix)) + self.path_prefix +
+                                      [env.get("PATH", "")])
+        env.update({k: self.expr(v) for k, v in (step.get("env") or {}).items()})
+        cwd = self.expr(step.get("working-directory", "${{ github.workspace }}"))
+        script = self.tmp / "runner" / "step.sh"
+        script.write_text(step["run"])
+        self.files["GITHUB_OUTPUT"].write_text("")
+        p = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                           cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+        self.stdout += p.stdout
+        self.stderr = p.stderr
+        if step.get("id"):
+            self.outputs[step["id"]] = dict(
+                ln.split("=", 1) for ln in self.files["GITHUB_OUTPUT"].read_text().splitlines()
+                if "=" in ln)
+        return p.returncode
+
+    def annotations(self) -> list[tuple[str, dict[str, str], str]]:
+        from urllib.parse import unquote
+        out = []
+        for line in self.stdout.splitlines():
+            m = CMD.match(line)
+            if m:
+                props = dict(kv.split("=", 1) for kv in m.group(2).split(","))
+                out.append((m.group(1), {k: unquote(v) for k, v in props.items()},
+                            unquote(m.group(3))))
+        return out
+
+    @property
+    def summary(self) -> str:
+        return self.files["GITHUB_STEP_SUMMARY"].read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> list[str]:
+    """Run the install step once: a fresh venv with this checkout pip-installed."""
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not here")
+    tmp = tmp_path_factory.mktemp("action-install")
+    r = Runner(tmp, tmp, {})
+    install = r.action["runs"]["steps"][0]
+    assert install["name"] == "Install overlay-lint"
+    rc = r._step(install)
+    assert rc == 0, r.stderr
+    (venv_bin,) = [ln for ln in r.files["GITHUB_PATH"].read_text().splitlines() if ln]
+    assert Path(venv_bin, "overlay-lint").exists()
+    assert re.search(r"overlay-lint \d", r.stdout)
+    return [venv_bin]
+
+
+def _lint(tmp: Path, ws: Path, installed: list[str], inputs: dict[str, str],
+          env: dict[str, str] | None = None) -> tuple[Runner, int]:
+    r = Runner(tmp, ws, inputs, env, path_prefix=installed)
+    return r, r.run(skip=("Install overlay-lint",))
+
+
+def _expected(name: str) -> set[tuple[str, int]]:
+    data = json.loads((need_shared() / "fixtures" / name / "expected-findings.json").read_text())
+    return {(d["file"], d["line"]) for d in data}
+
+
+def test_action_declares_its_interface():
+    a = _action()
+    assert a["runs"]["using"] == "composite"
+    assert set(a["inputs"]) == {"path", "config", "fail-on", "sarif-file", "changed-only",
+                                "version"}
+    assert a["inputs"]["path"]["default"] == "."
+
+
+def test_action_on_broken_fixture(tmp_path, installed):
+    ws = _copy_fixture("aether-broken", tmp_path / "ws")
+    r, rc = _lint(tmp_path, ws, installed,
+                  {"path": "infra", "sarif-file": "reports/overlay-lint.sarif"})
+    assert rc == 1, r.stdout + r.stderr
+    notes = r.annotations()
+    found = {(p["file"], int(p["line"])) for kind, p, _ in notes if kind == "error"}
+    assert found == _expected("aether-broken")
+    for kind, props, msg in notes:
+        assert props["title"].startswith("overlay-lint [") and int(props["col"]) >= 1
+    # summary: one table row per finding
+    rows = [ln for ln in r.summary.splitlines() if ln.startswith("| ") and "`" in ln]
+    assert len(rows) == len(_expected("aether-broken"))
+    assert "`infra/overlays/prod/kustomization.yaml:41`" in r.summary
+    # SARIF, valid, with the same locations
+    jsonschema = pytest.importorskip("jsonschema")
+    sarif = json.loads((ws / "reports/overlay-lint.sarif").read_text())
+    schema = json.loads((need_shared() / "schemas/sarif-schema-2.1.0.json").read_text())
+    jsonschema.validators.validator_for(schema)(schema).validate(sarif)
+    locs = {(res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+             res["locations"][0]["physicalLocation"]["region"]["startLine"])
+            for res in sarif["runs"][0]["results"]}
+    assert locs == _expected("aether-broken")
+    assert r.outputs["lint"]["findings"] == str(len(_expected("aether-broken")))
+    assert r.outputs["lint"]["exit-code"] == "1"
+    assert r.outputs["lint"]["sarif-file"] == "reports/overlay-lint.sarif"
+
+
+def test_action_on_clean_fixture(tmp_path, installed):
+    ws = _copy_fixture("aether-clean", tmp_path / "ws")
+    r, rc = _lint(tmp_path, ws, installed, {"path": "infra"})
+    assert rc == 0, r.stdout + r.stderr
+    assert r.annotations() == []
+    assert "No findings" in r.summary
+    for env in ("dev", "staging", "prod"):
+        assert f"`{env}`" in r.summary
+    assert r.outputs["lint"] == {"findings": "0", "errors": "0", "exit-code": "0",
+                                 "sarif-file": ""}
+
+
+@pytest.mark.parametrize("fail_on, want_rc", [("error", 0), ("warning", 1)])
+def test_action_config_and_fail_on(tmp_path, installed, fail_on, want_rc):
+    ws = _copy_fixture("aether-broken", tmp_path / "ws")
+    # every rule but revision-history-limit off, and that one downgraded to a warning
+    off = ["dev-replicas", "no-latest-in-prod", "prod-no-dev-images", "secret-key-ref",
+           "no-plain-secrets", "overlay-isolation", "dev-image-tags"]
+    (ws / "ci").mkdir()
+    (ws / "ci/overlay-lint.yaml").write_text(
+        "rules:\n  revision-history-limit: warning\n" + "".join(f"  {r}: false\n" for r in off))
+    r, rc = _lint(tmp_path, ws, installed,
+                  {"path": "infra", "config": "ci/overlay-lint.yaml", "fail-on": fail_on})
+    assert rc == want_rc, r.stdout + r.stderr
+    notes = r.annotations()
+    assert {kind for kind, _, _ in notes} == {"warning"}
+    assert {(p["file"], int(p["line"])) for _, p, _ in notes} == {
+        ("infra/k3s/ai-analysis-service/deployment.yaml", 11),
+        ("infra/k3s/github-worker/deployment.yaml", 13),
+        ("infra/overlays/staging/patches/gateway.yaml", 9)}
+    assert "**3 warnings**" in r.summary
+    assert r.outputs["lint"]["exit-code"] == str(want_rc)
+
+
+def test_action_fails_loudly_without_a_result(tmp_path, installed):
+    ws = _copy_fixture("aether-clean", tmp_path / "ws")
+    stale = tmp_path / "runner" / "overlay-lint-result.json"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text('{"findings": [], "errors": [], "envs": ["dev"]}')   # an earlier run's
+    r, rc = _lint(tmp_path, ws, installed, {"path": "infra", "fail-on": "sometimes"})
+    assert rc == 2
+    assert r.annotations() == [("error", {"title": "overlay-lint"},
+                                "overlay-lint exited with 2 and wrote no result")]
+    assert r.summary == ""
+    assert r.outputs["lint"] == {"exit-code": "2"}
+
+
+def _git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
+    env = {k: v for k, v in env.items() if not k.startswith("GIT_DIR")}
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
+                          env=env).stdout
+
+
+def test_action_changed_only_on_pull_request(tmp_path, installed):
+    if shutil.which("git") is None:
+        pytest.skip("git is not here")
+    seed = _copy_fixture("aether-broken", tmp_path / "seed")
+    _git(seed, "init", "-q", "-b", "main")
+    _git(seed, "add", "-A")
+    _git(seed, "commit", "-qm", "base")
+    origin = tmp_path / "origin.git"
+    _git(tmp_path, "clone", "-q", "--bare", str(seed), str(origin))
+    # the runner checks out a shallow clone of the PR head (actions/checkout's default)
+    ws = tmp_path / "ws"
+    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(ws))
+    _git(ws, "checkout", "-qb", "pr")
+    f = ws / "infra/overlays/dev/patches/ingress-host.yaml"
+    f.write_text(f.read_text() + "# reviewed\n")
+    _git(ws, "commit", "-qam", "dev change")
+    r, rc = _lint(tmp_path, ws, installed, {"path": "infra", "changed-only": "true"},
+                  {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main",
+                   "GITHUB_HEAD_REF": "pr"})
+    assert rc == 1, r.stdout + r.stderr
+    assert "Envs checked: `dev`." in r.summary
+    notes = r.annotations()
+    assert notes
+    assert all(msg.endswith("(envs: dev)") for _, _, msg in notes), notes
+    found = {(p["file"], int(p["line"])) for _, p, _ in notes}
+    assert ("infra/overlays/dev/kustomization.yaml", 54) in found          # dev-replicas
+    assert ("infra/overlays/staging/patches/gateway.yaml", 9) not in found  # staging only
+
+
+def test_action_reports_input_errors(tmp_path, installed):
+    ws = _copy_fixture("aether-clean", tmp_path / "ws")
+    k = ws / "infra/overlays/staging/kustomization.yaml"
+    k.write_text(k.read_text().replace("resources:\n", "resources:\n  - missing.yaml\n", 1))
+    r, rc = _lint(tmp_path, ws, installed, {"path": "infra"})
+    assert rc == 2, r.stdout + r.stderr
+    errs = [(p, m) for kind, p, m in r.annotations() if kind == "error"]
+    assert any(p.get("file") == "infra/overlays/staging/kustomization.yaml" for p, _ in errs)
+    assert "Input errors" in r.summary
+    assert r.outputs["lint"]["errors"] != "0" and r.outputs["lint"]["exit-code"] == "2"
+
+
+def test_report_module_converts_json(tmp_path):
+    """The converter the action calls, on a result file (no lint run needed)."""
+    from overlay_lint.findings import Finding, LintResult
+    res = LintResult([Finding("dev-replicas", "error", "replicas is 2, expected 1",
+                              "infra/overlays/dev/kustomization.yaml", 54, 12, ["dev"])],
+                     [], ["dev"])
+    src = tmp_path / "r.json"
+    src.write_text(json.dumps({"findings": [f.to_json() for f in res.findings],
+                               "errors": [], "envs": res.envs, "extra": 1}))
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    for _ in range(2):
+        p = subprocess.run([sys.executable, "-m", "overlay_lint.report", "--input", str(src),
+                            "--format", "markdown", "--output", str(summary)],
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+    text = summary.read_text()
+    assert text.startswith("earlier step\n") and text.count("## overlay-lint") == 2
+    p = subprocess.run([sys.executable, "-m", "overlay_lint.report", "--input", str(src),
+                        "--counts"], capture_output=True, text=True)
+    assert p.stdout.split() == ["findings=1", "errors=0"]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    p = subprocess.run([sys.executable, "-m", "overlay_lint.report", "--input", str(bad),
+                        "--format", "github"], capture_output=True, text=True)
+    assert p.returncode == 2 and "cannot read overlay-lint JSON" in p.stderr

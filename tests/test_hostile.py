@@ -1,0 +1,476 @@
+"""Hostile and broken input through the real CLI: never crash, never leave the root,
+never fetch or execute (issue 5; the security model is in docs/security.md).
+
+Every broken input must give exactly one ``file:line: message`` line on stderr and exit 2,
+with no traceback and no "internal error". Where kubectl can judge the same input it is
+the oracle: what it refuses we refuse, what it renders we render identically.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import KUBECTL, SHARED, kubectl_kustomize
+
+_SCRIPT = Path(sys.executable).with_name("overlay-lint")
+CLI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "overlay_lint"]
+
+CM = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app
+data:
+  key: value
+"""
+
+
+def run(*args: str, cwd: Path, env: dict | None = None,
+        timeout: float = 60) -> subprocess.CompletedProcess:
+    full_env = dict(os.environ, **(env or {}))
+    full_env.pop("OVERLAY_LINT_DEBUG", None)
+    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=full_env)
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content)
+    return root
+
+
+def repo(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    """A work tree: ``.git`` marks the lint root (found without running git)."""
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    return write(root, files)
+
+
+def one_error(p: subprocess.CompletedProcess, where: str, *words: str) -> str:
+    """Assert the single-line located error contract; return the line."""
+    assert p.returncode == 2, (p.returncode, p.stdout[:500], p.stderr)
+    assert "Traceback" not in p.stderr and "internal error" not in p.stderr, p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1, p.stderr
+    assert lines[0].startswith(where + ": "), lines[0]
+    for w in words:
+        assert w.lower() in lines[0].lower(), lines[0]
+    return lines[0]
+
+
+def kubectl_refuses(directory: Path) -> None:
+    if KUBECTL:
+        code, _, _ = kubectl_kustomize(directory)
+        assert code != 0, "kubectl renders this input: the test premise is wrong"
+
+
+def same_as_kubectl(p: subprocess.CompletedProcess, directory: Path) -> None:
+    assert p.returncode == 0, p.stderr
+    if KUBECTL:
+        code, out, err = kubectl_kustomize(directory)
+        assert code == 0, err
+        assert list(yaml.safe_load_all(p.stdout)) == list(yaml.safe_load_all(out))
+
+
+def app(tmp_path: Path, resource: str | bytes, kust: str = "resources:\n- r.yaml\n") -> Path:
+    return repo(tmp_path, {"app/kustomization.yaml": kust, "app/r.yaml": resource})
+
+
+# --- YAML reading ---------------------------------------------------------------------------
+
+def test_alias_bomb_fails_fast(tmp_path: Path) -> None:
+    lines = ["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: bomb", "data:",
+             "  a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 12):
+        lines.append(f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    root = app(tmp_path, "\n".join(lines) + "\n")
+    t = time.monotonic()
+    p = run("render", "app", cwd=root)
+    assert time.monotonic() - t < 10
+    one_error(p, "app/r.yaml:10", "alias")
+
+
+def test_deep_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    # 100,000 levels crashed the interpreter (C stack overflow) in a recursive composer
+    root = app(tmp_path, CM + "  deep: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    one_error(run("render", "app", cwd=root), "app/r.yaml:7", "nesting deeper")
+
+
+def test_file_size_limit_is_configurable(tmp_path: Path) -> None:
+    big = CM + "".join(f"  k{i}: {'v' * 60}\n" for i in range(100))
+    root = app(tmp_path, big)
+    one_error(run("render", "app", cwd=root, env={"OVERLAY_LINT_MAX_FILE_BYTES": "2000"}),
+              "app/r.yaml", "byte limit")
+    assert run("render", "app", cwd=root).returncode == 0
+
+
+def test_tab_indentation(tmp_path: Path) -> None:
+    root = app(tmp_path, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: app\n")
+    one_error(run("render", "app", cwd=root), "app/r.yaml:4", "tab")
+    kubectl_refuses(root / "app")
+
+
+def test_duplicate_key_in_resource(tmp_path: Path) -> None:
+    root = app(tmp_path, CM + "  key: again\n")
+    one_error(run("render", "app", cwd=root), "app/r.yaml:7", 'duplicate key "key"', "line 6")
+    kubectl_refuses(root / "app")
+
+
+def test_duplicate_key_in_kustomization(tmp_path: Path) -> None:
+    # kubectl keeps the last value silently; a lost setting is always a mistake: refused
+    root = app(tmp_path, CM, "resources:\n- r.yaml\nnamespace: a\nnamespace: b\n")
+    one_error(run("render", "app", cwd=root), "app/kustomization.yaml:4", "duplicate key")
+
+
+def test_non_utf8(tmp_path: Path) -> None:
+    root = app(tmp_path, CM.encode() + b"  latin: caf\xe9\n")
+    one_error(run("render", "app", cwd=root), "app/r.yaml:7", "UTF-8")
+    kubectl_refuses(root / "app")
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    root = app(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    one_error(run("render", "app", cwd=root), "app/r.yaml:3", "binary")
+    kubectl_refuses(root / "app")
+
+
+def test_control_character(tmp_path: Path) -> None:
+    root = app(tmp_path, CM + "  bell: \x07\n")
+    one_error(run("render", "app", cwd=root), "app/r.yaml:7", "invalid YAML")
+    kubectl_refuses(root / "app")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_byte_order_marks_render_like_kubectl(tmp_path: Path, encoding: str) -> None:
+    root = app(tmp_path, CM.encode(encoding))
+    same_as_kubectl(run("render", "app", cwd=root), root / "app")
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n---\n", "~\n"])
+def test_empty_files_and_documents_render_like_kubectl(tmp_path: Path, text: str) -> None:
+    root = repo(tmp_path, {"app/kustomization.yaml": "resources:\n- r.yaml\n- empty.yaml\n",
+                           "app/r.yaml": CM + "---\n---\n", "app/empty.yaml": text})
+    p = run("render", "app", cwd=root)
+    same_as_kubectl(p, root / "app")
+    assert "name: app" in p.stdout
+
+
+@pytest.mark.parametrize("doc,line", [("- a\n- b\n", 1), ("just text\n", 1), ("42\n", 1)])
+def test_resource_document_not_a_mapping(tmp_path: Path, doc: str, line: int) -> None:
+    root = app(tmp_path, CM + "---\n" + doc)
+    one_error(run("render", "app", cwd=root), f"app/r.yaml:{7 + line}", "mapping")
+    kubectl_refuses(root / "app")
+
+
+@pytest.mark.parametrize("doc,line,words", [
+    ("apiVersion: v1\nmetadata:\n  name: a\n", 1, "kind"),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", 3, "metadata.name"),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [a]\n", 4, "metadata.name"),
+    ("apiVersion: v1\nkind: ConfigMapList\nitems: 5\n", 3, "items"),
+])
+def test_resource_without_identity(tmp_path: Path, doc: str, line: int, words: str) -> None:
+    root = app(tmp_path, doc)
+    one_error(run("render", "app", cwd=root), f"app/r.yaml:{line}", words)
+    kubectl_refuses(root / "app")
+
+
+# --- the kustomization file -----------------------------------------------------------------
+
+@pytest.mark.parametrize("text,line,words", [
+    ("", 1, "empty"),
+    ("# nothing\n", 1, "empty"),
+    ("just a string\n", 1, "mapping"),
+    ("- resources\n", 1, "mapping"),
+])
+def test_kustomization_not_a_mapping(tmp_path: Path, text: str, line: int, words: str) -> None:
+    root = app(tmp_path, CM, text)
+    one_error(run("render", "app", cwd=root), f"app/kustomization.yaml:{line}", words)
+    kubectl_refuses(root / "app")
+
+
+@pytest.mark.parametrize("text,line,words", [
+    ("resources: r.yaml\n", 1, "'resources' must be a list"),
+    ("resources:\n- r.yaml\nnamespace: 123\n", 3, "'namespace' must be a string"),
+    ("resources:\n- 42\n", 2, "'resources[0]' must be a string"),
+    ("resources:\n- r.yaml\ncommonLabels:\n  tier: 1\n", 4, "'commonLabels.tier' must be a string"),
+    ("resources:\n- r.yaml\nimages:\n- nginx\n", 4, "'images[0]' must be a mapping"),
+    ("resources:\n- r.yaml\nimages:\n- name: nginx\n  newTag: [1]\n", 5, "images[0].newTag"),
+    ("resources:\n- r.yaml\nreplicas:\n- name: app\n  count: \"3\"\n", 5, "an integer"),
+    ("resources:\n- r.yaml\npatches:\n- path: p.yaml\n  bogus: 1\n", 5, "unknown field 'bogus'"),
+    ("resources:\n- r.yaml\nfoo: bar\n", 3, "unknown kustomization field 'foo'"),
+    ("resources:\n- r.yaml\nconfigMapGenerator:\n- name: c\n  literals: [a=b]\n"
+     "  options:\n    disableNameSuffixHash: \"yes\"\n", 7, "true or false"),
+    ("kind: Deployment\nresources:\n- r.yaml\n", 1, "Kustomization or Component"),
+])
+def test_kustomization_fields_of_the_wrong_type(tmp_path: Path, text: str, line: int,
+                                                words: str) -> None:
+    root = app(tmp_path, CM, text)
+    one_error(run("render", "app", cwd=root), f"app/kustomization.yaml:{line}", words)
+    kubectl_refuses(root / "app")
+
+
+@pytest.mark.parametrize("field,body", [
+    ("helmCharts", "- name: nginx\n  repo: https://charts.example.com\n  version: 1.0.0\n"),
+    ("helmChartInflationGenerator", "- chartName: nginx\n"),
+    ("generators", "- gen.yaml\n"),
+    ("validators", "- val.yaml\n"),
+])
+def test_executing_features_are_reported_not_run(tmp_path: Path, field: str, body: str) -> None:
+    plugin = ("apiVersion: example.com/v1\nkind: Exec\nmetadata:\n  name: x\n  annotations:\n"
+              "    config.kubernetes.io/function: |\n      exec:\n        path: ./touch.sh\n")
+    root = app(tmp_path, CM, f"resources:\n- r.yaml\n{field}:\n{body}")
+    write(root, {"app/gen.yaml": plugin, "app/val.yaml": plugin,
+                 "app/touch.sh": "#!/bin/sh\ntouch executed\n"})
+    (root / "app/touch.sh").chmod(0o755)
+    one_error(run("render", "app", cwd=root), "app/kustomization.yaml:3", field, "not supported")
+    assert not (root / "app/executed").exists() and not (root / "executed").exists()
+
+
+# --- the loader: root, load restrictor, network ---------------------------------------------
+
+@pytest.mark.parametrize("url", [
+    "https://raw.githubusercontent.com/org/repo/main/cm.yaml",
+    "github.com/org/repo/deploy?ref=v1.0.0",
+    "git@github.com:org/repo.git//deploy",
+    "git::https://example.com/org/repo",
+    "ssh://git@example.com/org/repo.git",
+])
+def test_remote_resources_are_reported_not_fetched(tmp_path: Path, url: str) -> None:
+    root = app(tmp_path, CM, f"resources:\n- r.yaml\n- {url}\n")
+    # a proxy that does not exist: a fetch attempt would fail differently (or hang)
+    env = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
+           "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
+    one_error(run("render", "app", cwd=root, env=env), "app/kustomization.yaml:3",
+              "remote", "never fetches")
+
+
+def test_remote_patch_file_is_reported(tmp_path: Path) -> None:
+    root = app(tmp_path, CM, "resources:\n- r.yaml\npatches:\n- path: https://example.com/p.yaml\n")
+    p = run("render", "app", cwd=root)
+    line = one_error(p, "app/kustomization.yaml:4")
+    assert "remote" in line or "not implemented" in line
+
+
+def _fifo(path: Path) -> Path:
+    """A named pipe: opening it for reading would block, so a read shows as a timeout."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    return path
+
+
+def test_absolute_path_outside_root_is_never_read(tmp_path: Path) -> None:
+    secret = _fifo(tmp_path / "outside" / "secret.yaml")
+    root = app(tmp_path, CM, f"resources:\n- r.yaml\n- {secret}\n")
+    one_error(run("render", "app", cwd=root, timeout=30), "app/kustomization.yaml:3",
+              "outside the lint root")
+
+
+def test_symlinked_file_outside_root_is_never_read(tmp_path: Path) -> None:
+    secret = _fifo(tmp_path / "outside" / "secret.yaml")
+    root = app(tmp_path, CM, "resources:\n- r.yaml\n- link.yaml\n")
+    (root / "app/link.yaml").symlink_to(secret)
+    one_error(run("render", "app", cwd=root, timeout=30), "app/kustomization.yaml:3",
+              "'link.yaml' resolves outside the lint root")
+
+
+def test_symlinked_base_directory_outside_root(tmp_path: Path) -> None:
+    outside = write(tmp_path / "outside", {"base/kustomization.yaml": "resources:\n- r.yaml\n",
+                                           "base/r.yaml": CM})
+    root = repo(tmp_path, {"app/kustomization.yaml": "resources:\n- ../base\n"})
+    (root / "base").symlink_to(outside / "base")
+    one_error(run("render", "app", cwd=root), "app/kustomization.yaml:2", "outside the lint root")
+
+
+def test_symlinked_kustomization_file_outside_root(tmp_path: Path) -> None:
+    outside = write(tmp_path / "outside", {"kustomization.yaml": "resources: []\n"})
+    root = repo(tmp_path, {"app/r.yaml": CM})
+    (root / "app/kustomization.yaml").symlink_to(outside / "kustomization.yaml")
+    one_error(run("render", "app", cwd=root), "app/kustomization.yaml", "outside the lint root")
+
+
+def test_symlink_inside_root_is_followed(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"app/kustomization.yaml": "resources:\n- link.yaml\n",
+                           "app/real/r.yaml": CM})
+    (root / "app/link.yaml").symlink_to(root / "app/real/r.yaml")
+    same_as_kubectl(run("render", "app", cwd=root), root / "app")
+
+
+def test_fifo_inside_the_kustomization_is_refused(tmp_path: Path) -> None:
+    root = app(tmp_path, CM, "resources:\n- r.yaml\n- pipe.yaml\n")
+    _fifo(root / "app/pipe.yaml")
+    one_error(run("render", "app", cwd=root, timeout=30), "app/kustomization.yaml:3",
+              "not a regular file")
+
+
+def test_nul_in_a_path(tmp_path: Path) -> None:
+    root = app(tmp_path, CM, 'resources:\n- "r.yaml\\0../../etc/passwd"\n')
+    one_error(run("render", "app", cwd=root), "app/kustomization.yaml:2", "NUL")
+
+
+def test_load_restrictor_files_in_or_below_the_kustomization(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"app/kustomization.yaml": "resources:\n- ../shared/r.yaml\n",
+                           "shared/r.yaml": CM})
+    one_error(run("render", "app", cwd=root), "app/kustomization.yaml:2", "not in or below")
+    kubectl_refuses(root / "app")
+
+
+def test_directories_may_be_elsewhere_inside_the_root(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"envs/dev/kustomization.yaml": "resources:\n- ../../base\n",
+                           "base/kustomization.yaml": "resources:\n- r.yaml\n",
+                           "base/r.yaml": CM})
+    same_as_kubectl(run("render", "envs/dev", cwd=root), root / "envs/dev")
+
+
+def test_root_option_narrows_and_widens(tmp_path: Path) -> None:
+    # no .git: the root defaults to the current directory when the path is below it
+    root = write(tmp_path / "plain", {"envs/dev/kustomization.yaml": "resources:\n- ../../base\n",
+                                      "base/kustomization.yaml": "resources:\n- r.yaml\n",
+                                      "base/r.yaml": CM})
+    assert run("render", "envs/dev", cwd=root).returncode == 0
+    one_error(run("render", "--root", "envs", "envs/dev", cwd=root),
+              "envs/dev/kustomization.yaml:2", "outside the lint root")
+    # outside git and outside the current directory the root is the rendered dir itself
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    one_error(run("render", str(root / "envs/dev"), cwd=elsewhere),
+              str(root / "envs/dev/kustomization.yaml") + ":2", "--root")
+    assert run("render", "--root", str(root), str(root / "envs/dev"),
+               cwd=elsewhere).returncode == 0
+
+
+def test_default_root_is_the_git_top_level(tmp_path: Path) -> None:
+    from overlay_lint.kustomize.loader import default_root
+    root = repo(tmp_path, {"a/b/kustomization.yaml": "resources: []\n"})
+    assert default_root(str(root / "a/b")) == str(root.resolve())
+    (root / "a/.git").write_text("gitdir: ../.git/modules/a\n")  # a submodule marks its own
+    assert default_root(str(root / "a/b")) == str((root / "a").resolve())
+
+
+@pytest.mark.parametrize("files,where", [
+    ({"app/kustomization.yaml": "resources:\n- r.yaml\n- ..\n", "kustomization.yaml":
+      "resources: []\n"}, "app/kustomization.yaml:3"),
+    ({"app/kustomization.yaml": "resources:\n- r.yaml\n- .\n"}, "app/kustomization.yaml:3"),
+    ({"app/kustomization.yaml": "resources:\n- r.yaml\n- ../other\n",
+      "other/kustomization.yaml": "resources:\n- ../app\n"}, "other/kustomization.yaml:2"),
+    ({"app/kustomization.yaml": "resources:\n- r.yaml\ncomponents:\n- ../comp\n",
+      "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\n"
+      "kind: Component\ncomponents:\n- ../comp\n"}, "comp/kustomization.yaml:4"),
+])
+def test_cycles(tmp_path: Path, files: dict, where: str) -> None:
+    root = repo(tmp_path, {"app/r.yaml": CM, **files})
+    one_error(run("render", "app", cwd=root), where, "cycle")
+    kubectl_refuses(root / "app")
+
+
+def test_one_broken_dir_does_not_stop_the_others(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"good/kustomization.yaml": "resources:\n- r.yaml\n", "good/r.yaml": CM,
+                           "bad/kustomization.yaml": "resources:\n- r.yaml\n",
+                           "bad/r.yaml": "a: [\n"})
+    p = run("render", "bad", "good", cwd=root)
+    one_error(p, "bad/r.yaml:2", "invalid YAML")
+    assert [d["metadata"]["name"] for d in yaml.safe_load_all(p.stdout)] == ["app"]
+
+
+# --- the lint command: one broken overlay must not hide the others' findings ----------------
+
+def test_lint_reports_other_envs_despite_a_broken_overlay(tmp_path: Path) -> None:
+    src = SHARED / "fixtures" / "aether-broken"
+    if not src.is_dir():
+        pytest.skip("../shared is not here")
+    root = tmp_path / "tree"
+    shutil.copytree(src, root)
+    (root / ".git").mkdir()
+    kust = root / "infra/overlays/staging/kustomization.yaml"
+    kust.write_text(kust.read_text() + "bogusField: 1\n")
+    bad_line = len(kust.read_text().splitlines())
+    p = run(".", cwd=root, timeout=120)
+    if "not implemented" in p.stderr:
+        pytest.skip("the lint command is not implemented yet")
+    assert "Traceback" not in p.stderr and "internal error" not in p.stderr, p.stderr
+    assert p.returncode != 0
+    out = p.stdout + p.stderr
+    assert f"infra/overlays/staging/kustomization.yaml:{bad_line}" in out
+    # findings of the other overlays still reported (answer key of the fixture)
+    assert "infra/overlays/prod/kustomization.yaml:41" in out
+    assert "infra/overlays/dev/kustomization.yaml:54" in out
+
+
+@pytest.mark.parametrize("function", [
+    "exec:\n        path: ./touch.sh\n",
+    "container:\n        image: example.com/evil:1\n",
+])
+def test_krm_function_transformers_are_reported_not_run(tmp_path: Path, function: str) -> None:
+    fn = ("apiVersion: example.com/v1\nkind: Touch\nmetadata:\n  name: t\n  annotations:\n"
+          f"    config.kubernetes.io/function: |\n      {function}")
+    root = app(tmp_path, CM, "resources:\n- r.yaml\ntransformers:\n- fn.yaml\n")
+    write(root, {"app/fn.yaml": fn, "app/touch.sh": "#!/bin/sh\ntouch executed\ncat\n"})
+    (root / "app/touch.sh").chmod(0o755)
+    one_error(run("render", "app", cwd=root), "app/kustomization.yaml:4", "not supported",
+              "never executed")
+    assert not list(root.rglob("executed"))
+
+
+def test_very_deep_base_chain_is_refused_not_a_recursion_crash(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {f"d{i}/kustomization.yaml": f"resources:\n- ../d{i + 1}\n"
+                                     for i in range(400)}
+    files["d400/kustomization.yaml"] = "resources:\n- r.yaml\n"
+    files["d400/r.yaml"] = CM
+    root = repo(tmp_path, files)
+    one_error(run("render", "d0", cwd=root), "d149/kustomization.yaml:2", "nested more than")
+
+
+def test_symlink_loop(tmp_path: Path) -> None:
+    root = app(tmp_path, CM, "resources:\n- r.yaml\n- a.yaml\n")
+    (root / "app/a.yaml").symlink_to(root / "app/b.yaml")
+    (root / "app/b.yaml").symlink_to(root / "app/a.yaml")
+    one_error(run("render", "app", cwd=root), "app/kustomization.yaml:3", "a.yaml")
+
+
+def _lint_tree(tmp_path: Path) -> Path:
+    outside = write(tmp_path / "outside", {
+        "secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: leaked\n"
+                       "stringData:\n  password: hunter2\n",
+        "kustomization.yaml": "resources:\n- r.yaml\n"})
+    root = repo(tmp_path, {"app/kustomization.yaml": "resources:\n- r.yaml\n", "app/r.yaml": CM,
+                           "overlays/dev/kustomization.yaml": "resources:\n- ../../app\n"})
+    (root / "app/stray.yaml").symlink_to(outside / "secret.yaml")
+    (root / "loose.yaml").symlink_to(outside / "secret.yaml")
+    return root
+
+
+def test_lint_never_reads_symlinks_out_of_the_repository(tmp_path: Path) -> None:
+    root = _lint_tree(tmp_path)
+    p = run(".", cwd=root)
+    if "not implemented" in p.stderr:
+        pytest.skip("the lint command is not implemented yet")
+    assert "leaked" not in p.stdout + p.stderr and "hunter2" not in p.stdout + p.stderr
+    assert "Traceback" not in p.stderr and "internal error" not in p.stderr, p.stderr
+    # a kustomization file linked out of the repository is an input error, not read
+    (root / "app/kustomization.yaml").unlink()
+    (root / "app/kustomization.yaml").symlink_to(tmp_path / "outside/kustomization.yaml")
+    p = run(".", cwd=root)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "app/kustomization.yaml" in p.stdout + p.stderr
+    assert "outside the lint root" in p.stdout + p.stderr
+
+
+def test_lint_does_not_hang_on_a_named_pipe(tmp_path: Path) -> None:
+    root = _lint_tree(tmp_path)
+    _fifo(root / "app/pipe.yaml")
+    _fifo(root / "overlays/dev/pipe.yaml")
+    p = run(".", cwd=root, timeout=60)
+    assert "Traceback" not in p.stderr and "internal error" not in p.stderr, p.stderr
+    assert p.returncode in (0, 1, 2)

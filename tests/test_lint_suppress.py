@@ -1,0 +1,145 @@
+"""Suppressions (inline comments, annotation, config ignores) and baselines."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import need_shared
+from lint_support import app_tree, deployment, keys, lint_json, run
+
+
+def _broken_copy(tmp_path):
+    root = tmp_path / "tree"
+    shutil.copytree(need_shared() / "fixtures" / "aether-broken", root)
+    return root
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_inline_disable_on_the_finding_line(tmp_path):
+    root = _broken_copy(tmp_path)
+    _edit(root / "infra/overlays/dev/kustomization.yaml", "    count: 2",
+          "    count: 2  # overlay-lint: disable=dev-replicas -- load test until Friday")
+    rc, doc = lint_json(root, "infra")
+    assert "dev-replicas" not in {f["rule"] for f in doc["findings"]}
+    assert len(doc["findings"]) == 10 and doc["summary"]["suppressed"] == 1
+
+
+def test_inline_disable_names_other_rule_does_not_suppress(tmp_path):
+    root = _broken_copy(tmp_path)
+    _edit(root / "infra/overlays/dev/kustomization.yaml", "    count: 2",
+          "    count: 2  # overlay-lint: disable=dev-image-tags")
+    _, doc = lint_json(root, "infra")
+    assert "dev-replicas" in {f["rule"] for f in doc["findings"]}
+
+
+def test_disable_next_line_inside_inline_patch_and_files(tmp_path):
+    root = _broken_copy(tmp_path)
+    _edit(root / "infra/overlays/prod/kustomization.yaml", "  - name: redis\n",
+          "  - name: redis\n    # overlay-lint: disable-next-line=no-latest-in-prod,prod-no-dev-images\n")
+    _edit(root / "infra/k3s/minio/secret.yaml", "kind: Secret",
+          "kind: Secret  # overlay-lint: disable=all -- rotated, sealed in PR 42")
+    _, doc = lint_json(root, "infra")
+    rules = {f["rule"] for f in doc["findings"]}
+    assert "no-latest-in-prod" not in rules and "no-plain-secrets" not in rules
+    assert len(doc["findings"]) == 9
+
+
+def test_annotation_on_a_resource(tmp_path):
+    root = _broken_copy(tmp_path)
+    _edit(root / "infra/k3s/github-worker/deployment.yaml", "  labels:\n",
+          "  annotations:\n    overlay-lint.io/disable: \"revision-history-limit, dev-replicas\"\n"
+          "  labels:\n")
+    _, doc = lint_json(root, "infra")
+    assert not any(f["rule"] == "revision-history-limit" and "github-worker" in f["file"]
+                   for f in doc["findings"])
+    # the other Deployments are still checked
+    assert sum(f["rule"] == "revision-history-limit" for f in doc["findings"]) == 2
+
+
+def test_annotation_added_by_an_overlay_only_suppresses_that_env(tmp_path):
+    app_tree(tmp_path, base={"deploy.yaml": deployment().replace(
+        "  revisionHistoryLimit: 3\n", "")}, overlays={"dev": """
+        commonAnnotations:
+          overlay-lint.io/disable: revision-history-limit
+        """, "prod": ""})
+    _, doc = lint_json(tmp_path, ".", "--rule", "revision-history-limit")
+    assert keys(doc) == {("revision-history-limit", "base/deploy.yaml", 5, ("prod",))}
+
+
+def test_config_ignores(tmp_path):
+    root = _broken_copy(tmp_path)
+    (root / ".overlay-lint.yaml").write_text(
+        "ignore:\n"
+        "  - rules: [no-plain-secrets]\n"
+        "    paths: [infra/k3s/minio/**]\n"
+        "    reason: sealed in the next release\n"
+        "  - rules: [revision-history-limit]\n"
+        "    resources: [Deployment/github-worker]\n"
+        "    envs: [dev, staging]\n"
+        "  - resources: [Deployment/*/identity-service]\n"
+        "    rules: [secret-key-ref]\n"
+        "ignore-paths: [infra/overlays/staging/patches]\n")
+    _, doc = lint_json(root, "infra")
+    got = {(f["rule"], f["file"]): f["envs"] for f in doc["findings"]}
+    assert ("no-plain-secrets", "infra/k3s/minio/secret.yaml") not in got
+    # ignored only in dev and staging: prod still shows it
+    assert got[("revision-history-limit", "infra/k3s/github-worker/deployment.yaml")] == ["prod"]
+    assert ("secret-key-ref", "infra/k3s/identity-service/deployment.yaml") not in got
+    assert ("revision-history-limit", "infra/overlays/staging/patches/gateway.yaml") not in got
+    assert len(doc["findings"]) == 8
+
+
+def test_baseline_reports_only_new_findings(tmp_path):
+    root = _broken_copy(tmp_path)
+    rc, _, err = run(["infra", "--write-baseline", "baseline.json"], root)
+    assert rc == 0 and "wrote 11 findings" in err
+    base = json.loads((root / "baseline.json").read_text())
+    assert len(base["findings"]) == 11 and all(len(e["fingerprint"]) == 32
+                                               for e in base["findings"])
+    rc, doc = lint_json(root, "infra", "--baseline", "baseline.json")
+    assert (rc, doc["findings"], doc["summary"]["baselined"]) == (0, [], 11)
+
+    # edit lines above baselined findings: they must stay known
+    for rel in ("infra/overlays/dev/kustomization.yaml", "infra/k3s/github-worker/deployment.yaml",
+                "infra/overlays/prod/patches/resources.yaml", "infra/k3s/minio/secret.yaml"):
+        p = root / rel
+        p.write_text("# a new comment line\n# and another\n" + p.read_text())
+    _edit(root / "infra/overlays/prod/kustomization.yaml", "images:\n",
+          "images:\n  - name: ghcr.io/aether/unused\n    newTag: 1.0.0\n")
+    rc, doc = lint_json(root, "infra", "--baseline", "baseline.json")
+    assert (rc, doc["findings"]) == (0, [])
+
+    # a new violation is reported
+    _edit(root / "infra/overlays/dev/kustomization.yaml", "  - name: identity-service\n    count: 1",
+          "  - name: identity-service\n    count: 4")
+    rc, doc = lint_json(root, "infra", "--baseline", "baseline.json")
+    assert rc == 1
+    assert keys(doc) == {("dev-replicas", "infra/overlays/dev/kustomization.yaml", 54, ("dev",))}
+
+
+def test_baseline_counts_duplicates(tmp_path):
+    from overlay_lint.findings import Finding
+    from overlay_lint.lint.baseline import apply_baseline
+    from collections import Counter
+    a = Finding("r", "error", "m", "f.yaml", 3)
+    b = Finding("r", "error", "m", "f.yaml", 9)       # same fingerprint, other line
+    left, dropped = apply_baseline([a, b], Counter({a.fingerprint(): 1}))
+    assert (left, dropped) == ([b], 1)
+
+
+@pytest.mark.parametrize("content, msg", [
+    ("not json", "baseline is not valid JSON"),
+    ('{"x": 1}', "not an overlay-lint baseline"),
+])
+def test_bad_baseline_is_an_input_error(tmp_path, content, msg):
+    app_tree(tmp_path)
+    (tmp_path / "b.json").write_text(content)
+    rc, out, err = run([".", "--baseline", "b.json"], tmp_path)
+    assert rc == 2 and msg in err and err.startswith("b.json")

@@ -1,0 +1,503 @@
+"""Patch stages (patchesStrategicMerge, patches, patchesJson6902) against `kubectl kustomize`.
+
+Each case writes a small kustomization tree into tmp_path, renders it natively and with
+kubectl, reads both back as plain data (kubectl's output with PyYAML, an independent reader)
+and compares documents in order. Provenance tests check where patched values point.
+"""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import kubectl_kustomize, need_kubectl
+from overlay_lint.errors import OverlayLintError
+from overlay_lint.kustomize.build import build
+
+DEPLOY = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+    tier: front
+  finalizers: [a.example/one, b.example/two]
+spec:
+  replicas: 2
+  revisionHistoryLimit: 10
+  selector:
+    matchLabels:
+      app: web
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 1
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: app
+        image: app:1
+        args: ["--a", "--b", "--c"]
+        env:
+        - name: MODE
+          value: base
+        - name: LEVEL
+          value: "1"
+        ports:
+        - containerPort: 8080
+          protocol: TCP
+        - containerPort: 8080
+          protocol: UDP
+      - name: sidecar
+        image: sidecar:1
+      volumes:
+      - name: data
+        emptyDir: {}
+      - name: conf
+        configMap:
+          name: conf
+"""
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+  - name: http
+    port: 80
+    protocol: TCP
+  - name: dns
+    port: 53
+    protocol: UDP
+"""
+
+WIDGET = """\
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: gadget
+spec:
+  parts:
+  - name: a
+    size: 1
+  - name: b
+    size: 2
+  tags: [x, y]
+"""
+
+OTHER = DEPLOY.replace("name: web\n  labels", "name: api\n  labels")
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text) if rel.endswith("kustomization.yaml") else text)
+
+
+def _ours(directory: Path) -> list:
+    return [r.node.data() for r in build(str(directory)).resources]
+
+
+def _theirs(directory: Path) -> list:
+    code, out, err = kubectl_kustomize(directory)
+    assert code == 0, f"kubectl kustomize failed: {err}"
+    return [d for d in yaml.safe_load_all(out) if d is not None]
+
+
+def _same(tmp_path: Path, files: dict[str, str]) -> list:
+    need_kubectl()
+    _write(tmp_path, files)
+    want = _theirs(tmp_path)
+    got = _ours(tmp_path)
+    assert got == want
+    return got
+
+
+BASE = {"deploy.yaml": DEPLOY, "service.yaml": SERVICE, "widget.yaml": WIDGET}
+RES = "resources: [deploy.yaml, service.yaml, widget.yaml]\n"
+
+CASES: dict[str, dict[str, str]] = {
+    # patched containers come first in patch order, new ones included, the rest follow
+    "smp_merge_containers_order": {
+        "kustomization.yaml": RES + "patches:\n- path: p.yaml\n",
+        "p.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  revisionHistoryLimit: 5
+  template:
+    spec:
+      containers:
+      - name: sidecar
+        image: sidecar:2
+      - name: new
+        image: new:1
+      - name: app
+        env:
+        - name: LEVEL
+          value: "2"
+        - name: EXTRA
+          value: x
+""",
+    },
+    # null deletes, empty value `key:` disappears, explicit null stays
+    "smp_null_and_empty": {
+        "kustomization.yaml": "resources: [cm.yaml]\npatchesStrategicMerge:\n- p.yaml\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n"
+                   "    a: x\n    b: y\ndata:\n  k: v\n  gone: z\nempty:\nexplicit: null\n",
+        "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n"
+                  "    b: null\ndata:\n  gone: null\n  new: n\n",
+    },
+    # element-level $patch: delete, map-level $patch: replace, list-level $patch: replace
+    "smp_directives": {
+        "kustomization.yaml": RES + "patches:\n- path: p.yaml\n",
+        "p.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  strategy:
+    $patch: replace
+    type: Recreate
+  template:
+    spec:
+      containers:
+      - name: sidecar
+        $patch: delete
+      volumes:
+      - $patch: replace
+      - name: only
+        emptyDir: {}
+""",
+    },
+    # $retainKeys, $setElementOrder and $deleteFromPrimitiveList are plain fields to kyaml;
+    # `$patch: replace` on a list element is undone when the list is reassembled
+    "smp_apiserver_only_directives": {
+        "kustomization.yaml": RES + "patches:\n- path: p.yaml\n",
+        "p.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  strategy:
+    $retainKeys: [type]
+    type: Recreate
+  template:
+    spec:
+      $setElementOrder/containers:
+      - name: sidecar
+      - name: app
+      containers:
+      - name: app
+        $patch: replace
+        image: replaced
+      - name: sidecar
+        $deleteFromPrimitiveList/args: ["--b"]
+""",
+    },
+    # primitive merge list (finalizers), multi-key ports, Service ports by port+protocol
+    "smp_primitive_and_multikey": {
+        "kustomization.yaml": RES + "patches:\n- path: p.yaml\n- path: s.yaml\n",
+        "p.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  finalizers: [c.example/three, a.example/one]
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        args: ["--only"]
+        ports:
+        - containerPort: 8080
+          protocol: UDP
+          name: udp
+        - containerPort: 9090
+""",
+        "s.yaml": """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  ports:
+  - port: 53
+    protocol: UDP
+    targetPort: 5353
+  - port: 443
+    name: https
+""",
+    },
+    # custom resources have no schema: their lists are replaced
+    "smp_crd_lists_replaced": {
+        "kustomization.yaml": RES + "patches:\n- path: w.yaml\n",
+        "w.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: gadget\n"
+                  "spec:\n  parts:\n  - name: b\n    size: 3\n  tags: [z]\n",
+    },
+    # top-level $patch: delete removes the resource
+    "smp_delete_resource": {
+        "kustomization.yaml": RES + "patchesStrategicMerge:\n- |-\n  apiVersion: v1\n"
+                                    "  kind: Service\n  metadata:\n    name: web\n"
+                                    "  $patch: delete\n",
+    },
+    # with a target the SMP patch applies to every selected resource; its name is ignored
+    "smp_target_all_selected": {
+        "kustomization.yaml": "resources: [deploy.yaml, other.yaml]\npatches:\n"
+                              "- target:\n    kind: Deployment\n  patch: |-\n"
+                              "    apiVersion: apps/v1\n    kind: Deployment\n"
+                              "    metadata:\n      name: ignored\n      namespace: ignored\n"
+                              "    spec:\n      replicas: 7\n",
+        "deploy.yaml": DEPLOY, "other.yaml": OTHER,
+    },
+    # allowNameChange/allowKindChange
+    "smp_allow_name_change": {
+        "kustomization.yaml": "resources: [deploy.yaml]\npatches:\n- path: p.yaml\n"
+                              "  target:\n    name: web\n  options:\n    allowNameChange: true\n",
+        "deploy.yaml": DEPLOY,
+        "p.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-renamed\n",
+    },
+    # several documents in one patchesStrategicMerge file, plus an inline entry
+    "psm_multi_doc_and_inline": {
+        "kustomization.yaml": RES + "patchesStrategicMerge:\n- multi.yaml\n- |-\n"
+                                    "  apiVersion: apps/v1\n  kind: Deployment\n"
+                                    "  metadata:\n    name: web\n  spec:\n    replicas: 9\n",
+        "multi.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+                      "spec:\n  paused: true\n---\napiVersion: v1\nkind: Service\nmetadata:\n"
+                      "  name: web\nspec:\n  type: NodePort\n",
+    },
+    # JSON6902 as YAML ops inline, JSON ops in a file, escaping, append, move/copy/test
+    "json6902_ops": {
+        "kustomization.yaml": RES + """\
+patches:
+- target:
+    kind: Deployment
+    name: web
+  patch: |-
+    - op: replace
+      path: /spec/replicas
+      value: 4
+    - op: add
+      path: /metadata/annotations/example.com~1owner
+      value: team-a
+    - op: add
+      path: /spec/template/spec/containers/0/args/-
+      value: --d
+    - op: add
+      path: /spec/template/spec/containers/0/args/-1
+      value: --last
+    - op: remove
+      path: /spec/template/spec/volumes/1
+    - op: copy
+      from: /spec/template/spec/containers/0/image
+      path: /metadata/labels/image
+    - op: move
+      from: /metadata/labels/tier
+      path: /metadata/labels/layer
+    - op: test
+      path: /spec/revisionHistoryLimit
+      value: 10
+patchesJson6902:
+- target:
+    version: v1
+    kind: Service
+    name: web
+  path: ops.json
+""",
+        "ops.json": '[{"op": "add", "path": "/spec/ports/0", "value": {"name": "first", '
+                    '"port": 1}}, {"op": "replace", "path": "/spec/selector", '
+                    '"value": {"app": "other"}}]\n',
+    },
+    # a `patches` JSON6902 patch can add to annotations the resource does not have yet
+    "json6902_annotations_exist_during_patch": {
+        "kustomization.yaml": "resources: [cm.yaml]\npatches:\n- target:\n    kind: ConfigMap\n"
+                              "  patch: |-\n    - op: add\n      path: /metadata/annotations/x\n"
+                              "      value: q\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v\n",
+    },
+    # patches run before namespace/prefix; patchesJson6902 after them (target by new name)
+    "stage_order": {
+        "kustomization.yaml": RES + """\
+namePrefix: pre-
+patches:
+- path: p.yaml
+patchesJson6902:
+- target:
+    group: apps
+    version: v1
+    kind: Deployment
+    name: pre-web
+  patch: |-
+    - op: replace
+      path: /spec/replicas
+      value: 3
+""",
+        "p.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+                  "spec:\n  minReadySeconds: 5\n",
+    },
+    # patched env with a duplicated name in the base collapses like Kustomize does
+    "smp_duplicate_keys_in_base": {
+        "kustomization.yaml": "resources: [d.yaml]\npatches:\n- path: p.yaml\n",
+        "d.yaml": DEPLOY.replace("- name: LEVEL\n          value: \"1\"",
+                                 "- name: MODE\n          value: again"),
+        "p.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+                  "  template:\n    spec:\n      containers:\n      - name: app\n"
+                  "        image: app:2\n",
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_patch_parity(tmp_path: Path, case: str) -> None:
+    files = dict(BASE)
+    files.update(CASES[case])
+    _same(tmp_path, files)
+
+
+def test_smp_order_is_kustomize_order(tmp_path: Path) -> None:
+    got = _same(tmp_path, {**BASE, **CASES["smp_merge_containers_order"]})
+    dep = next(d for d in got if d["kind"] == "Deployment")
+    names = [c["name"] for c in dep["spec"]["template"]["spec"]["containers"]]
+    assert names == ["sidecar", "new", "app"]
+    env = [e["name"] for e in dep["spec"]["template"]["spec"]["containers"][2]["env"]]
+    assert env == ["LEVEL", "EXTRA", "MODE"]
+
+
+@pytest.mark.parametrize("files", [
+    # SMP without target and no resource with its id
+    {"kustomization.yaml": RES + "patches:\n- path: p.yaml\n",
+     "p.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nope\n"},
+    # JSON6902 path through a missing parent
+    {"kustomization.yaml": RES + "patches:\n- target:\n    kind: Service\n  patch: |-\n"
+                                 "    - op: add\n      path: /spec/nothing/here\n      value: 1\n"},
+    # JSON6902 remove of a missing key
+    {"kustomization.yaml": RES + "patches:\n- target:\n    kind: Service\n  patch: |-\n"
+                                 "    - op: remove\n      path: /spec/nothing\n"},
+    # JSON6902 without target
+    {"kustomization.yaml": RES + "patches:\n- patch: |-\n"
+                                 "    - op: remove\n      path: /spec/selector\n"},
+    # several SMP documents with a target
+    {"kustomization.yaml": RES + "patches:\n- path: multi.yaml\n  target:\n    kind: Service\n",
+     "multi.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\n"
+                   "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n"},
+    # unknown directive value
+    {"kustomization.yaml": RES + "patches:\n- path: p.yaml\n",
+     "p.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n"
+               "  $patch: explode\n"},
+])
+def test_errors_where_kustomize_fails(tmp_path: Path, files: dict[str, str]) -> None:
+    need_kubectl()
+    _write(tmp_path, {**BASE, **files})
+    code, _out, _err = kubectl_kustomize(tmp_path)
+    assert code != 0
+    with pytest.raises(OverlayLintError) as exc:
+        build(str(tmp_path))
+    assert exc.value.file and exc.value.line
+
+
+def test_json6902_missing_path_points_at_path_line(tmp_path: Path) -> None:
+    _write(tmp_path, {**BASE, "kustomization.yaml": RES + """\
+patches:
+- target:
+    kind: Service
+  patch: |-
+    - op: replace
+      path: /spec/type
+      value: NodePort
+    - op: add
+      path: /spec/foo/bar
+      value: 1
+"""})
+    with pytest.raises(OverlayLintError) as exc:
+        build(str(tmp_path))
+    assert exc.value.file == str(tmp_path / "kustomization.yaml")
+    assert exc.value.line == 10  # the second op's `path:` line
+    assert "/spec/foo/bar does not exist" in exc.value.message
+
+
+# --- provenance ---------------------------------------------------------------------------
+
+def _line_of(path: Path, needle: str) -> int:
+    for i, text in enumerate(path.read_text().splitlines(), 1):
+        if needle in text:
+            return i
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def _res(result, kind: str, name: str):
+    return next(r for r in result.resources if r.kind == kind and r.name == name)
+
+
+def test_provenance_smp_file(tmp_path: Path) -> None:
+    _write(tmp_path, {**BASE, **CASES["smp_merge_containers_order"]})
+    dep = _res(build(str(tmp_path)), "Deployment", "web")
+    patch, base = tmp_path / "p.yaml", tmp_path / "deploy.yaml"
+    rhl = dep.node.path("spec", "revisionHistoryLimit")
+    assert rhl.v == 5 and rhl.o[:2] == (str(patch), _line_of(patch, "revisionHistoryLimit"))
+    # untouched values keep the base line
+    rep = dep.node.path("spec", "replicas")
+    assert rep.o[:2] == (str(base), _line_of(base, "replicas: 2"))
+    containers = dep.node.path("spec", "template", "spec", "containers")
+    by_name = {c.v["name"].v: c for c in containers.v}
+    # a merged container keeps the base container's origin, its patched image the patch's
+    assert by_name["sidecar"].o[:2] == (str(base), _line_of(base, "- name: sidecar"))
+    assert by_name["sidecar"].v["image"].o[:2] == (str(patch), _line_of(patch, "sidecar:2"))
+    # a container created by the patch points into the patch
+    assert by_name["new"].o[:2] == (str(patch), _line_of(patch, "- name: new"))
+    assert by_name["app"].v["image"].o[:2] == (str(base), _line_of(base, "image: app:1"))
+
+
+def test_provenance_inline_json6902_value_line(tmp_path: Path) -> None:
+    _write(tmp_path, {**BASE, **CASES["json6902_ops"]})
+    result = build(str(tmp_path))
+    dep = _res(result, "Deployment", "web")
+    kfile = tmp_path / "kustomization.yaml"
+    rep = dep.node.path("spec", "replicas")
+    assert rep.v == 4 and rep.o[:2] == (str(kfile), _line_of(kfile, "value: 4"))
+    owner = dep.node.path("metadata", "annotations", "example.com/owner")
+    assert owner.o[:2] == (str(kfile), _line_of(kfile, "value: team-a"))
+    # a moved value keeps where it came from
+    layer = dep.node.path("metadata", "labels", "layer")
+    assert layer.v == "front"
+    assert layer.o[:2] == (str(tmp_path / "deploy.yaml"), _line_of(tmp_path / "deploy.yaml",
+                                                                   "tier: front"))
+    svc = _res(result, "Service", "web")
+    first = svc.node.path("spec", "ports", 0)
+    assert first.o[0] == str(tmp_path / "ops.json")
+
+
+def test_provenance_inline_smp_lines(tmp_path: Path) -> None:
+    _write(tmp_path, {**BASE, **CASES["psm_multi_doc_and_inline"]})
+    dep = _res(build(str(tmp_path)), "Deployment", "web")
+    kfile = tmp_path / "kustomization.yaml"
+    assert dep.node.path("spec", "replicas").o[:2] == (str(kfile), _line_of(kfile, "replicas: 9"))
+    multi = tmp_path / "multi.yaml"
+    assert dep.node.path("spec", "paused").o[:2] == (str(multi), _line_of(multi, "paused"))
+    # the name is restored from the resource, not taken from the patch
+    base = tmp_path / "deploy.yaml"
+    assert dep.node.path("metadata", "name").o[:2] == (str(base), _line_of(base, "name: web"))
+
+
+def test_patch_applied_to_many_targets_is_not_shared(tmp_path: Path) -> None:
+    _write(tmp_path, {**BASE, **CASES["smp_target_all_selected"]})
+    result = build(str(tmp_path))
+    a, b = (_res(result, "Deployment", n) for n in ("web", "api"))
+    ra, rb = a.node.path("spec", "replicas"), b.node.path("spec", "replicas")
+    assert ra.v == rb.v == 7 and ra is not rb
+    assert ra.o == rb.o  # both point at the one patch line
