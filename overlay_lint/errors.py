@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 
 class OverlayLintError(Exception):
@@ -9,6 +10,7 @@ class OverlayLintError(Exception):
 
     def __init__(self, message: str, file: str | None = None, line: int | None = None,
                  col: int | None = None) -> None:
+        message = one_line(message)
         super().__init__(message)
         self.message = message
         self.file = file
@@ -18,7 +20,7 @@ class OverlayLintError(Exception):
     def location(self) -> str:
         if not self.file:
             return ""
-        path = display_path(self.file)
+        path = one_line(display_path(self.file))
         if self.line:
             return f"{path}:{self.line}"
         return path
@@ -26,6 +28,21 @@ class OverlayLintError(Exception):
     def __str__(self) -> str:
         loc = self.location()
         return f"{loc}: {self.message}" if loc else self.message
+
+
+_BREAKS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\n\t]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and control characters escaped: an error is one line even
+    when it quotes a hostile value (``'a\\nb'``, never two lines)."""
+    if not isinstance(text, str):
+        text = str(text)
+    return _BREAKS.sub(lambda m: {"\n": "\\n", "\t": "\\t"}.get(m.group(),
+                                                                    f"\\x{ord(m.group()):02x}"
+                                                                    if ord(m.group()) < 256 else
+                                                                    f"\\u{ord(m.group()):04x}"),
+                       text)
 
 
 def at(origin: tuple | None, message: str) -> OverlayLintError:

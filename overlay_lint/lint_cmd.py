@@ -81,7 +81,9 @@ def _run(args: argparse.Namespace) -> int:
 
     paths = args.paths or ["."]
     for p in paths:
-        if not os.path.exists(p):
+        # a deleted manifest still selects the envs that read it; anything else is a typo
+        if not os.path.exists(p) and not (p.endswith((".yaml", ".yml", ".json"))
+                                          and os.path.isdir(os.path.dirname(p) or ".")):
             raise OverlayLintError("no such file or directory", p)
     dirs = [p for p in paths if os.path.isdir(p)]
     changed = [os.path.abspath(p) for p in paths if not os.path.isdir(p)]
@@ -178,6 +180,9 @@ def _selector(changed: list[str], cfg):
         if mod is not None and hasattr(mod, "select_targets"):
             sel = mod.select_targets(targets, changed, global_paths=global_paths)
             chosen, everything = list(sel.targets), sel.everything
+        elif mod is not None and hasattr(mod, "select_envs"):
+            everything = any(os.path.abspath(g) in changed for g in global_paths)
+            chosen = list(mod.select_envs(targets, changed, everything))
         else:  # minimal fallback: a target is affected when it reads a changed file
             everything = any(os.path.abspath(g) == c or c.startswith(os.path.abspath(g) + os.sep)
                              for g in global_paths for c in changed)

@@ -67,6 +67,11 @@ _BINARY_TAG = "tag:yaml.org,2002:binary"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
+# Plain scalars that YAML 1.1 (go-yaml v2, used by sigs.k8s.io/yaml) reads as booleans
+# while YAML 1.2 keeps them strings; marked on the node so JSON6902 ops can be read as 1.1.
+YAML11_BOOLS = {t: True for t in ("y", "Y", "yes", "Yes", "YES", "on", "On", "ON")}
+YAML11_BOOLS.update({t: False for t in ("n", "N", "no", "No", "NO", "off", "Off", "OFF")})
+
 _DATE_RE = re.compile(r"^(\d{4})-(\d\d?)-(\d\d?)$")
 _TS_RE = re.compile(
     r"^(\d{4})-(\d\d?)-(\d\d?)(?:[Tt]|[ \t]+)(\d\d?):(\d\d):(\d\d)(\.\d*)?"
@@ -302,6 +307,9 @@ class _Builder:
                 elif node.v is None and ev.value == "" and not ev.style:
                     # `key:` with no value; Kustomize's strategic merge drops it, keeps `null`
                     node.parts = {"empty": True}
+                elif not ev.style and ev.value in YAML11_BOOLS and type(node.v) is str:
+                    # a YAML 1.1 boolean (yes/on/y...): Kustomize reads JSON6902 ops that way
+                    node.parts = {"yaml11": YAML11_BOOLS[ev.value]}
                 if ev.anchor:
                     anchors[ev.anchor] = (node, 1)
                 root = self._place(stack, node, ev, root)

@@ -76,3 +76,27 @@ def test_benchmark_tree_renders_like_kubectl(tmp_path: Path, env: str) -> None:
         sys.path.remove(str(REPO / "benchmarks"))
     generate(tmp_path, 5)
     _assert_same_as_kubectl(tmp_path / "overlays" / env)
+
+
+def test_example_lint_reports_exactly_the_seeded_violations() -> None:
+    # The README promises two findings, each at the source line holding the bad value;
+    # nothing else in the example may be reported (a false positive would show here).
+    import json
+    import subprocess
+    p = subprocess.run([sys.executable, "-m", "overlay_lint", "shop", "--format", "json"],
+                       cwd=REPO / "examples", capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1, p.stderr
+    found = sorted((f["rule"], f["file"], f["line"], tuple(f["envs"]))
+                   for f in json.loads(p.stdout)["findings"])
+
+    def line_of(rel: str, text: str) -> int:
+        lines = (SHOP / rel).read_text().splitlines()
+        return next(i for i, t in enumerate(lines, 1) if text in t)
+
+    assert found == sorted([
+        ("prod-no-dev-images", "shop/overlays/prod/kustomization.yaml",
+         line_of("overlays/prod/kustomization.yaml", "newTag: dev-a90f5e4"), ("prod",)),
+        ("secret-key-ref", "shop/base/payments/deployment.yaml",
+         line_of("base/payments/deployment.yaml", "key: STRIPE_WEBHOOK_SECRET"),
+         ("dev", "staging", "prod")),
+    ])

@@ -120,7 +120,7 @@ def test_base64_line_breaking() -> None:
 
 
 def test_env_parsing_rules() -> None:
-    raw = b"\xef\xbb\xbfA=1\r\n# comment\n\n   B = 2 \nC\nD=x=y"
+    raw = b"\xef\xbb\xbfA=1\r\n# comment\n\n   B = 2 \nC\n=dropped\n\xc2\xa0D=x=y"
     assert parse_env(raw, None) == [("A", "1"), ("B ", " 2 "), ("C", ""), ("D", "x=y")]
 
 
@@ -185,6 +185,7 @@ def test_generator_behaviors_across_base_and_overlay(tmp_path: Path) -> None:
             configMapGenerator:
             - name: app-config
               literals: [LOG=info, KEEP=base]
+              files: [settings.ini]
               options:
                 labels: {from: base}
             - name: replaced
@@ -194,13 +195,18 @@ def test_generator_behaviors_across_base_and_overlay(tmp_path: Path) -> None:
               literals: [PASSWORD=base]
             """,
         "base/deploy.yaml": DEPLOY,
+        "base/settings.ini": "[main]\nmode=base\n",
+        "overlay/dev.env": "LOG=trace\nFROM_ENV=1\n",
+        "overlay/settings.ini": "[main]\nmode=dev\n",
         "overlay/kustomization.yaml": """
             resources: [../base]
             namePrefix: dev-
             configMapGenerator:
             - name: app-config
               behavior: merge
-              literals: [LOG=debug, EXTRA=1]
+              literals: [EXTRA=1]
+              envs: [dev.env]
+              files: [settings.ini]
               options:
                 labels: {from: overlay}
                 annotations: {merged: "yes"}
@@ -213,6 +219,7 @@ def test_generator_behaviors_across_base_and_overlay(tmp_path: Path) -> None:
             - name: app-secret
               behavior: merge
               literals: [TOKEN=t]
+              files: [settings.ini]
             """,
     })
     got = assert_parity(tmp_path / "overlay")
@@ -473,7 +480,7 @@ def test_replacement_missing_target_field_fails(tmp_path: Path) -> None:
     assert_both_fail(tmp_path, "unable to find field")
 
 
-# --- vars ------------------------------------------------------------------------------------------
+# --- vars --------------------------------------------------------------------------------
 
 def test_vars_substitution(tmp_path: Path) -> None:
     write(tmp_path, {
@@ -530,7 +537,7 @@ def test_duplicate_var_fails(tmp_path: Path) -> None:
     assert_both_fail(tmp_path, "already encountered")
 
 
-# --- provenance ------------------------------------------------------------------------------------
+# --- provenance --------------------------------------------------------------------------
 
 def test_provenance_of_transformed_values(tmp_path: Path) -> None:
     write(tmp_path, {

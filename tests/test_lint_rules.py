@@ -465,3 +465,37 @@ def test_fixing_the_broken_fixture_clears_each_finding(tmp_path):
     rules = sorted(f["rule"] for f in doc["findings"])
     assert "dev-replicas" not in rules and rules.count("prod-no-dev-images") == 1
     assert len(rules) == 9
+
+
+def test_locations_of_json6902_value_and_new_name(tmp_path):
+    app_tree(tmp_path, overlays={"dev": "", "prod": """
+    images:
+      - name: ghcr.io/acme/api
+        newName: registry.example.com/acme-dev/api
+        newTag: 2.0.0
+    patches:
+      - target:
+          kind: Deployment
+          name: api
+        patch: |-
+          - op: replace
+            path: /spec/revisionHistoryLimit
+            value: 12
+    """})
+    _, doc = lint_json(tmp_path, ".", "--rule", "prod-no-dev-images",
+                       "--rule", "revision-history-limit")
+    assert keys(doc) == {
+        # the JSON6902 op's value: line inside the inline patch
+        ("revision-history-limit", "overlays/prod/kustomization.yaml", 14, ("prod",)),
+        # a dev repository set by newName: the newName: line
+        ("prod-no-dev-images", "overlays/prod/kustomization.yaml", 5, ("prod",)),
+    }
+
+
+def test_deleted_file_argument_selects_envs(tmp_path):
+    app_tree(tmp_path, overlays={"dev": "", "prod": "  - gone.yaml\n"},
+             extra={"overlays/prod/gone.yaml": "apiVersion: v1\nkind: ConfigMap\n"
+                                               "metadata:\n  name: g\n"})
+    (tmp_path / "overlays/prod/gone.yaml").unlink()   # staged deletion: prod now fails
+    rc, doc = lint_json(tmp_path, "overlays/prod/gone.yaml")
+    assert doc["envs"] == ["prod"] and rc == 2

@@ -143,3 +143,11 @@ def test_bad_baseline_is_an_input_error(tmp_path, content, msg):
     (tmp_path / "b.json").write_text(content)
     rc, out, err = run([".", "--baseline", "b.json"], tmp_path)
     assert rc == 2 and msg in err and err.startswith("b.json")
+
+
+def test_suppression_comment_added_between_runs_in_one_process(tmp_path):
+    app_tree(tmp_path)
+    assert lint_json(tmp_path, ".", "--rule", "dev-replicas")[0] == 1
+    p = tmp_path / "base/deploy.yaml"
+    p.write_text(p.read_text().replace("replicas: 2", "replicas: 2  # overlay-lint: disable=all"))
+    assert lint_json(tmp_path, ".", "--rule", "dev-replicas")[0] == 0

@@ -666,7 +666,31 @@ spec:
 """,
         "a/kustomization.yaml": "resources: [../base]\nnamespace: ns-a\nnamePrefix: a-\n",
         "b/kustomization.yaml": "resources: [../base]\nnamespace: ns-b\nnamePrefix: b-\n",
-        "kustomization.yaml": "resources: [a, b]\n"},}
+        "kustomization.yaml": "resources: [a, b]\n"},
+    "configured_prefix_kinds_replace_default": {
+        # a configuration naming kinds for metadata/name swallows the kind-less default
+        # when Kustomize merges configs in its order: only those kinds get the prefix
+        "conf.yaml": "namePrefix:\n- path: metadata/name\n  kind: ConfigMap\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: conf}\n",
+        "deploy.yaml": DEPLOY,
+        "kustomization.yaml": "resources: [cm.yaml, deploy.yaml]\nnamePrefix: p-\n"
+                              "configurations: [conf.yaml]\n"},
+    "legacy_prefix_suffix_transformer": {
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: conf}\n",
+        "deploy.yaml": DEPLOY,
+        "kustomization.yaml": """\
+resources: [cm.yaml, deploy.yaml]
+transformers:
+- |-
+  apiVersion: builtin
+  kind: PrefixSuffixTransformer
+  metadata:
+    name: ps
+  prefix: pre-
+  suffix: -suf
+  fieldSpecs:
+  - path: metadata/name
+"""},}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -706,6 +730,12 @@ ERROR_CASES = {
         "crd.yaml": "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
                     "metadata: {name: x}\n",
         "kustomization.yaml": "crds: [crd.yaml]\nresources: [cm.yaml]\n"},
+    "blank_subject_namespace": {
+        "rb.yaml": "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
+                   "metadata: {name: rb}\nroleRef: {apiGroup: rbac.authorization.k8s.io, "
+                   "kind: Role, name: r}\nsubjects:\n- kind: ServiceAccount\n  name: sa\n"
+                   "  namespace:\n",
+        "kustomization.yaml": "resources: [rb.yaml]\n"},
     "numeric_label_value": {
         "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
         "kustomization.yaml": "resources: [cm.yaml]\ncommonLabels:\n  version: 1\n"},

@@ -360,6 +360,29 @@ patchesJson6902:
                   "  template:\n    spec:\n      containers:\n      - name: app\n"
                   "        image: app:2\n",
     },
+    # YAML ops are read with YAML 1.1 (plain yes/On/n are booleans); annotations end as strings
+    "json6902_yaml11_and_annotations": {
+        "kustomization.yaml": "resources: [cm.yaml]\npatches:\n- target:\n    kind: ConfigMap\n"
+                              "  patch: |-\n    - op: add\n      path: /flags\n"
+                              "      value: {a: yes, b: 'no', c: On, d: n, e: yEs}\n"
+                              "    - op: add\n      path: /metadata/annotations/q\n"
+                              "      value: 5\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v\n",
+    },
+    # with a target, the patch's labels/annotations become strings first (null -> "null");
+    # without one, a null label deletes it
+    "smp_labels_with_and_without_target": {
+        "kustomization.yaml": "resources: [cm.yaml, cm2.yaml]\npatches:\n- path: p.yaml\n"
+                              "- path: p2.yaml\n  target:\n    name: c2\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n"
+                   "    a: x\n    b: y\n",
+        "cm2.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c2\n  labels:\n"
+                    "    a: x\n    b: y\n  annotations:\n    keep: me\n",
+        "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n"
+                  "    b: null\n    c: 5\n",
+        "p2.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c2\n  labels:\n"
+                   "    b: null\n    c: 5\n  annotations: null\n",
+    },
 }
 
 
@@ -501,3 +524,29 @@ def test_patch_applied_to_many_targets_is_not_shared(tmp_path: Path) -> None:
     ra, rb = a.node.path("spec", "replicas"), b.node.path("spec", "replicas")
     assert ra.v == rb.v == 7 and ra is not rb
     assert ra.o == rb.o  # both point at the one patch line
+
+
+# --- schema -------------------------------------------------------------------------------
+
+def test_schema_merge_keys_come_from_kubernetes_validate() -> None:
+    from overlay_lint.kustomize import schema
+    pod = ("spec", "template", "spec")
+    assert schema.merge_info("apps/v1", "Deployment", *pod, "containers") == ("merge", ["name"])
+    assert schema.merge_info("apps/v1", "Deployment", *pod, "containers", "[]", "ports") == \
+        ("merge", ["containerPort", "protocol"])
+    assert schema.merge_info("v1", "Service", "spec", "ports") == ("merge", ["port", "protocol"])
+    assert schema.merge_info("apps/v1", "Deployment", "metadata", "finalizers") == ("merge", [])
+    assert schema.merge_info("apps/v1", "Deployment", *pod, "containers", "[]", "args") == ("", [])
+    # custom resources and unknown versions have no schema: their lists are replaced
+    assert schema.schema_for("example.com/v1", "Widget") is None
+    assert schema.schema_for("extensions/v1beta1", "Deployment") is None
+
+
+def test_schema_is_loaded_lazily() -> None:
+    import subprocess
+    import sys
+    code = ("import sys, overlay_lint.kustomize.build, overlay_lint.kustomize.patches as p, "
+            "overlay_lint.kustomize.schema as s; assert s._defs is None; "
+            "assert 'kubernetes_validate' not in sys.modules; "
+            "s.schema_for('apps/v1', 'Deployment'); assert s._defs")
+    subprocess.run([sys.executable, "-c", code], check=True)

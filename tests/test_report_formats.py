@@ -303,3 +303,26 @@ def test_markdown_mentions_suppressed_and_baselined():
     assert "✅ No findings. Envs checked: `dev`. (2 suppressed, 1 in the baseline.)" in md
     md = summary.render(LintResult(_result().findings, envs=["prod"], suppressed=1))
     assert "**1 error, 1 warning (1 suppressed)**" in md
+
+
+@pytest.fixture(scope="module")
+def broken_json(tmp_path_factory) -> Path:
+    src = tmp_path_factory.mktemp("json") / "r.json"
+    fixture = need_shared() / "fixtures" / "aether-broken"
+    assert _cli(fixture, "infra", "--format", "json", "--output", str(src)).returncode == 1
+    return src
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github", "junit", "markdown"])
+def test_converting_json_equals_rendering_directly(broken_json, fmt):
+    """The action renders once (JSON) and converts; that must equal a direct --format run."""
+    import subprocess
+    import sys
+    fixture = need_shared() / "fixtures" / "aether-broken"
+    src = broken_json
+    direct = _cli(fixture, "infra", "--format", fmt)
+    assert direct.returncode == 1, direct.stderr
+    conv = subprocess.run([sys.executable, "-m", "overlay_lint.report", "--input", str(src),
+                           "--format", fmt], capture_output=True, text=True)
+    assert conv.returncode == 0, conv.stderr
+    assert conv.stdout == direct.stdout

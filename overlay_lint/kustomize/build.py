@@ -26,7 +26,9 @@ class Accumulator:
     """Resources plus the transformer configuration and vars gathered so far."""
 
     resmap: ResMap = field(default_factory=ResMap)
-    config: "tconfig.TransformerConfig" = field(default_factory=tconfig.TransformerConfig.default)
+    # starts empty, as Kustomize's accumulator: each kustomization merges in the defaults
+    # plus its configurations (crds.merge_configurations); the merge order matters
+    config: "tconfig.TransformerConfig" = field(default_factory=tconfig.TransformerConfig)
     vars: list = field(default_factory=list)
 
     def merge(self, other: "Accumulator", origin: Origin | None, seen: set | None = None) -> None:

@@ -155,6 +155,18 @@ def _affix(key: str, add) -> Callable[[Node, Node], Runner]:
     return make
 
 
+def _prefix_suffix(cfg: Node, entry: Node) -> Runner:
+    """The legacy PrefixSuffixTransformer: a PrefixTransformer then a SuffixTransformer
+    configured from the same document."""
+    first = _affix("prefix", add_prefix)(cfg, entry)
+    second = _affix("suffix", add_suffix)(cfg, entry)
+
+    def run(acc, kust, ctx):
+        first(acc, kust, ctx)
+        second(acc, kust, ctx)
+    return run
+
+
 def _map_setter(key: str, what: str) -> Callable[[Node, Node], Runner]:
     def make(cfg: Node, entry: Node) -> Runner:
         from .labels import pairs_from_node, set_map_entries
@@ -249,6 +261,7 @@ def _builders() -> dict[str, Callable[[Node, Node], Runner]]:
         "NamespaceTransformer": _namespace,
         "PrefixTransformer": _affix("prefix", add_prefix),
         "SuffixTransformer": _affix("suffix", add_suffix),
+        "PrefixSuffixTransformer": _prefix_suffix,
         "LabelTransformer": _map_setter("labels", "label"),
         "AnnotationsTransformer": _map_setter("annotations", "annotation"),
         "PatchTransformer": _delegate("patches", "patches", "apply_patches", _renamed(

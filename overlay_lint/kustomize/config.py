@@ -115,6 +115,11 @@ def merge_fs(base: tuple, incoming: Iterable[FieldSpec], what: str = "") -> tupl
     """Add the incoming field specs not already effectively present (FsSlice.MergeAll)."""
     if incoming is base:
         return base
+    if not base and isinstance(incoming, tuple):
+        # into an empty list: the result is ``incoming`` unless it swallows its own items
+        # (keeping the very tuple lets later merges of the same config short-cut)
+        deduped = merge_fs((), list(incoming), what)
+        return incoming if len(deduped) == len(incoming) else deduped
     out = list(base)
     by_path: dict[str, list[FieldSpec]] = {}
     for fs in out:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ..errors import at
 from ..node import Node
 from .config import ConfigConflict, NameBackRef, TransformerConfig, config_from_node
-from .defaults import merge_configs
+from .defaults import default_config, merge_configs
 from .fieldspec import FieldSpec
 from .kustomization import Kustomization
 
@@ -37,19 +37,40 @@ _X_NAME_KEY = "x-kubernetes-object-ref-name-key"
 
 def merge_configurations(config: TransformerConfig, kust: Kustomization,
                          ctx: "BuildContext") -> TransformerConfig:
-    """``config`` grown by the kustomization's ``configurations`` and ``crds`` files."""
+    """``config`` grown by Kustomize's defaults, the kustomization's ``configurations``
+    and its ``crds``, merged in Kustomize's order.
+
+    The order is observable: merging sorts field specs, and a spec for one kind swallows a
+    later kind-less spec of the same path (so a ``configurations`` file listing
+    ``namePrefix: [{path: metadata/name, kind: X}]`` restricts prefixes to kind X).
+    """
+    files: list[tuple[Node, TransformerConfig]] = []
+    extra = TransformerConfig()
     for entry in kust.strings("configurations"):
         path = ctx.loader.file(kust.dir, entry.v, entry.o, "configuration")
         docs = [d for d in ctx.loader.documents(path) if d is not None]
         if len(docs) > 1:
             raise at(docs[1].o, "a transformer configuration file holds one YAML document")
-        extra = config_from_node(docs[0] if docs else None)
-        config = _merge_at(config, extra, entry)
+        cfg = config_from_node(docs[0] if docs else None)
+        files.append((entry, cfg))
+        extra = _merge_at(extra, cfg, entry)
+    own = default_config()
+    if files:
+        try:
+            own = merge_configs(own, extra)
+        except ConfigConflict:
+            for entry, cfg in files:
+                _merge_at(own, cfg, entry)
+            raise
+    where = files[0][0] if files else Node("configurations", kust.node.o)
+    config = _merge_at(config, own, where)
+    crds = TransformerConfig()
     for entry in kust.strings("crds"):
         path = ctx.loader.file(kust.dir, entry.v, entry.o, "crd")
-        extra = config_from_openapi(_read_definitions(path, entry, ctx), path)
-        config = _merge_at(config, extra, entry)
-    return config
+        crds = _merge_at(crds, config_from_openapi(_read_definitions(path, entry, ctx), path),
+                         entry)
+    entries = kust.strings("crds")
+    return _merge_at(config, crds, entries[0]) if entries else config
 
 
 def _merge_at(config: TransformerConfig, extra: TransformerConfig,

@@ -270,6 +270,8 @@ def merge_backrefs(base: tuple, incoming: tuple) -> tuple:
     """Kustomize's nbrSlice.mergeAll: same referral GVK -> union of referrers."""
     if incoming is base or not incoming:
         return base
+    if not base and len({n.gvk() for n in incoming}) == len(incoming):
+        return incoming  # nothing to combine: keep the very tuple (cheap later merges)
     out = list(base)
     changed = False
     for nbr in incoming:
@@ -300,7 +302,8 @@ def merge_configs(a: TransformerConfig, b: TransformerConfig | None) -> Transfor
         cur, inc = getattr(a, name), getattr(b, name)
         merged = merge_fs(cur, inc, name)
         if merged is not cur:
-            merged = sort_specs(merged)
+            if merged is not inc:  # ``inc`` is sorted already
+                merged = sort_specs(merged)
             changed = True
         values[name] = merged
     nr = merge_backrefs(a.name_reference, b.name_reference)

@@ -11,6 +11,8 @@ entry's ``name:`` line.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import base64
 import hashlib
 import os
@@ -19,6 +21,10 @@ import posixpath
 from ..errors import at
 from ..node import Node, Origin
 from .resource import Resource
+
+if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
+    from .build import Accumulator, BuildContext
+    from .kustomization import Kustomization
 
 _ENTRY_KEYS = {"name", "namespace", "behavior", "literals", "files", "envs", "env", "options"}
 _OPTION_KEYS = {"labels", "annotations", "disableNameSuffixHash", "immutable"}
@@ -41,7 +47,7 @@ class _Options:
 
 # --- public stages -------------------------------------------------------------------------
 
-def run_generators(acc, kust, ctx) -> None:
+def run_generators(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> None:
     """Generate this kustomization's ConfigMaps then Secrets and absorb them (Kustomize order)."""
     gopts_node = kust.field("generatorOptions")
     global_opts = _parse_options(gopts_node, "generatorOptions") if gopts_node is not None else None
@@ -51,7 +57,7 @@ def run_generators(acc, kust, ctx) -> None:
             absorb(acc.resmap, res, entry.o)
 
 
-def add_hashes(acc, ctx) -> None:
+def add_hashes(acc: Accumulator, ctx: BuildContext) -> None:
     """Append the content hash to every generated name that wants one (HashTransformer)."""
     for res in acc.resmap:
         if res.needs_hash:
@@ -83,9 +89,10 @@ def _generate(kind: str, field: str, entry: Node, kust, ctx, global_opts) -> Res
         raise at(behavior_n.o, f"unknown behavior '{behavior}': use create, merge or replace")
 
     opts_n = entry.get("options")
-    opts = _parse_options(opts_n, f"{field} options") if opts_n is not None and opts_n.v is not None \
-        else None
-    opts = _merge_global(opts, global_opts)
+    local = None
+    if opts_n is not None and opts_n.v is not None:
+        local = _parse_options(opts_n, f"{field} options")
+    opts = _merge_global(local, global_opts)
 
     pairs = _load_pairs(entry, field, kust, ctx)
     root = Node({}, o)
@@ -293,7 +300,8 @@ def parse_env(raw: bytes, origin: Origin | None) -> list[tuple[str, str]]:
         if not text or text[0] == "#":
             continue
         key, _, value = text.partition("=")
-        out.append((key, value))
+        if key:  # Kustomize drops a line with an empty key ("=value") like a comment
+            out.append((key, value))
     return out
 
 
@@ -441,11 +449,10 @@ def go_json(v) -> str:
         return "false"
     t = type(v)
     if t is int:
-        return str(v)
+        # numbers pass through float64 in Kustomize (JSON decode into interface{})
+        return str(v) if abs(v) <= 2 ** 53 else _go_float(float(v))
     if t is float:
-        if v.is_integer() and abs(v) < 1e21:
-            return str(int(v))
-        return repr(v)
+        return _go_float(v)
     if t is str:
         return _go_str(v)
     if t is dict:
@@ -453,6 +460,19 @@ def go_json(v) -> str:
     if t is list:
         return "[" + ",".join(go_json(x) for x in v) + "]"
     return _go_str(str(v))
+
+
+def _go_float(f: float) -> str:
+    """A float64 as Go's encoding/json prints it (shortest digits; 'e' form outside
+    [1e-6, 1e21))."""
+    if f != f or f in (float("inf"), float("-inf")):
+        return "null"  # Go refuses these; never produced by YAML data we load
+    a = abs(f)
+    if a != 0 and (a < 1e-6 or a >= 1e21):
+        return repr(f)
+    from decimal import Decimal
+    text = format(Decimal(repr(f)), "f")
+    return text[:-2] if text.endswith(".0") else text
 
 
 _GO_ESC = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",

@@ -11,12 +11,18 @@ else ``digest:``, else ``newName:``; ``node.parts`` keeps the origin of each pie
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass
 
 from ..errors import at
 from ..node import Node, Origin
 from .fieldspec import apply_fieldspecs
+
+if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
+    from .build import Accumulator, BuildContext
+    from .kustomization import Kustomization
 
 _KEYS = ("name", "newName", "newTag", "digest", "tagSuffix")
 _TAG_CHARS = r"[a-zA-Z0-9_.{}-]"
@@ -32,7 +38,7 @@ class ImageEntry:
     pattern: "re.Pattern[str]"
 
 
-def apply_images(acc, kust, ctx) -> None:
+def apply_images(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> None:
     """Apply this kustomization's ``images`` and ``imageTags`` entries in order."""
     entries = [parse_entry(e, f) for f in ("images", "imageTags") for e in kust.items(f)]
     if not entries:

@@ -203,7 +203,17 @@ def apply_ops(root: Node, ops: list[Op], what: str = "the resource") -> Node:
 def _value(op: Op) -> Node:
     if op.value is None:
         return Node(None, op.node.o)
-    return op.value.clone()
+    return _yaml11(op.value.clone())
+
+
+def _yaml11(node: Node) -> Node:
+    """Kustomize converts YAML ops to JSON with YAML 1.1 rules: plain yes/no/on/off/y/n
+    are booleans there (the loader marks them)."""
+    for _path, n in node.walk():
+        if n.parts and "yaml11" in n.parts and type(n.v) is str:
+            n.v = n.parts["yaml11"]
+            n.parts = None
+    return node
 
 
 def _apply_one(root: Node, op: Op) -> Node:
@@ -229,7 +239,7 @@ def _apply_one(root: Node, op: Op) -> Node:
         return _add(root, path, got.clone() if got is not None else Node(None, op.from_.o))
     # test
     got = _get(root, path)
-    want = op.value.data() if op.value is not None else None
+    want = _yaml11(op.value.clone()).data() if op.value is not None else None
     have = got.data() if got is not None else None
     if not _json_equal(have, want):
         raise _Fail("test", path)

@@ -138,7 +138,8 @@ def _describe(v: object) -> str:
         return f"the boolean {str(v).lower()}"
     if type(v) in (int, float):
         return f"the number {v}"
-    return f"'{v}'"
+    text = str(v)
+    return f"'{text[:60]}...'" if len(text) > 63 else f"'{text}'"
 
 
 # Fields that would fetch or execute something: refused, never half-rendered.

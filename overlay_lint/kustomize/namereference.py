@@ -38,8 +38,6 @@ def fix_back_references(acc: "Accumulator", ctx: "BuildContext | None" = None) -
     if not resources or not backrefs:
         return
     index = _PrevNameIndex(resources)
-    if not index.names:
-        return  # nothing was ever renamed
     org = [org_gvk(r) for r in resources]
     # (resource position) -> [(field spec, referral gvk)] in configuration order
     todo: dict[int, list[tuple[FieldSpec, tuple[str, str, str]]]] = {}
@@ -56,6 +54,10 @@ def fix_back_references(acc: "Accumulator", ctx: "BuildContext | None" = None) -
     for i in sorted(todo):
         referrer = resources[i]
         view = _Referrer(referrer, resources, index)
+        if referrer.kind == "RoleBinding" and not view.cluster_scoped:
+            view.binding_namespaces()  # Kustomize validates the subjects of every referrer
+        if not index.names:
+            continue  # nothing was ever renamed: no reference can need fixing
         gvk = referrer.gvk()
         for fs, target in todo[i]:
             fix = _Fix(view, fs, target)
@@ -110,8 +112,8 @@ class _Referrer:
                     if ns is None or kind is None or kind.v != "ServiceAccount":
                         continue
                     if type(ns.v) is not str:
-                        raise at(ns.o, f"invalid input: namespace is blank for resource "
-                                       f"{self.cid}")
+                        raise at(ns.o, f"namespace of ServiceAccount subject '{s.str_at('name')}'"
+                                       f" is blank in {self.cid}; set it or remove the key")
                     out.add(ns.v)
             self._binding_ns = out
         return self._binding_ns

@@ -14,7 +14,7 @@ PatchJson6902Transformer).
 """
 from __future__ import annotations
 
-from ..errors import at
+from ..errors import OverlayLintError, at
 from ..node import Node
 from ..source import parse_embedded
 from .json6902 import apply_ops, decode_ops
@@ -42,13 +42,16 @@ def apply_patches_strategic_merge(acc, kust, ctx) -> None:
         patches.extend(_smp_docs(docs, entry))
     if kust.field("patchesStrategicMerge") is not None and not patches:
         raise at(kust.location("patchesStrategicMerge"), "patchesStrategicMerge is empty")
+    ids = _IdIndex(acc.resmap)
     for patch in patches:
-        target = _unique_target(acc, patch)
-        _apply_smp(acc, target, patch, name_ok=False, kind_ok=False, set_gvk=True)
+        target = _unique_target(ids, patch)
+        if _apply_smp(acc, target, patch, name_ok=False, kind_ok=False, set_gvk=True):
+            ids.reset()
 
 
 def apply_patches(acc, kust, ctx) -> None:
     """``patches``: strategic merge or JSON6902 patches, with optional target selectors."""
+    ids = _IdIndex(acc.resmap)
     for entry in kust.items("patches"):
         if not entry.is_map:
             raise at(entry.o, "each entry of 'patches' must be a mapping with 'path' or 'patch'")
@@ -61,10 +64,12 @@ def apply_patches(acc, kust, ctx) -> None:
             if target is None:
                 raise at(holder.o, "a JSON6902 patch needs a 'target' to say which resources "
                                    "it applies to")
-            ops = decode_ops(doc_nodes[0], holder.o)
+            first = next(d for d in doc_nodes if d is not None)
+            ops = decode_ops(first, holder.o)
             for res in acc.resmap.select(target):
                 res.store_previous_id()
                 _apply_json(res, ops)
+            ids.reset()  # the operations may have renamed something
             continue
         patches = _smp_docs(doc_nodes, holder)
         name_ok = options.get("allowNameChange", False)
@@ -75,11 +80,13 @@ def apply_patches(acc, kust, ctx) -> None:
                                                 "one strategic merge patch; split the documents "
                                                 "into separate entries")
             for res in acc.resmap.select(target):
-                _apply_smp(acc, res, patches[0], name_ok, kind_ok, set_gvk=True)
+                if _apply_smp(acc, res, patches[0], name_ok, kind_ok, set_gvk=True):
+                    ids.reset()
             continue
         for patch in patches:
-            res = _unique_target(acc, patch)
-            _apply_smp(acc, res, patch, name_ok, kind_ok, set_gvk=False)
+            res = _unique_target(ids, patch)
+            if _apply_smp(acc, res, patch, name_ok, kind_ok, set_gvk=False):
+                ids.reset()
 
 
 def apply_patches_json6902(acc, kust, ctx) -> None:
@@ -168,7 +175,7 @@ def _inline_resources(entry: Node) -> list | None:
         return None
     try:
         docs = parse_embedded(text, entry)
-    except Exception:
+    except OverlayLintError:  # not YAML: Kustomize then reads it as a file path
         return None
     real = [d for d in docs if d is not None]
     if not real or not all(d.is_map for d in real):
@@ -220,9 +227,33 @@ def _smp_docs(docs: list, holder: Node) -> list[Resource]:
 
 # --- applying ----------------------------------------------------------------------------
 
-def _unique_target(acc, patch: Resource) -> Resource:
+class _IdIndex:
+    """Resources by current and previous ids, built once per stage instead of scanning
+    the resource map for every patch; reset after anything that may change ids."""
+
+    def __init__(self, resmap) -> None:
+        self.resmap = resmap
+        self.map: dict[tuple, list[Resource]] | None = None
+
+    def reset(self) -> None:
+        self.map = None
+
+    def find(self, rid: ResId) -> list[Resource]:
+        if self.map is None:
+            self.map = {}
+            for r in self.resmap:
+                for k in dict.fromkeys(_key(i) for i in (*r.prev_ids, r.cur_id())):
+                    self.map.setdefault(k, []).append(r)
+        return list(self.map.get(_key(rid), ()))
+
+
+def _key(rid: ResId) -> tuple:
+    return (rid.group, rid.version, rid.kind, rid.name, rid.effective_ns)
+
+
+def _unique_target(ids: _IdIndex, patch: Resource) -> Resource:
     pid = patch.cur_id()
-    found = acc.resmap.by_any_id(pid)
+    found = ids.find(pid)
     where = patch.node.path("metadata", "name") or patch.node
     if not found:
         raise at(where.o, f"no resource matches strategic merge patch {_describe(pid)}; "
@@ -240,9 +271,10 @@ def _describe(rid: ResId) -> str:
 
 
 def _apply_smp(acc, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool,
-               set_gvk: bool) -> None:
+               set_gvk: bool) -> bool:
     """Kustomize's Resource.ApplySmPatch (with ResMap.ApplySmPatch's gvk copy when
-    ``set_gvk``): merge, then restore name/namespace/kind unless allowed to change."""
+    ``set_gvk``): merge, then restore name/namespace/kind unless allowed to change.
+    True when resource ids may have changed (a rename or a deletion)."""
     p = patch.node.clone()
     if set_gvk:  # the patch takes the target's apiVersion, keeps its own kind
         av = res.node.get("apiVersion")
@@ -258,7 +290,7 @@ def _apply_smp(acc, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool
     merged = strategic_merge(p, res.node)
     if merged is None or (merged.is_map and not merged.v):
         acc.resmap.remove(res)
-        return
+        return True
     if not merged.is_map:
         raise at(p.o, "strategic merge patch turned the resource into a non-mapping")
     res.node = merged
@@ -271,6 +303,7 @@ def _apply_smp(acc, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool
         _metadata(merged).v["namespace"] = old_ns
     elif nmd is not None and nmd.is_map:
         nmd.v.pop("namespace", None)
+    return name_ok or kind_ok
 
 
 def _stringify_metadata_maps(patch: Node) -> None:
@@ -326,11 +359,16 @@ def _apply_json(res: Resource, ops: list) -> None:
     if not out.is_map:
         raise at(ops[-1].path.o, f"JSON6902 patch turned {what} into a non-mapping")
     res.node = out
+    # ... and written back as a string map (Get/SetAnnotations): `5` becomes "5"
     md = out.get("metadata")
     if md is not None and md.is_map:
         ann = md.v.get("annotations")
         if ann is not None and (ann.v is None or (ann.is_map and not ann.v)):
             del md.v["annotations"]
+        elif ann is not None and ann.is_map:
+            for k, c in ann.v.items():
+                if type(c.v) is not str:
+                    ann.v[k] = Node(_text(c), c.o)
 
 
 def _has_build_annotations(res: Resource) -> bool:

@@ -15,12 +15,18 @@ Replaced values carry the source value's origin.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass, field
 
 from ..errors import at
 from ..node import Node, Origin
 from .resource import ResId, match_label_selector, parse_label_selector
+
+if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
+    from .build import Accumulator, BuildContext
+    from .kustomization import Kustomization
 
 DEFAULT_FIELD_PATH = "metadata.name"
 _ID_KEYS = ("group", "version", "kind", "name", "namespace")
@@ -93,7 +99,7 @@ class Replacement:
 
 # --- the stage ------------------------------------------------------------------------------
 
-def apply_replacements(acc, kust, ctx) -> None:
+def apply_replacements(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> None:
     """Run this kustomization's replacements in order over the accumulated objects."""
     for repl in load_replacements(kust, ctx):
         value = _source_value(acc.resmap, repl)
@@ -450,8 +456,10 @@ def _typed(text: str, target_v, origin: Origin | None):
     else:
         ok = True
     if not ok:
+        what = {bool: "a boolean", int: "an integer", float: "a number"}.get(t, "null")
         raise at(origin, f"replacement value '{text}' cannot go into a field holding "
-                         f"{scalar_text(target_v)!r} (a {t.__name__})")
+                         f"{what}: Kustomize keeps the target's type; quote the target "
+                         "value or change the source")
     return got
 
 

@@ -7,14 +7,20 @@ nothing is an error. The new value points at the entry's ``count:`` line.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import at
 from ..node import Node
 from .fieldspec import apply_fieldspec
 
+if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
+    from .build import Accumulator, BuildContext
+    from .kustomization import Kustomization
+
 _KEYS = ("name", "count")
 
 
-def apply_replicas(acc, kust, ctx) -> None:
+def apply_replicas(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> None:
     """Apply this kustomization's ``replicas`` entries in order."""
     entries = kust.items("replicas")
     if not entries:

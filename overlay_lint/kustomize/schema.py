@@ -16,9 +16,11 @@ lists (container ``ports``: containerPort+protocol, service ``ports``: port+prot
 API versions removed between 1.21 and 1.25 (e.g. ``batch/v1beta1`` CronJob) have no schema
 here, so their lists are replaced where kyaml would merge them.
 
-Cost: nothing is read at import. The first lookup parses one file, ``_definitions.json``
-(~1 MB, a few milliseconds with the C JSON decoder) and indexes the group/version/kind
-entries; field schemas are then resolved lazily, one step at a time, and cached.
+Cost: nothing is read at import (the package is located with ``find_spec``, not imported:
+its import pulls in jsonschema). The first lookup parses one file, ``_definitions.json``
+(~1 MB) and indexes the group/version/kind entries: measured 5.5-6 ms on an idle 2-core
+machine (up to ~14 ms under load). Field schemas are then resolved lazily, one step at a
+time, and cached on each schema node; renders without strategic merge patches pay nothing.
 """
 from __future__ import annotations
 

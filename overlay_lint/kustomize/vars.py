@@ -16,6 +16,8 @@ reference; a partly substituted string keeps its own line and lists the sources 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass
 
@@ -23,6 +25,10 @@ from ..errors import at
 from ..node import Node, Origin
 from .fieldspec import apply_fieldspecs
 from .resource import ResId
+
+if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
+    from .build import Accumulator, BuildContext
+    from .kustomization import Kustomization
 
 DEFAULT_FIELD_PATH = "metadata.name"
 _VAR_KEYS = ("name", "objref", "fieldref")
@@ -56,7 +62,7 @@ def merge_var_lists(a: list, b: list, origin: Origin | None) -> list:
     return out
 
 
-def merge_vars(acc, kust, ctx) -> None:
+def merge_vars(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> None:
     """Declare this kustomization's vars and mark the objects they read."""
     incoming = [parse_var(n) for n in kust.items("vars")]
     for v in incoming:
@@ -125,7 +131,7 @@ def parse_var(node: Node) -> Var:
 
 # --- resolving -------------------------------------------------------------------------------
 
-def resolve_vars(acc, ctx) -> None:
+def resolve_vars(acc: Accumulator, ctx: BuildContext) -> None:
     """Replace ``$(NAME)`` in the varReference fields of every object."""
     if not acc.vars:
         return

@@ -245,8 +245,11 @@ def discover(paths: list[str], cfg: Config, index: KustIndex | None = None) -> l
     # Loose manifests: YAML files no kustomization names (generator inputs and patch
     # files are not manifests).
     named: set[str] = set()
-    for d in kdirs:
-        named.update(index.reach(d)[1])
+    for d in kdirs:   # each kustomization's own references (no closure needed: all listed)
+        info = index.get(d)
+        if info is not None:
+            named.add(info.file)
+            named.update(r.path for r in info.refs)
     for t in envs + bases:
         named.update(t.reach)
     loose = [f for f in yamls if f not in named]

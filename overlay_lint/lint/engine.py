@@ -12,7 +12,7 @@ from typing import Callable
 
 from ..errors import OverlayLintError, display_path
 from ..findings import Finding, LintError, LintResult
-from .config import Config, find_repo_root
+from .config import Config
 from .discovery import KustIndex, Target, discover
 from .model import Problem, RenderedTarget, Rule, RuleContext
 from .suppress import annotation_disabled, config_ignored, inline_disabled, resource_label
@@ -28,20 +28,19 @@ class LintOptions:
 
 
 def lint_root(paths: list[str], root: str | None) -> str:
+    """The folder nothing is read outside of: ``--root``, else the git work tree of the
+    linted paths, else the current directory (when they are below it) or the paths
+    themselves (the loader's ``default_root``)."""
     if root:
         return os.path.abspath(root)
-    git = find_repo_root(paths[0] if paths else ".")
-    if git:
-        return git
-    cwd = os.getcwd()
-    absp = [os.path.abspath(p) for p in paths] or [cwd]
-    if all(p == cwd or p.startswith(cwd + os.sep) for p in absp):
-        return cwd
-    return os.path.commonpath(absp + [cwd]) if len(absp) > 0 else cwd
+    from ..kustomize.loader import default_root
+    roots = sorted({default_root(p) for p in (paths or ["."])})
+    return roots[0] if len(roots) == 1 else os.path.commonpath(roots)
 
 
 def lint(paths: list[str], cfg: Config, rules: list[Rule],
          opts: LintOptions | None = None) -> LintResult:
+    """Check everything under ``paths``: findings merged and suppressed, input errors."""
     opts = opts or LintOptions()
     root = lint_root(paths, opts.root)
     index = KustIndex()
@@ -52,6 +51,15 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
     rendered = [_render(t, root, result, opts) for t in targets]
     result.envs = [t.name for t in targets if t.kind == "env"]
 
+    problems = _run_rules(rules, rendered, cfg, index, root, result, opts)
+    result.findings, result.suppressed = _merge(problems, cfg, [t.name for t in targets])
+    return result
+
+
+def _run_rules(rules: list[Rule], rendered: list[RenderedTarget], cfg: Config,
+               index: KustIndex, root: str, result: LintResult,
+               opts: LintOptions) -> list[tuple[Rule, Problem]]:
+    """Every enabled rule over the rendered targets; a failing rule becomes an error."""
     problems: list[tuple[Rule, Problem]] = []
     for rule in rules:
         if not rule.enabled or (opts.only_rules is not None and rule.id not in opts.only_rules):
@@ -68,37 +76,47 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
             msg = f"internal error in rule {rule.id}: {type(exc).__name__}: {exc}"
             opts.internal_errors.append(msg)
             result.errors.append(LintError(msg))
+    return problems
 
-    order = {t.name: i for i, t in enumerate(targets)}
+
+def _merge(problems: list[tuple[Rule, Problem]], cfg: Config,
+           env_order: list[str]) -> tuple[list[Finding], int]:
+    """One finding per (rule, file, line) listing its envs, after suppressions; and the
+    number of locations whose every occurrence was suppressed."""
+    order = {name: i for i, name in enumerate(env_order)}
     merged: dict[tuple, list[tuple[Rule, Problem, list[str]]]] = {}
-    suppressed = 0
+    dropped: set[tuple] = set()
     for rule, p in problems:
         if p.origin is None:
             continue
+        key = (rule.id, p.origin[0], p.origin[1])
         envs = p.envs if p.envs is not None else ([p.target.name] if p.target is not None
                                                   and p.target.name else [])
         res = p.resource
         label = resource_label(res.kind, res.namespace, res.name) if res is not None else ""
         if annotation_disabled(rule.id, res):
-            suppressed += 1
+            dropped.add(key)
             continue
         kept = [e for e in envs if not config_ignored(cfg, rule.id, p.origin[0], label, e)]
-        if envs and not kept or not envs and config_ignored(cfg, rule.id, p.origin[0],
-                                                            label, ""):
-            suppressed += 1
+        if (envs and not kept) or (not envs and config_ignored(cfg, rule.id, p.origin[0],
+                                                                label, "")):
+            dropped.add(key)
             continue
-        merged.setdefault((rule.id, p.origin[0], p.origin[1]), []).append((rule, p, kept))
+        merged.setdefault(key, []).append((rule, p, kept))
 
+    findings: list[Finding] = []
+    emitted: set[tuple] = set()
     for (rid, path, line), group in merged.items():
         rule, first, _ = group[0]
         if inline_disabled(rid, path, line):
-            suppressed += 1
+            dropped.add((rid, path, line))
             continue
         envs: list[str] = []
         for _, _, es in group:
             envs += [e for e in es if e not in envs]
         envs.sort(key=lambda e: order.get(e, len(order)))
-        result.findings.append(Finding(
+        emitted.add((rid, path, line))
+        findings.append(Finding(
             rule=rid, severity=rule.severity, message=first.message,
             file=display_path(path), line=line, col=first.origin[2] or 1, envs=envs,
             resource=_merged_resource([p for _, p, _ in group]),
@@ -106,9 +124,8 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
             (field_path(first.path, first.resource.node) if first.resource is not None
              else ""),
             value=None if first.value is None else str(first.value)))
-    result.findings.sort(key=lambda f: (f.file, f.line, f.col, f.rule))
-    result.suppressed = suppressed
-    return result
+    findings.sort(key=lambda f: (f.file, f.line, f.col, f.rule))
+    return findings, len(dropped - emitted)
 
 
 def _merged_resource(problems: list[Problem]) -> str:

@@ -169,8 +169,8 @@ def check_refs(ctx: RuleContext, kind: str) -> Iterator[Problem]:
                     continue
                 yield Problem(ref.key_node.o,
                               f"{res.kind} {res.name} reads key '{key}' of {kind} '{name}' "
-                              f"({ref.how}), but {prov.what} has no such key in {where}; add "
-                              "the key or fix the reference", target, res, ref.path,
+                              f"({ref.how}), but {prov.what} has no such key; add the key or "
+                              "fix the reference", target, res, ref.path,
                               f"{name}/{key}")
 
 

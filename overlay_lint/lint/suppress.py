@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
-from functools import lru_cache
 
 from .config import Config, path_matches
 
@@ -20,13 +20,22 @@ _DIRECTIVE = re.compile(
     r"#\s*overlay-lint:\s*(disable|disable-next-line)\s*=\s*([A-Za-z0-9_,\s-]+?)\s*(?:--.*)?$")
 
 
-@lru_cache(maxsize=4096)
+_LINES: dict[str, tuple] = {}
+
+
 def _lines(path: str) -> tuple[str, ...]:
+    """A file's lines, cached while the file is unchanged (size and mtime)."""
     try:
+        st = os.stat(path)
+        hit = _LINES.get(path)
+        if hit is not None and hit[0] == (st.st_mtime_ns, st.st_size):
+            return hit[1]
         with open(path, encoding="utf-8", errors="replace") as fh:
-            return tuple(fh.read().splitlines())
+            lines = tuple(fh.read().splitlines())
     except OSError:
         return ()
+    _LINES[path] = ((st.st_mtime_ns, st.st_size), lines)
+    return lines
 
 
 def source_line(path: str, line: int) -> str | None:

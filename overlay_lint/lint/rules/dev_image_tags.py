@@ -80,7 +80,7 @@ def check(ctx: RuleContext) -> Iterator[Problem]:
                     continue
                 shown = f"tag '{ref.tag}'" if ref.tag is not None else "no tag"
                 yield Problem(image_origin(node, "tag") if ref.tag is not None else node.o,
-                              f"first-party image {node.v} runs {shown} in dev env "
-                              f"'{env.name}'; give it a dev tag (matching "
+                              f"first-party image {node.v} runs {shown} in a dev env; give it a "
+                              f"dev tag (matching "
                               f"{ctx.params['tag-pattern']}) with an images: entry in the dev "
                               "overlay", env, res, path, node.v)

@@ -43,11 +43,11 @@ def check(ctx: RuleContext) -> Iterator[Problem]:
             if got == want:
                 continue
             if rep is not None:
-                yield Problem(rep.o, f"{res.kind} {res.name} runs {got} replicas in dev env "
-                              f"'{env.name}'; set the count to {want}", env, res,
+                yield Problem(rep.o, f"{res.kind} {res.name} runs {got} replicas in a dev env; set the "
+                              f"count to {want}", env, res,
                               ("spec", "replicas"), got)
             else:
                 origin = spec.o if spec is not None else res.node.get("kind").o
-                yield Problem(origin, f"{res.kind} {res.name} has no spec.replicas (1) in dev "
-                              f"env '{env.name}'; set it to {want}", env, res,
+                yield Problem(origin, f"{res.kind} {res.name} has no spec.replicas (1) in a dev env; "
+                              f"set it to {want}", env, res,
                               ("spec", "replicas"), None)

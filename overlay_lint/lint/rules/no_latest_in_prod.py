@@ -37,14 +37,14 @@ def check(ctx: RuleContext) -> Iterator[Problem]:
             for path, node, ref in images(res.node, res.kind):
                 if ref.tag == "latest":
                     yield Problem(image_origin(node, "tag"),
-                                  f"image {node.v} uses tag 'latest' in protected env "
-                                  f"'{env.name}'; pin a version", env, res, path, node.v)
+                                  f"image {node.v} uses tag 'latest' in a protected env; pin a "
+                                  "version", env, res, path, node.v)
                 elif ref.tag is None and ref.digest is None:
                     yield Problem(image_origin(node, "name"),
-                                  f"image {node.v} has no tag (means 'latest') in protected env "
-                                  f"'{env.name}'; pin a version", env, res, path, node.v)
+                                  f"image {node.v} has no tag (means 'latest') in a protected "
+                                  "env; pin a version", env, res, path, node.v)
                 elif need_digest and ref.digest is None:
                     yield Problem(image_origin(node, "tag"),
-                                  f"image {node.v} has no digest in protected env "
-                                  f"'{env.name}'; pin it with @sha256:...", env, res, path,
+                                  f"image {node.v} has no digest in a protected env; pin it with "
+                                  "@sha256:...", env, res, path,
                                   node.v)

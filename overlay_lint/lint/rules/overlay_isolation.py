@@ -53,8 +53,8 @@ def _check_group(ctx: RuleContext, envs: list) -> Iterator[Problem]:
                     if _inside(ref.path, other.target.dir) and not _inside(d, other.target.dir):
                         rel = os.path.relpath(ref.path, d)
                         yield Problem(ref.node.o,
-                                      f"env '{env.name}' takes '{rel}' ({ref.field}) from env "
-                                      f"'{other.name}''s overlay folder; move it to a shared "
+                                      f"env '{env.name}' takes '{rel}' ({ref.field}) from the overlay "
+                                      f"folder of env '{other.name}'; move it to a shared "
                                       "folder (base or component) and reference it from there",
                                       env, None, (), rel, field_path=ref.field)
                         break

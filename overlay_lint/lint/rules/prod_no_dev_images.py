@@ -44,12 +44,12 @@ def check(ctx: RuleContext) -> Iterator[Problem]:
             for path, node, ref in images(res.node, res.kind):
                 if ref.tag is not None and tag_re.search(ref.tag):
                     yield Problem(image_origin(node, "tag"),
-                                  f"image {node.v} has dev tag '{ref.tag}' in protected env "
-                                  f"'{env.name}'; use a released tag", env, res, path, node.v)
+                                  f"image {node.v} has dev tag '{ref.tag}' in a protected env; "
+                                  "use a released tag", env, res, path, node.v)
                     continue
                 bad = [c for c in ref.components() if name_re.search(c)]
                 if bad:
                     yield Problem(image_origin(node, "name"),
                                   f"image {node.v} comes from dev registry/repository "
-                                  f"'{bad[0]}' in protected env '{env.name}'; pull the "
-                                  "released image instead", env, res, path, node.v)
+                                  f"'{bad[0]}' in a protected env; pull the released image "
+                                  "instead", env, res, path, node.v)
