@@ -1,7 +1,7 @@
 """The shipped example and the benchmark tree render exactly as `kubectl kustomize` renders them.
 
 Both outputs are read back with PyYAML (an independent reader) and compared as data and in
-document order.
+document order. The lint of the example reports exactly its two seeded violations.
 """
 from __future__ import annotations
 

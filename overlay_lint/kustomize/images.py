@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -54,11 +55,71 @@ def apply_images(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> No
         _legacy_walk(res.node, legacy)
         if specs:
             apply_fieldspecs(res.node, specs, by_spec.append, res.gvk())
-    for entry in entries:
-        for node in legacy:
-            update_image(node, entry)
-        for node in by_spec:
-            update_image(node, entry)
+    _apply_in_order(entries, legacy + by_spec)
+
+
+# A name made only of these characters matches exactly len(name) characters of an image
+# ("." is its only wildcard), so a cheap key lookup finds the entries that may match.
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9_/:@=,;%~\-.]*$")
+
+
+def _apply_in_order(entries: list[ImageEntry], occurrences: list[Node]) -> None:
+    """Same result as "for each entry, for each occurrence: update_image", without
+    testing every entry against every image (quadratic on big trees).
+
+    Distinct nodes are independent; a node found by both passes is visited twice in a row
+    per entry. Per node, entries are taken in order, each found through an index keyed by
+    the node's current text (it changes as entries apply); update_image still decides.
+    """
+    times: dict[int, list] = {}
+    for node in occurrences:
+        hit = times.get(id(node))
+        if hit is None:
+            times[id(node)] = [node, 1]
+        else:
+            hit[1] += 1
+    groups: dict[tuple, dict[str, list[int]]] = {}  # (len, '.' positions) -> name -> idx
+    always: list[int] = []                           # regex names: always candidates
+    for j, e in enumerate(entries):
+        if _PLAIN_NAME.match(e.name):
+            key = (len(e.name), tuple(i for i, c in enumerate(e.name) if c == "."))
+            groups.setdefault(key, {}).setdefault(e.name, []).append(j)
+        else:
+            always.append(j)
+
+    def next_entry(text: str, start: int) -> int:
+        best = len(entries)
+        k = bisect.bisect_left(always, start)
+        if k < len(always):
+            best = always[k]
+        for (length, dots), names in groups.items():
+            if len(text) < length:
+                continue
+            head = text[:length]
+            if dots:
+                chars = list(head)
+                for i in dots:
+                    chars[i] = "."
+                head = "".join(chars)
+            idx = names.get(head)
+            if idx:
+                k = bisect.bisect_left(idx, start)
+                if k < len(idx) and idx[k] < best:
+                    best = idx[k]
+        return best
+
+    for node, count in times.values():
+        if not node.is_scalar:
+            update_image(node, entries[0])  # raises the usual error
+        j = 0
+        while True:
+            v = node.v
+            j = next_entry("" if v is None else v if type(v) is str else str(v), j)
+            if j >= len(entries):
+                break
+            for _ in range(count):
+                update_image(node, entries[j])
+            j += 1
 
 
 def parse_entry(node: Node, field: str) -> ImageEntry:
