@@ -154,6 +154,17 @@ _INT64_MIN, _UINT64_MAX = -(1 << 63), (1 << 64) - 1
 _DECIMAL_RE = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 
 
+def canonical_text(v: Any) -> str:
+    """How a resolved scalar prints when no source text is kept."""
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    return str(v) if type(v) is int else repr(v)
+
+
 def _parse_int(text: str) -> Any:
     """go-yaml's int rule: int64 or uint64, else a decimal reads as a float, else a string."""
     t = text.replace("_", "")
@@ -310,6 +321,10 @@ class _Builder:
                 elif not ev.style and ev.value in YAML11_BOOLS and type(node.v) is str:
                     # a YAML 1.1 boolean (yes/on/y...): Kustomize reads JSON6902 ops that way
                     node.parts = {"yaml11": YAML11_BOOLS[ev.value]}
+                elif type(node.v) is not str and ev.value != canonical_text(node.v):
+                    # `1e3`, `1.50`, `~`, `True`: Kustomize prints annotation values as the
+                    # source text, so keep it where the resolved value would print otherwise
+                    node.parts = {"text": ev.value}
                 if ev.anchor:
                     anchors[ev.anchor] = (node, 1)
                 root = self._place(stack, node, ev, root)

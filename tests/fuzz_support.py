@@ -110,9 +110,11 @@ def check_dir(directory: Path, root: Path, describe: str) -> str:
 
 
 # Refusals documented in docs/security.md ("Deliberately stricter than Kustomize").
-_STRICTER = ("duplicate key", "holds one YAML document", "must be a string", "tab character",
-             "must be a mapping", "resource is missing", "outside the lint root",
-             "YAML aliases expand", "nesting deeper", "byte limit")
+_STRICTER = ("duplicate key", "holds one YAML document", "field names ignore case",
+             "apiVersion must be a string", "kind must be a string", "metadata.name must be",
+             "metadata.namespace must be", "metadata.labels must be",
+             "metadata.annotations must be", "resource is missing", "outside the lint root",
+             "YAML aliases expand", "nesting deeper", "byte limit", "nested more than")
 
 
 def _deliberately_stricter(message: str) -> bool:

@@ -474,3 +474,12 @@ def test_lint_does_not_hang_on_a_named_pipe(tmp_path: Path) -> None:
     p = run(".", cwd=root, timeout=60)
     assert "Traceback" not in p.stderr and "internal error" not in p.stderr, p.stderr
     assert p.returncode in (0, 1, 2)
+
+
+@pytest.mark.parametrize("annotations", ["\n", " {}\n", " ~\n"])
+def test_null_or_empty_annotations_render_like_kubectl(tmp_path: Path, annotations: str) -> None:
+    # found by fuzzing: a truncated file left `annotations:` with no value
+    doc = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  labels: {}\n"
+           f"  annotations:{annotations}data:\n  empty:\n")
+    root = app(tmp_path, doc)
+    same_as_kubectl(run("render", "app", cwd=root), root / "app")

@@ -72,17 +72,20 @@ def test_dev_replicas_point_at_count_line(renders: dict) -> None:
     assert o[1] == _line_of(kfile, "count:", after=entry)
 
 
-def test_hashed_configmap_reference_keeps_reference_line(renders: dict) -> None:
-    # A rewritten reference keeps the origin of the reference field: that is the line a
-    # user edits to change what it refers to (the generator entry is not).
+def test_hashed_configmap_reference_points_at_generator_entry(renders: dict) -> None:
+    # The hashed name is made by the generator entry; the reference's own line is kept too.
+    base_k = _tree() / "k3s" / "kustomization.yaml"
     deploy = _tree() / "k3s" / "identity-service" / "deployment.yaml"
     res = find_resource(renders["dev"].resources, "Deployment", "identity-service")
     ref = lookup(res.node, "spec.template.spec.containers[0].envFrom[0].configMapRef.name")
     assert ref is not None and ref.v.startswith("app-env-") and len(ref.v) == len("app-env-") + 10
     cm = find_resource(renders["dev"].resources, "ConfigMap", ref.v)
     assert cm is not None, "the reference names the generated, hashed ConfigMap"
-    assert Path(ref.o[0]) == deploy
-    assert ref.o[1] == _line_of(deploy, "name: app-env", after=_line_of(deploy, "configMapRef:"))
+    assert Path(ref.o[0]) == base_k
+    assert ref.o[1] == _line_of(base_k, "- name: app-env")
+    ref_line = ref.parts["ref"]
+    assert Path(ref_line[0]) == deploy
+    assert ref_line[1] == _line_of(deploy, "name: app-env", after=_line_of(deploy, "configMapRef:"))
 
 
 def test_resource_chain_lists_the_kustomizations_passed(renders: dict) -> None:

@@ -88,6 +88,36 @@ def finish(acc: Accumulator, ctx: BuildContext) -> None:
     resolve_vars(acc, ctx)
     acc.resmap.items = [r for r in acc.resmap.items
                         if r.annotations.get(LOCAL_CONFIG) != "true"]
+    for r in acc.resmap.items:
+        _drop_empty_annotations(r)
+        _annotations_as_strings(r)
+
+
+def _annotations_as_strings(res: Resource) -> None:
+    """Kustomize rewrites annotations as a string map when it drops its build annotations:
+    ``port: 8080`` comes out as ``"8080"``, ``1e3`` as ``"1e3"`` (the source text)."""
+    ann = res.node.path("metadata", "annotations")
+    if ann is None or type(ann.v) is not dict:
+        return
+    from ..source import canonical_text
+    for value in ann.v.values():
+        if type(value.v) is str or type(value.v) in (dict, list):
+            continue
+        parts = value.parts or {}
+        if parts.get("empty"):
+            value.v = ""
+        else:
+            value.v = parts.get("text", canonical_text(value.v))
+
+
+def _drop_empty_annotations(res: Resource) -> None:
+    """Kustomize adds build annotations to every object and removes them at the end, which
+    clears ``metadata.annotations`` when nothing else is left: a null or empty mapping
+    there never reaches the output (``labels`` stay as they are)."""
+    md = res.node.get("metadata")
+    ann = md.get("annotations") if md is not None else None
+    if ann is not None and (ann.v is None or (type(ann.v) is dict and not ann.v)):
+        del md.v["annotations"]
 
 
 def accumulate_target(kust: Kustomization, ctx: BuildContext, acc: Accumulator) -> Accumulator:

@@ -175,7 +175,7 @@ class _Fix:
             return
         referral.ref_by.append(self.ref.cid)
         if referral.name != old:
-            node.v = referral.name  # origin kept: the reference line is what users edit
+            _rewrite(node, referral)
 
     # -- mappings (subjects, webhook services) ------------------------------------------
     def _mapping(self, node: Node) -> None:
@@ -194,7 +194,8 @@ class _Fix:
         referral.ref_by.append(self.ref.cid)
         if referral.name == old and referral.namespace == "":
             return
-        name.v = referral.name
+        if referral.name != old:
+            _rewrite(name, referral)
         if referral.namespace == "":
             return
         if ns_node is None:
@@ -283,3 +284,18 @@ def _text(v: object) -> str:
     if v is True or v is False:
         return "true" if v else "false"
     return str(v)
+
+
+def _rewrite(node: Node, referral: Resource) -> None:
+    """Point a reference at the referral's new name.
+
+    A generated object's name (with its content hash) is made by its generator entry, so
+    the reference then points there; the reference's own line stays in ``parts["ref"]``.
+    A plain rename (prefix/suffix) keeps the reference line: that is what users edit.
+    """
+    node.v = referral.name
+    if referral.generated_by is not None:
+        src = referral.node.path("metadata", "name")
+        if src is not None and src.o is not None:
+            node.parts = {**(node.parts or {}), "ref": node.o}
+            node.o = src.o
