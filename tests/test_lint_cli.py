@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, need_shared
+from conftest import REPO
 from lint_support import app_tree, deployment, keys, lint_json, run, write_tree
 
 OLINT = Path(sys.executable).with_name("overlay-lint")

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from conftest import need_shared
-from lint_support import app_tree, deployment, keys, lint_json, write_tree
+from lint_support import app_tree, deployment, keys, lint_json
 
 SEALED = """
 apiVersion: bitnami.com/v1alpha1

@@ -6,7 +6,7 @@ kustomization of a big tree without copying; ``merge`` returns a new config.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Iterable
 
 from ..errors import OverlayLintError, at

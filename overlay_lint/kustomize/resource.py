@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from ..errors import OverlayLintError, at
+from ..errors import at
 from ..node import Node, Origin, ensure_map, from_data
 from .scope import is_cluster_scoped
 
