@@ -20,7 +20,14 @@ _SPECIAL_WORDS = {
     "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<",
 }
 _PLAIN_OK = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n\r\t]*$")
-_NUMERIC_START = re.compile(r"^[-+]?\.?[0-9]|^[-+]?\.(inf|nan)$", re.IGNORECASE)
+# Plain scalars some YAML reader (1.1 or 1.2, go-yaml or PyYAML) takes for a number or a
+# date: digits with separators and an exponent (also versions like 1.8.1, harmlessly),
+# 0x/0o/0b forms, .inf/.nan, timestamps. "128Mi" or "50m" stay plain, as kubectl prints them.
+_NUMBER_LIKE = re.compile(
+    r"[-+]?[0-9_.:]*[0-9][0-9_.:]*(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?0[xXoObB][0-9a-fA-F_]+"
+    r"|[-+]?\.(?:inf|nan)"
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?", re.IGNORECASE)
 _DASH_OK = re.compile(r"^-[^\s\d.]")
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff"
                           "\ufffe\uffff]")
@@ -29,7 +36,7 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufef
 def _needs_quotes(s: str) -> bool:
     if not s or s != s.strip() or s.lower() in _SPECIAL_WORDS:
         return True
-    if _NUMERIC_START.match(s):
+    if _NUMBER_LIKE.fullmatch(s):
         return True
     if not _PLAIN_OK.match(s) and not _DASH_OK.match(s):
         return True
