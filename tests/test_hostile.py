@@ -342,13 +342,22 @@ def test_root_option_narrows_and_widens(tmp_path: Path) -> None:
     assert run("render", "envs/dev", cwd=root).returncode == 0
     one_error(run("render", "--root", "envs", "envs/dev", cwd=root),
               "envs/dev/kustomization.yaml:2", "outside the lint root")
-    # outside git and outside the current directory the root is the rendered dir itself
+    # outside git the root is the deepest folder holding the current directory and the path
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    one_error(run("render", str(root / "envs/dev"), cwd=elsewhere),
-              str(root / "envs/dev/kustomization.yaml") + ":2", "--root")
-    assert run("render", "--root", str(root), str(root / "envs/dev"),
-               cwd=elsewhere).returncode == 0
+    assert run("render", str(root / "envs/dev"), cwd=elsewhere).returncode == 0
+    one_error(run("render", "--root", str(root / "envs"), str(root / "envs/dev"), cwd=elsewhere),
+              str(root / "envs/dev/kustomization.yaml") + ":2", "outside the lint root")
+
+
+def test_default_root_outside_git_is_the_common_folder(tmp_path: Path, monkeypatch) -> None:
+    from overlay_lint.kustomize.loader import default_root
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "c").mkdir()
+    monkeypatch.chdir(tmp_path / "c")
+    assert default_root(str(tmp_path / "a" / "b")) == str(tmp_path.resolve())
+    monkeypatch.chdir(tmp_path)
+    assert default_root(str(tmp_path / "a" / "b")) == str(tmp_path.resolve())
 
 
 def test_default_root_is_the_git_top_level(tmp_path: Path) -> None:

@@ -382,6 +382,10 @@ patchesJson6902:
                   "    b: null\n    c: 5\n",
         "p2.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c2\n  labels:\n"
                    "    b: null\n    c: 5\n  annotations: null\n",
+    },    # an empty patch file with a target is a JSON6902 patch with no operations
+    "empty_patch_file_with_target": {
+        "kustomization.yaml": RES + "patches:\n- path: empty.yaml\n  target:\n    kind: Service\n",
+        "empty.yaml": "",
     },
 }
 
@@ -415,6 +419,8 @@ def test_smp_order_is_kustomize_order(tmp_path: Path) -> None:
     # JSON6902 without target
     {"kustomization.yaml": RES + "patches:\n- patch: |-\n"
                                  "    - op: remove\n      path: /spec/selector\n"},
+    # an empty patch file without a target
+    {"kustomization.yaml": RES + "patches:\n- path: empty.yaml\n", "empty.yaml": ""},
     # several SMP documents with a target
     {"kustomization.yaml": RES + "patches:\n- path: multi.yaml\n  target:\n    kind: Service\n",
      "multi.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\n"

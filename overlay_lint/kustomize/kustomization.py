@@ -219,6 +219,11 @@ class Kustomization:
             child = self.node.get(key)
             if child is not None and child.v:
                 raise at(child.o, f"'{key}' is not supported: {why}; overlay-lint never runs them")
+        openapi = self.node.get("openapi")
+        if openapi is not None and openapi.v:
+            # a custom schema changes strategic-merge keys: refuse rather than render wrongly
+            raise at(openapi.o, "'openapi' (a custom schema for strategic merge) is not supported; "
+                                "remove it or render this directory with kustomize")
 
     # --- field access -------------------------------------------------------------------
     @property

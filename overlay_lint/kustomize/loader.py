@@ -39,9 +39,11 @@ def default_root(path: str) -> str:
     """The lint root for ``path`` when no ``--root`` is given.
 
     The git top-level of ``path`` (the nearest ancestor holding ``.git``, a directory or,
-    for worktrees and submodules, a file), found without running git. Outside a git work
-    tree: the current directory when ``path`` is inside it, else ``path`` itself (its
-    directory for a file). Never wider than what the user pointed at or stands in.
+    for worktrees and submodules, a file), found without running git: in a repository,
+    nothing outside it is read. Outside a git work tree there is no repository to stay in;
+    the root is then the deepest folder holding both the current directory and ``path``
+    (``overlay-lint render /srv/tree/overlays/prod`` run from ``/srv`` reads ``/srv/tree/base``,
+    as kubectl would). ``--root`` narrows it.
     """
     real = os.path.realpath(path)
     start = real if os.path.isdir(real) else os.path.dirname(real)
@@ -53,10 +55,7 @@ def default_root(path: str) -> str:
         if parent == d:
             break
         d = parent
-    cwd = os.path.realpath(os.getcwd())
-    if start == cwd or start.startswith(cwd.rstrip(os.sep) + os.sep):
-        return cwd
-    return start
+    return os.path.commonpath([os.path.realpath(os.getcwd()), start])
 
 
 def _within(real: str, top: str) -> bool:

@@ -59,6 +59,8 @@ def apply_patches(acc, kust, ctx) -> None:
         target = _target(entry)
         options = _options(entry)
         doc_nodes, holder = _patch_text(entry, kust, ctx, "patches")
+        if target is not None and not any(d is not None for d in doc_nodes):
+            continue  # an empty patch file with a target: Kustomize applies no operations
         kind = _classify(doc_nodes, holder)
         if kind == "json":
             if target is None:
@@ -158,7 +160,7 @@ def _patch_text(entry: Node, kust, ctx, field: str) -> tuple[list, Node]:
         raise at(path_n.o, "'path' must be a string")
     path = ctx.loader.file(kust.dir, path_n.v, path_n.o, "patch")
     docs = _file_docs(path, ctx)
-    if not any(d is not None for d in docs):
+    if not any(d is not None for d in docs) and (field != "patches" or entry.get("target") is None):
         raise at(path_n.o, f"patch file '{path_n.v}' is empty")
     return docs, path_n
 
