@@ -17,7 +17,7 @@ def _render_parser() -> argparse.ArgumentParser:
                    help="follow every value with a comment naming the source line it came from")
     p.add_argument("--root", metavar="DIR",
                    help="read nothing outside DIR (default: the git top-level of each DIR; "
-                        "outside git, the current directory when DIR is below it, else DIR)")
+                        "outside git, the folder holding both DIR and the current directory)")
     return p
 
 

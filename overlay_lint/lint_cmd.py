@@ -36,8 +36,9 @@ def lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--write-baseline", metavar="FILE",
                    help="record the current findings in FILE and exit 0")
     p.add_argument("--root", metavar="DIR",
-                   help="repository root (default: the folder holding .git, else the current "
-                        "directory); nothing outside it is read")
+                   help="read nothing outside DIR (default: the git top-level of the linted "
+                        "path; outside git, the folder holding both it and the current "
+                        "directory)")
     p.add_argument("--changed-since", metavar="REF",
                    help="check only the envs affected by files changed since git REF")
     p.add_argument("--files", nargs="+", metavar="FILE",
