@@ -8,7 +8,11 @@ the ``spec:`` that should hold it); for a sequence item it is the item's first l
 Origins are immutable tuples shared between copies, so cloning a tree for another
 environment costs one small object per node and never copies provenance.
 ``parts`` optionally records the origins of the pieces of a composite value, e.g. an image
-reference assembled by an ``images:`` entry: ``{"name": origin, "tag": origin}``.
+reference assembled by an ``images:`` entry: ``{"name": origin, "tag": origin}``. The
+loader also uses it for facts about a scalar's source text: ``block`` (where a literal
+block's content starts), ``empty`` (``key:`` with no value), ``yaml11`` (the boolean a
+YAML 1.1 reader sees in ``yes``/``on``...), ``text`` (the source text of a non-string
+that prints differently); renames add ``ref`` and var substitution ``vars`` (origins).
 """
 from __future__ import annotations
 

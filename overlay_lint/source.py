@@ -327,7 +327,7 @@ class _Builder:
                     node.parts = {"text": ev.value}
                 if ev.anchor:
                     anchors[ev.anchor] = (node, 1)
-                root = self._place(stack, node, ev, root)
+                root = self._place(stack, node, root)
             elif cls == "AliasEvent":
                 hit = anchors.get(ev.anchor)
                 if hit is None:
@@ -337,10 +337,10 @@ class _Builder:
                     if not src.is_scalar:
                         raise self._error(ev.start_mark, "mapping keys must be scalars")
                     stack[-1].key = (_key_text(src.v), self.origin(ev.start_mark), False)
-                    self._check_dup(stack[-1], ev)
+                    self._check_dup(stack[-1])
                     continue
                 self._expand(size, ev.start_mark)
-                root = self._place(stack, src.clone(), ev, root)
+                root = self._place(stack, src.clone(), root)
             elif cls in ("SequenceStartEvent", "MappingStartEvent"):
                 if stack and stack[-1].is_map and stack[-1].key is None:
                     raise self._error(ev.start_mark, "mapping keys must be scalars")
@@ -357,7 +357,7 @@ class _Builder:
                 node = Node(frame.v, frame.origin)
                 if frame.anchor:
                     anchors[frame.anchor] = (node, self.count - frame.start_count + 1)
-                root = self._place(stack, node, ev, root)
+                root = self._place(stack, node, root)
             elif cls == "DocumentStartEvent":
                 anchors = {}
                 root = None
@@ -382,16 +382,16 @@ class _Builder:
             frame.key = ("<<", korigin, True)
             return
         frame.key = (_key_text(resolve_scalar(tag, ev.value, ev.style)), korigin, False)
-        self._check_dup(frame, ev)
+        self._check_dup(frame)
 
-    def _check_dup(self, frame: _Frame, ev: Any) -> None:
+    def _check_dup(self, frame: _Frame) -> None:
         key, korigin, _ = frame.key  # type: ignore[misc]
         if key in frame.seen:
             raise OverlayLintError(f'duplicate key "{key}" (first at line {frame.seen[key]})',
                                    *korigin)
         frame.seen[key] = korigin[1]
 
-    def _place(self, stack: list[_Frame], node: Node, ev: Any, root: Node | None) -> Node | None:
+    def _place(self, stack: list[_Frame], node: Node, root: Node | None) -> Node | None:
         """Attach a finished node to the open container (or make it the document root)."""
         if not stack:
             return node
@@ -522,10 +522,10 @@ def load_file(path: str) -> list[Node | None]:
     return docs
 
 
-def parse_embedded(text: str, holder: Node, style: str | None = None) -> list[Node | None]:
+def parse_embedded(text: str, holder: Node) -> list[Node | None]:
     """Parse YAML held in a string scalar (an inline patch) so its origins point into the
     enclosing file: exact lines for a literal block (``|``), else the holder's line."""
-    path, line, col = holder.o
+    path = holder.o[0]
     parts = holder.parts or {}
     block = parts.get("block")
     if block is not None:

@@ -93,8 +93,8 @@ def check_dir(directory: Path, root: Path, describe: str) -> str:
     if want is None:
         outcome = "kubectl refuses, we refuse" if err is not None else "kubectl refuses, we render"
     elif err is not None:
-        if "not implemented yet" in err.message or "not supported" in err.message:
-            outcome = "kubectl renders, feature not implemented here"
+        if "not supported" in err.message:
+            outcome = "kubectl renders, feature not supported here"
         elif _deliberately_stricter(err.message):
             outcome = "kubectl renders, we refuse on purpose"
         else:

@@ -192,24 +192,14 @@ def _delegate(field: str, module: str, func: str, build_entries, config_field: s
         def run(acc, kust, ctx):
             import importlib
             from .build import Accumulator
-            mod = importlib.import_module(f".{module}", __package__)
-            fn = getattr(mod, func, None)
-            if fn is None:
-                raise at(entry.o, f"builtin transformer '{cfg.str_at('kind')}' is not "
-                                  "supported yet by overlay-lint")
+            fn = getattr(importlib.import_module(f".{module}", __package__), func)
             fake = Kustomization(kust.dir, kust.path,
                                  Node({field: Node(items, cfg.o)}, kust.node.o))
             config = acc.config
             if config_field:
                 config = replace(config, **{config_field: specs})
             sub = Accumulator(acc.resmap, config, acc.vars)
-            try:
-                fn(sub, fake, ctx)
-            except OverlayLintError as exc:
-                if exc.message.endswith("is not implemented yet"):
-                    raise at(entry.o, f"builtin transformer '{cfg.str_at('kind')}' is not "
-                                      "supported yet by overlay-lint") from None
-                raise
+            fn(sub, fake, ctx)
             acc.resmap = sub.resmap
         return run
     return make

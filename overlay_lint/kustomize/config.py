@@ -13,23 +13,35 @@ from ..errors import OverlayLintError, at
 from ..node import Node
 from .fieldspec import FieldSpec
 
-# Kinds Kustomize sorts first / last when it orders field specs (its Gvk.IsLessThan).
-_ORDER_FIRST = (
+# Kinds Kustomize sorts first / last (its Gvk.IsLessThan): for field specs here, and as
+# the default of the legacy output sort (order.py).
+ORDER_FIRST = (
     "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
     "ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding",
     "ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints", "Service", "LimitRange",
     "PriorityClass", "PersistentVolume", "PersistentVolumeClaim", "Deployment",
     "StatefulSet", "CronJob", "PodDisruptionBudget",
 )
-_ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
-_TYPE_ORDER = {k: i - len(_ORDER_FIRST) for i, k in enumerate(_ORDER_FIRST)}
-_TYPE_ORDER.update({k: 1 + i for i, k in enumerate(_ORDER_LAST)})
+ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
+
+
+def type_orders(first: tuple, last: tuple) -> dict[str, int]:
+    """Rank of each listed kind: ``first`` kinds below 0, ``last`` kinds above (others 0)."""
+    m = {k: -len(first) + i for i, k in enumerate(first)}
+    m.update({k: 1 + i for i, k in enumerate(last)})
+    return m
+
+
+def gvk_sort_string(group: str, version: str, kind: str) -> str:
+    return "_".join((group or "~G", version or "~V", kind or "~K"))
+
+
+_TYPE_ORDER = type_orders(ORDER_FIRST, ORDER_LAST)
 
 
 def gvk_sort_key(group: str, version: str, kind: str) -> tuple[int, str]:
     """Kustomize's ordering of GVKs: well-known kinds first, then by group/version/kind."""
-    return (_TYPE_ORDER.get(kind, 0),
-            "_".join((group or "~G", version or "~V", kind or "~K")))
+    return (_TYPE_ORDER.get(kind, 0), gvk_sort_string(group, version, kind))
 
 
 def gvk_selected(group: str, version: str, kind: str, sel_group: str, sel_version: str,
@@ -111,15 +123,27 @@ def effectively_equal(existing: FieldSpec, incoming: FieldSpec) -> bool:
         incoming.group, incoming.version, incoming.kind)
 
 
+# id(incoming) -> (incoming, merge_fs((), incoming)) for incoming tuples seen before
+_INTO_EMPTY: dict[int, tuple[tuple, tuple]] = {}
+
+
 def merge_fs(base: tuple, incoming: Iterable[FieldSpec], what: str = "") -> tuple:
     """Add the incoming field specs not already effectively present (FsSlice.MergeAll)."""
     if incoming is base:
         return base
     if not base and isinstance(incoming, tuple):
         # into an empty list: the result is ``incoming`` unless it swallows its own items
-        # (keeping the very tuple lets later merges of the same config short-cut)
+        # (keeping the very tuple lets later merges of the same config short-cut). Every
+        # kustomization merges the same default tuples into an empty config: remember them.
+        hit = _INTO_EMPTY.get(id(incoming))
+        if hit is not None and hit[0] is incoming:
+            return hit[1]
         deduped = merge_fs((), list(incoming), what)
-        return incoming if len(deduped) == len(incoming) else deduped
+        result = incoming if len(deduped) == len(incoming) else deduped
+        if len(_INTO_EMPTY) >= 512:
+            _INTO_EMPTY.clear()
+        _INTO_EMPTY[id(incoming)] = (incoming, result)  # holding ``incoming`` pins its id
+        return result
     out = list(base)
     by_path: dict[str, list[FieldSpec]] = {}
     for fs in out:

@@ -67,7 +67,7 @@ def merge_configurations(config: TransformerConfig, kust: Kustomization,
     crds = TransformerConfig()
     for entry in kust.strings("crds"):
         path = ctx.loader.file(kust.dir, entry.v, entry.o, "crd")
-        crds = _merge_at(crds, config_from_openapi(_read_definitions(path, entry, ctx), path),
+        crds = _merge_at(crds, config_from_openapi(_read_definitions(path, entry, ctx)),
                          entry)
     entries = kust.strings("crds")
     return _merge_at(config, crds, entries[0]) if entries else config
@@ -139,7 +139,7 @@ def _ext(prop: dict, key: str) -> str | None:
     return None
 
 
-def config_from_openapi(defs: dict, path: str = "") -> TransformerConfig:
+def config_from_openapi(defs: dict) -> TransformerConfig:
     """The transformer configuration a CRD definitions map implies."""
     prefix: list[FieldSpec] = []
     labels: list[FieldSpec] = []

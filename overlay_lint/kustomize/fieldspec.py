@@ -26,9 +26,6 @@ class FieldSpec:
         return ((not self.kind or self.kind == kind) and (not self.group or self.group == group)
                 and (not self.version or self.version == version))
 
-    def segments(self) -> list[str]:
-        return split_path(self.path)
-
 
 _SEGMENTS: dict[str, tuple[str, ...]] = {}
 

@@ -366,17 +366,8 @@ def _copy_merge_metadata(res: Resource, old: Resource) -> None:
         md.v["namespace"] = old_ns
     else:
         md.v.pop("namespace", None)
-    res.prev_ids = list(old.prev_ids)
-    res.prefixes = list(old.prefixes)
-    res.suffixes = list(old.suffixes)
-    res.name_change_ok = old.name_change_ok
-    res.kind_change_ok = old.kind_change_ok
-    res.ref_by = list(old.ref_by)
-    res.chain = list(old.chain)
-    res.source = old.source
+    res.take_build_state(old)
     res.needs_hash = res.needs_hash and old.needs_hash
-    res.behavior = old.behavior
-    res.ref_vars = list(old.ref_vars)
 
 
 def _merge_string_map(new_root: Node, old_root: Node, key: str) -> None:

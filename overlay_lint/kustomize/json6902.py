@@ -109,14 +109,19 @@ class _Fail(Exception):
         self.detail = detail
 
 
-def _get(root: Node, pointer: str) -> Node | None:
+def _locate(root: Node, pointer: str) -> tuple[Node, str]:
+    """The mapping or list holding a non-empty pointer's last token, and that token."""
     parts = _split(pointer)
-    if not parts:
-        return root
     con = _container(root, parts)
     if con is None:
         raise _Fail("missing", pointer)
-    key = parts[-1]
+    return con, parts[-1]
+
+
+def _get(root: Node, pointer: str) -> Node | None:
+    if pointer == "":
+        return root
+    con, key = _locate(root, pointer)
     if con.is_map:
         return con.v.get(key)
     i = _index(key, len(con.v), False)
@@ -126,13 +131,9 @@ def _get(root: Node, pointer: str) -> Node | None:
 
 
 def _add(root: Node, pointer: str, value: Node) -> Node:
-    parts = _split(pointer)
-    if not parts:
+    if pointer == "":
         return value
-    con = _container(root, parts)
-    if con is None:
-        raise _Fail("missing", pointer)
-    key = parts[-1]
+    con, key = _locate(root, pointer)
     if con.is_map:
         con.v[key] = value
     elif key == "-":
@@ -146,11 +147,9 @@ def _add(root: Node, pointer: str, value: Node) -> Node:
 
 
 def _remove(root: Node, pointer: str) -> Node:
-    parts = _split(pointer)
-    con = _container(root, parts) if parts else None
-    if con is None:
+    if pointer == "":
         raise _Fail("missing", pointer)
-    key = parts[-1]
+    con, key = _locate(root, pointer)
     if con.is_map:
         if key not in con.v:
             raise _Fail("missing", pointer)
@@ -164,13 +163,9 @@ def _remove(root: Node, pointer: str) -> Node:
 
 
 def _replace(root: Node, pointer: str, value: Node) -> Node:
-    parts = _split(pointer)
-    if not parts:
+    if pointer == "":
         return value
-    con = _container(root, parts)
-    if con is None:
-        raise _Fail("missing", pointer)
-    key = parts[-1]
+    con, key = _locate(root, pointer)
     if con.is_map:
         con.v[key] = value  # json-patch v4 does not require the key to exist
     else:
@@ -221,8 +216,6 @@ def _apply_one(root: Node, op: Op) -> Node:
     if op.op == "add":
         return _add(root, path, _value(op))
     if op.op == "remove":
-        if path == "":
-            raise _Fail("missing", path)
         _remove(root, path)
         return root
     if op.op == "replace":

@@ -76,6 +76,14 @@ class Loader:
         # root: nothing outside it is ever read (None: no confinement, e.g. library use)
         self.root = os.path.realpath(root) if root else None
         self.files_read: set[str] = set()  # every file a build read (for changed-file runs)
+        # path -> real path: a build resolves the same files and directories many times
+        self._reals: dict[str, str] = {}
+
+    def _real(self, path: str, origin: Origin | None, shown: str) -> str:
+        real = self._reals.get(path)
+        if real is None:
+            real = self._reals[path] = _realpath(path, origin, shown)
+        return real
 
     # --- checks ---------------------------------------------------------------------------
     def _confine(self, real: str, shown: str, origin: Origin | None) -> None:
@@ -88,7 +96,7 @@ class Loader:
         if origin is None:
             origin = (path, None, None)
         shown = display_path(path)
-        real = _realpath(path, origin, shown)
+        real = self._real(path, origin, shown)
         self._confine(real, shown, origin)
         return real
 
@@ -110,15 +118,20 @@ class Loader:
     def resolve(self, base_dir: str, rel: str, origin: Origin | None, what: str) -> str:
         """Absolute path of ``rel`` relative to ``base_dir`` (no restriction on its kind),
         refused when it is remote or resolves outside the lint root."""
+        return self._resolve(base_dir, rel, origin, what)[0]
+
+    def _resolve(self, base_dir: str, rel: str, origin: Origin | None,
+                 what: str) -> tuple[str, str]:
+        """``resolve`` plus the real path it checked (callers need not resolve it again)."""
         self._check_text(rel, origin, what)
         path = os.path.normpath(os.path.join(base_dir, rel))
-        real = _realpath(path, origin, rel)
+        real = self._real(path, origin, rel)
         self._confine(real, rel, origin)
-        return path
+        return path, real
 
     def file(self, kdir: str, rel: str, origin: Origin | None, what: str = "file") -> str:
         """A file named in the kustomization at ``kdir``; must be in or below ``kdir``."""
-        path = self.resolve(kdir, rel, origin, what)
+        path, real = self._resolve(kdir, rel, origin, what)
         try:
             st = os.stat(path)
         except (OSError, ValueError):
@@ -127,7 +140,7 @@ class Loader:
             raise at(origin, f"{what} '{rel}' is a directory, expected a file")
         if not stat.S_ISREG(st.st_mode):
             raise at(origin, f"{what} '{rel}' is not a regular file; refused")
-        real, kreal = os.path.realpath(path), os.path.realpath(kdir)
+        kreal = self._real(kdir, origin, kdir)
         if not _within(real, kreal) or real == kreal:
             raise at(origin, f"{what} '{rel}' is not in or below '{kdir}' "
                              "(Kustomize's load restrictor refuses it)")

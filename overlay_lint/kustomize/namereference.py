@@ -13,8 +13,10 @@ in a referrer is looked up among the resources that once had that name:
    otherwise the reference is ambiguous (an error).
 
 A mapping reference (RoleBinding subject, webhook service) also gets the referral's
-namespace. The rewritten value keeps the origin of the reference field: that is the line
-a user edits to change what it refers to.
+namespace. A value rewritten after a plain rename (prefix, suffix) keeps the origin of
+the reference field: that is the line a user edits to change what it refers to. A
+reference to a generated object points at the generator entry that made the hashed name
+(the reference's own line stays in ``parts["ref"]``).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from ..errors import at
 from ..node import Node
 from .config import gvk_selected
 from .fieldspec import FieldSpec, apply_fieldspec
-from .prefixsuffix import org_gvk
+from .prefixsuffix import name_text as _text, org_gvk
 from .resource import NOT_A_NS, ResId, Resource, split_api_version
 
 if TYPE_CHECKING:
@@ -276,14 +278,6 @@ def affixes_equal(r: Resource, other: Resource, allow_empty: bool) -> bool:
                 and (not r.suffixes or not other.suffixes
                      or _same_ending(r.suffixes, other.suffixes)))
     return _same_ending(r.prefixes, other.prefixes) and _same_ending(r.suffixes, other.suffixes)
-
-
-def _text(v: object) -> str:
-    if v is None:
-        return ""
-    if v is True or v is False:
-        return "true" if v else "false"
-    return str(v)
 
 
 def _rewrite(node: Node, referral: Resource) -> None:

@@ -5,26 +5,8 @@ import functools
 
 from ..errors import at
 from ..node import Node
+from .config import ORDER_FIRST, ORDER_LAST, gvk_sort_string, type_orders
 from .resource import ResId, Resource
-
-ORDER_FIRST = (
-    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
-    "ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding",
-    "ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints", "Service", "LimitRange",
-    "PriorityClass", "PersistentVolume", "PersistentVolumeClaim", "Deployment",
-    "StatefulSet", "CronJob", "PodDisruptionBudget",
-)
-ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
-
-
-def _type_orders(first: tuple, last: tuple) -> dict[str, int]:
-    m = {k: -len(first) + i for i, k in enumerate(first)}
-    m.update({k: 1 + i for i, k in enumerate(last)})
-    return m
-
-
-def _gvk_sort_string(g: str, v: str, k: str) -> str:
-    return "_".join((g or "~G", v or "~V", k or "~K"))
 
 
 def _id_sort_string(rid: ResId) -> str:
@@ -34,7 +16,7 @@ def _id_sort_string(rid: ResId) -> str:
 
 def legacy_sort(resources: list[Resource], first: tuple = ORDER_FIRST,
                 last: tuple = ORDER_LAST) -> list[Resource]:
-    orders = _type_orders(first, last)
+    orders = type_orders(first, last)
     keyed = [(r.cur_id(), r) for r in resources]
 
     def less(a: ResId, b: ResId) -> bool:
@@ -42,8 +24,8 @@ def legacy_sort(resources: list[Resource], first: tuple = ORDER_FIRST,
             ia, ib = orders.get(a.kind, 0), orders.get(b.kind, 0)
             if ia != ib:
                 return ia < ib
-            sa = _gvk_sort_string(a.group, a.version, a.kind)
-            sb = _gvk_sort_string(b.group, b.version, b.kind)
+            sa = gvk_sort_string(a.group, a.version, a.kind)
+            sb = gvk_sort_string(b.group, b.version, b.kind)
             if a.kind == "Namespace" and b.kind == "Namespace" and (not a.group or not b.group):
                 return sa > sb
             return sa < sb

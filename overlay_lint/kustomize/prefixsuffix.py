@@ -64,7 +64,7 @@ def _affix(resmap: ResMap, text: str, origin: Origin | None, specs: tuple[FieldS
             raise at(node.o, f"cannot add a name {part} to a "
                              f"{'mapping' if node.is_map else 'list'}; the field spec "
                              "must select a string")
-        old = _text(node.v)
+        old = name_text(node.v)
         if not text:  # an empty affix (builtin transformer) only normalises to text
             node.v = old
             return
@@ -89,7 +89,7 @@ def _affix(resmap: ResMap, text: str, origin: Origin | None, specs: tuple[FieldS
             apply_fieldspec(res.node, fs, setter, "scalar", origin, res.gvk())
 
 
-def _text(v: object) -> str:
+def name_text(v: object) -> str:
     """A scalar as the YAML text Kustomize would concatenate."""
     if v is None:
         return ""

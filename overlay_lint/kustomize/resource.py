@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from ..errors import at
-from ..node import Node, Origin, ensure_map, from_data
+from ..node import Node, Origin, ensure_map
 from .scope import is_cluster_scoped
 
 DEFAULT_NS = "default"
@@ -173,26 +173,27 @@ class Resource:
         old = md.v.get("namespace")
         md.v["namespace"] = Node(ns, origin or (old.o if old is not None else md.o))
 
-    def set_kind(self, kind: str) -> None:
-        old = self.node.v.get("kind")
-        self.node.v["kind"] = Node(kind, old.o if old is not None else self.node.o)
-
     def copy(self) -> "Resource":
         r = Resource.__new__(Resource)
         r.node = self.node.clone()
-        r.chain = list(self.chain)
-        r.prev_ids = list(self.prev_ids)
-        r.behavior = self.behavior
+        r.take_build_state(self)
         r.needs_hash = self.needs_hash
-        r.ref_by = list(self.ref_by)
-        r.name_change_ok = self.name_change_ok
-        r.kind_change_ok = self.kind_change_ok
-        r.prefixes = list(self.prefixes)
-        r.suffixes = list(self.suffixes)
-        r.source = self.source
         r.generated_by = self.generated_by
-        r.ref_vars = list(self.ref_vars)
         return r
+
+    def take_build_state(self, other: "Resource") -> None:
+        """Copy ``other``'s build bookkeeping (earlier ids, affixes, chain, behavior, vars)
+        onto this resource; ``needs_hash`` and ``generated_by`` are left to the caller."""
+        self.chain = list(other.chain)
+        self.prev_ids = list(other.prev_ids)
+        self.behavior = other.behavior
+        self.ref_by = list(other.ref_by)
+        self.name_change_ok = other.name_change_ok
+        self.kind_change_ok = other.kind_change_ok
+        self.prefixes = list(other.prefixes)
+        self.suffixes = list(other.suffixes)
+        self.source = other.source
+        self.ref_vars = list(other.ref_vars)
 
     def origin_of(self, *path: object) -> Origin | None:
         """Where the value at ``path`` came from; for an absent value, its nearest parent."""
@@ -265,9 +266,6 @@ class ResMap:
                 out.append(r)
         return out
 
-    def by_current_id(self, rid: ResId) -> list[Resource]:
-        return [r for r in self.items if r.cur_id().equals(rid)]
-
     def select(self, selector: "Selector") -> list[Resource]:
         return [r for r in self.items if selector.matches(r)]
 
@@ -313,7 +311,8 @@ class Selector:
             pat = getattr(self, f)
             if pat:
                 try:
-                    self._re[f] = re.compile(f"^(?:{_go_regex(pat)})$")
+                    # Go RE2 and Python agree on the syntax used in practice
+                    self._re[f] = re.compile(f"^(?:{pat})$")
                 except re.error as exc:
                     raise at(self.origin, f"invalid {f} regex {pat!r} in target: {exc}") from None
         self._labels = parse_label_selector(self.label_selector, self.origin) \
@@ -341,11 +340,6 @@ class Selector:
         if self._annos is not None and not match_label_selector(self._annos, res.annotations):
             return False
         return True
-
-
-def _go_regex(pat: str) -> str:
-    # Go RE2 and Python agree on the syntax used in practice; translate named groups.
-    return pat.replace("(?P<", "(?P<")
 
 
 _REQ_RE = re.compile(
@@ -402,8 +396,3 @@ def match_label_selector(reqs: list[tuple], labels: dict[str, str]) -> bool:
         if op in ("!=", "notin") and present and labels[key] in vals:
             return False
     return True
-
-
-def make_resource(data: dict, origin: Origin | None) -> Resource:
-    """A resource built from plain data, every value located at ``origin``."""
-    return Resource(from_data(data, origin))

@@ -127,7 +127,7 @@ def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
     dest, origin = srcs[0], srcs[1]
     if _null(dest):
         try:
-            ps = _map_directive(origin, path)
+            ps = _map_directive(origin)
         except OverlayLintError:  # kyaml ignores a bad directive when adding
             ps = _MERGE
         if ps == _DELETE:
@@ -138,7 +138,7 @@ def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
     elif origin is not None and origin.v is None:
         return None
     else:
-        ps = _map_directive(origin, path)
+        ps = _map_directive(origin)
         if ps == _DELETE:
             return None
         if ps == _REPLACE:
@@ -165,7 +165,7 @@ def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
     return dest
 
 
-def _map_directive(patch: Node | None, path: tuple) -> str:
+def _map_directive(patch: Node | None) -> str:
     if patch is None or type(patch.v) is not dict:
         return _MERGE
     node = patch.v.get(_DIRECTIVE)
@@ -178,7 +178,7 @@ def _map_directive(patch: Node | None, path: tuple) -> str:
     raise at(node.o, f"unknown patch strategy '{v}' (use delete, replace or merge)")
 
 
-def _seq_directive(patch: Node | None, path: tuple) -> str:
+def _seq_directive(patch: Node | None) -> str:
     if patch is None or type(patch.v) is not list:
         return _MERGE
     holder = None
@@ -205,7 +205,7 @@ def _walk_assoc(srcs: list, schema: Schema, path: tuple) -> Node | None:
     elif origin is not None and origin.v is None:
         return None
     else:
-        ps = _seq_directive(origin, path)
+        ps = _seq_directive(origin)
         if ps == _DELETE:
             return None
         if ps == _REPLACE:
