@@ -1,13 +1,16 @@
 """Write rendered resources as YAML the way ``kubectl kustomize`` prints them.
 
-Keys are sorted (Kustomize's output passes through Go's JSON encoder), sequences sit at
-their parent key's indentation, multi-line strings use literal blocks. Strings that any
-YAML reader (1.1 or 1.2) could take for another type are double-quoted, so the output
-reads back as the same data everywhere. With ``origins=True`` every line that holds a
-value ends with a comment naming the source line that produced it.
+Kustomize's output passes through Go's JSON encoder and go-yaml, and so does ours in
+effect: keys in go-yaml's order (digit runs compared as numbers), sequences at their
+parent key's indentation, multi-line strings as literal blocks, long strings folded at
+column 80, double quotes for text another type would be read from, single quotes for other
+text plain style cannot hold. The output reads back as the same data in any YAML reader
+(1.1 or 1.2). With a ``comment`` function every line that holds a value ends with a
+comment naming the source line that produced it (``overlay-lint render --origin``).
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -24,30 +27,49 @@ _PLAIN_OK = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n\r\t]*$")
 # date: digits with separators and an exponent (also versions like 1.8.1, harmlessly),
 # 0x/0o/0b forms, .inf/.nan, timestamps. "128Mi" or "50m" stay plain, as kubectl prints them.
 _NUMBER_LIKE = re.compile(
-    r"[-+]?[0-9_.:]*[0-9][0-9_.:]*(?:[eE][-+]?[0-9]+)?"
+    r"[-+]?(?:[0-9]|\.[0-9])[0-9_.:]*(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?0[xXoObB][0-9a-fA-F_]+"
     r"|[-+]?\.(?:inf|nan)"
     r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?", re.IGNORECASE)
-_DASH_OK = re.compile(r"^-[^\s\d.]")
+_DASH_OK = re.compile(r"^[-:][^\s\d.]|^:[0-9]")  # "-Xmx1g", ":9001" may stay plain
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff"
                           "\ufffe\uffff]")
 
 
-def _needs_quotes(s: str) -> bool:
-    if not s or s != s.strip() or s.lower() in _SPECIAL_WORDS:
-        return True
-    if _NUMBER_LIKE.fullmatch(s):
-        return True
+def _ambiguous(s: str) -> bool:
+    """A plain scalar another type would be read from (kubectl double-quotes these)."""
+    return not s or s.lower() in _SPECIAL_WORDS or _NUMBER_LIKE.fullmatch(s) is not None
+
+
+def _plain_ok(s: str) -> bool:
+    """The YAML syntax allows ``s`` as a plain scalar (when it is not ambiguous)."""
+    if s != s.strip() or _UNPRINTABLE.search(s):
+        return False
     if not _PLAIN_OK.match(s) and not _DASH_OK.match(s):
-        return True
-    if ": " in s or " #" in s or s.endswith(":") or _UNPRINTABLE.search(s):
-        return True
-    return False
+        return False
+    return not (": " in s or " #" in s or s.endswith(":"))
+
+
+def _needs_quotes(s: str) -> bool:
+    return _ambiguous(s) or not _plain_ok(s)
 
 
 def quote(s: str) -> str:
+    """Double-quoted, JSON-style escapes (valid YAML for any text)."""
     out = json.dumps(s, ensure_ascii=False)
     return _UNPRINTABLE.sub(lambda m: "\\u%04x" % ord(m.group()), out)
+
+
+def _string_text(s: str) -> str:
+    # As kubectl (go-yaml) chooses: plain when possible, double quotes for text that would
+    # read as another type, single quotes for other text the plain style cannot hold.
+    if _ambiguous(s):
+        return quote(s)
+    if _plain_ok(s):
+        return s
+    if "\n" in s or "\r" in s or "\t" in s or _UNPRINTABLE.search(s):
+        return quote(s)
+    return "'" + s.replace("'", "''") + "'"
 
 
 def scalar_text(v: object) -> str:
@@ -68,8 +90,82 @@ def scalar_text(v: object) -> str:
         if v.is_integer() and -(1 << 63) <= v < (1 << 64):
             return str(int(v))
         return repr(v)  # Go's shortest form: 1e+20 (an integral float past 64 bits)
-    s = str(v)
-    return quote(s) if _needs_quotes(s) else s
+    return _string_text(str(v))
+
+
+def _key_less(a: str, b: str) -> bool:
+    """go-yaml's key order, which kubectl's output follows: letters after other characters,
+    runs of digits compared as numbers (``k2`` before ``k10``)."""
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x == y:
+            continue
+        xl, yl = x.isalpha(), y.isalpha()
+        if xl and yl:
+            return x < y
+        if xl or yl:
+            return yl
+        an = bn = 0
+        if x == "0" or y == "0":
+            # inside a longer number whose earlier digits are not all zeros
+            j = i - 1
+            while j >= 0 and a[j].isdigit():
+                if a[j] != "0":
+                    an = bn = 1
+                    break
+                j -= 1
+        ai = i
+        while ai < len(a) and a[ai].isdigit():
+            an = an * 10 + int(a[ai])
+            ai += 1
+        bi = i
+        while bi < len(b) and b[bi].isdigit():
+            bn = bn * 10 + int(b[bi])
+            bi += 1
+        if an != bn:
+            return an < bn
+        if ai != bi:
+            return ai < bi
+        return x < y
+    return len(a) < len(b)
+
+
+def _sorted_keys(items: dict) -> list:
+    keys = list(items)
+    if len(keys) < 2 or all(k.isalpha() for k in keys):
+        return sorted(keys)  # the same order for plain words
+    return sorted(keys, key=_GO_KEY)
+
+
+_GO_KEY = functools.cmp_to_key(
+    lambda a, b: -1 if _key_less(a, b) else 1 if _key_less(b, a) else 0)
+
+
+_BEST_WIDTH = 80
+
+
+def _fold(text: str, column: int, indent: str) -> list[str]:
+    """Break a long plain or single-quoted scalar at spaces past column 80, as go-yaml (and
+    so kubectl) does: a single space, not the first or last character, followed by a
+    non-space, becomes a line break and the continuation is indented."""
+    lines, cur, spaces = [], [], False
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch == " ":
+            if (not spaces and column > _BEST_WIDTH and 0 < i < last
+                    and text[i + 1] != " "):
+                lines.append("".join(cur))
+                cur = [indent]
+                column = len(indent)
+            else:
+                cur.append(ch)
+                column += 1
+            spaces = True
+        else:
+            cur.append(ch)
+            column += 1
+            spaces = False
+    lines.append("".join(cur))
+    return lines
 
 
 def _literal_ok(s: str) -> bool:
@@ -130,10 +226,18 @@ class _Writer:
             self.out.append(prefix + lines[0] + self.note(node))
             self.out.extend(lines[1:])
         else:
-            self.out.append(prefix + scalar_text(v) + self.note(node))
+            text = scalar_text(v)
+            if len(prefix) + len(text) > _BEST_WIDTH and type(v) is str and text[0] != '"':
+                lines = _fold(text, len(prefix), block_indent)
+                if len(lines) > 1:
+                    self.out.append(prefix + lines[0])
+                    self.out.extend(lines[1:-1])
+                    self.out.append(lines[-1] + self.note(node))
+                    return
+            self.out.append(prefix + text + self.note(node))
 
     def mapping(self, items: dict, indent: str) -> None:
-        for key in sorted(items):
+        for key in _sorted_keys(items):
             child = items[key]
             k = scalar_text(key)
             if type(child.v) is list and child.v:
@@ -149,7 +253,7 @@ class _Writer:
             if type(v) is dict and v:
                 first = True
                 inner = indent + "  "
-                for key in sorted(v):
+                for key in _sorted_keys(v):
                     child = v[key]
                     lead = f"{indent}- " if first else inner
                     first = False
