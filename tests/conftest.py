@@ -32,6 +32,18 @@ def kubectl_kustomize(directory: str | os.PathLike) -> tuple[int, str, str]:
     return p.returncode, p.stdout, p.stderr
 
 
+def write_files(root: Path, files: dict[str, "str | bytes"]) -> Path:
+    """Write ``{relative path: text or bytes}`` under ``root``, exactly as given."""
+    for rel, content in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content)
+    return root
+
+
 @pytest.fixture
 def shared() -> Path:
     return need_shared()

@@ -24,6 +24,8 @@ from pathlib import Path
 import yaml
 from hypothesis import strategies as st
 
+from conftest import write_files
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 KUBECTL = shutil.which("kubectl")
@@ -156,14 +158,7 @@ def _first_diff(a: object, b: object, path: str = "$") -> str:
     return "" if a == b else f"{path}: ours {a!r:.200} != kubectl {b!r:.200}"
 
 
-def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
-    for rel, content in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            p.write_bytes(content)
-        else:
-            p.write_text(content)
+write_tree = write_files
 
 
 def describe_tree(files: dict[str, str | bytes]) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import KUBECTL, SHARED, kubectl_kustomize
+from conftest import KUBECTL, SHARED, kubectl_kustomize, write_files
 
 _SCRIPT = Path(sys.executable).with_name("overlay-lint")
 CLI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "overlay_lint"]
@@ -39,15 +39,7 @@ def run(*args: str, cwd: Path, env: dict | None = None,
                           timeout=timeout, env=full_env)
 
 
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            p.write_bytes(content)
-        else:
-            p.write_text(content)
-    return root
+write = write_files
 
 
 def repo(tmp_path: Path, files: dict[str, str | bytes]) -> Path:

@@ -7,17 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_files
+
 
 def render(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "overlay_lint", "render", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=60)
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
+write = write_files
 
 
 DEPLOY = """apiVersion: apps/v1

@@ -50,7 +50,8 @@ def containers(spec_path: tuple, spec: Node) -> Iterator[tuple[tuple, Node]]:
 
 @dataclass
 class ImageRef:
-    """An image reference split as Kustomize splits it: ``name[:tag][@digest]``."""
+    """An image reference ``name[:tag][@digest]``, split as the container runtime reads it
+    (a ``:`` before the last ``/`` is a registry port, not a tag)."""
 
     name: str
     tag: str | None
