@@ -112,3 +112,18 @@ def test_one_broken_dir_does_not_stop_the_others(tmp_path: Path) -> None:
     assert p.returncode == 2
     assert "bad/kustomization.yaml:2" in p.stderr
     assert "name: web" in p.stdout
+
+
+@pytest.mark.parametrize("tag,words", [("1.10", ["number 1.1", "quote it"]),
+                                       ("on", ["YAML 1.1 boolean", 'quote it: "on"'])])
+def test_unquoted_tag_that_is_not_a_string(tmp_path: Path, tag: str, words: list) -> None:
+    # `newTag: 1.10` is the float 1.1 and `newTag: on` a YAML 1.1 boolean to Kustomize:
+    # kubectl refuses both with a Go unmarshal error; we say which line and what to do
+    from conftest import KUBECTL, kubectl_kustomize
+    write(tmp_path, {"app/kustomization.yaml": "resources:\n- deployment.yaml\nimages:\n"
+                                              f"- name: nginx\n  newTag: {tag}\n",
+                     "app/deployment.yaml": DEPLOY})
+    if KUBECTL:
+        assert kubectl_kustomize(tmp_path / "app")[0] != 0
+    p = render("app", cwd=tmp_path)
+    assert_one_line_error(p, "app/kustomization.yaml:5", "images[0].newTag", *words)

@@ -85,8 +85,14 @@ def check_shape(node: Node, shape: object, where: str) -> None:
     if isinstance(shape, str):
         t = type(v)
         ok = (t is str if shape == _S else t is int if shape == _I else t is bool)
+        if ok and shape == _S and node.parts and "yaml11" in node.parts:
+            # Kustomize reads kustomization files as YAML 1.1: a plain yes/no/on/off/y/n
+            # is a boolean there, so kubectl refuses it in a string field
+            raise at(node.o, f"'{where}' must be a string, but Kustomize reads the plain "
+                             f"'{v}' as a YAML 1.1 boolean; quote it: \"{v}\"")
         if not ok:
-            raise at(node.o, f"'{where}' must be {_TYPE_WORDS[shape]}, not {_describe(v)}")
+            hint = "; quote it" if shape == _S and t in (int, float, bool) else ""
+            raise at(node.o, f"'{where}' must be {_TYPE_WORDS[shape]}, not {_describe(v)}{hint}")
         return
     if isinstance(shape, tuple):
         kind, inner = shape
