@@ -220,7 +220,7 @@ def run_rules(argv: list[str]) -> int:
     for r in rules:
         state = r.severity if r.enabled else "off"
         kind = "yaml" if not r.source.startswith("built-in") else "    "
-        print(f"{r.id:<{width}}  {state:<7} {kind}  {r.summary}")
+        print(f"{r.id:<{width}}  {state:<7} {kind}  {r.summary.replace('``', '`')}")
     return 0
 
 
