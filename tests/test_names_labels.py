@@ -712,6 +712,12 @@ def test_namespace_skips_cluster_scoped_and_renames_namespace(tmp_path: Path) ->
 # --- errors ------------------------------------------------------------------------------------
 
 ERROR_CASES = {
+    "empty_label_name": {
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        "kustomization.yaml": "resources: [cm.yaml]\ncommonLabels:\n  \"\": x\n"},
+    "empty_annotation_name": {
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        "kustomization.yaml": "resources: [cm.yaml]\ncommonAnnotations:\n  \"\": x\n"},
     "ambiguous_reference": {
         "sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: bot, namespace: a}\n"
                    "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: bot, "

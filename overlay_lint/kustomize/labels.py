@@ -93,6 +93,9 @@ def pairs_from_node(node: Node | None, what: str) -> Pairs:
         raise at(node.o, f"'{what}' must be a mapping of names to values")
     out: Pairs = {}
     for k, c in node.items():
+        if k == "":
+            # Kustomize fails on an empty name too (with a node-kind error deep in a filter)
+            raise at(c.o, f"'{what}' has an entry with an empty name; give it a name")
         if c.v is not None and type(c.v) is not str:
             # Kustomize reads these maps as strings and refuses numbers, booleans, maps
             raise at(c.o, f"value of '{k}' in '{what}' must be a string; quote it "
