@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..errors import OverlayLintError, at
 from ..node import Node, Origin
+from ..source import canonical_text
 from . import config as tconfig
 from .kustomization import Kustomization
 from .loader import Loader
@@ -99,7 +100,6 @@ def _annotations_as_strings(res: Resource) -> None:
     ann = res.node.path("metadata", "annotations")
     if ann is None or type(ann.v) is not dict:
         return
-    from ..source import canonical_text
     for value in ann.v.values():
         if type(value.v) is str or type(value.v) in (dict, list):
             continue

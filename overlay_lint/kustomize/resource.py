@@ -274,7 +274,7 @@ def _id_key(rid: ResId) -> tuple:
     return (rid.group, rid.version, rid.kind, rid.name, rid.effective_ns)
 
 
-# --- selectors (patch targets, replacement sources) --------------------------------------
+# --- selectors (patch targets; replacements match ids exactly, see replacements.Sel) ---
 
 @dataclass
 class Selector:
