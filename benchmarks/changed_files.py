@@ -58,7 +58,7 @@ def _run(args: list[str], cwd: Path) -> tuple[float, float, list[str]]:
 
 
 def _precheck_seconds(root: Path, changed: Path) -> tuple[float, list[str]]:
-    from overlay_lint.changed import select_targets
+    from overlay_lint.lint.selection import select_targets
     from overlay_lint.lint.config import Config
     from overlay_lint.lint.discovery import discover
     t0 = time.perf_counter()

@@ -44,10 +44,10 @@ class FuzzFailure(AssertionError):
 
 def render_ours(directory: Path, root: Path) -> list:
     """Our render as plain data (read back by PyYAML); raises only OverlayLintError."""
-    from overlay_lint.emit import dump_stream
+    from overlay_lint.core.yaml_writer import dump_stream
     from overlay_lint.kustomize.build import build
     from overlay_lint.kustomize.loader import Loader
-    from overlay_lint.render_cmd import origin_comment
+    from overlay_lint.cli.render_cmd import origin_comment
     result = build(str(directory), Loader(str(root)))
     text = dump_stream(r.node for r in result.resources)
     dump_stream((r.node for r in result.resources), origin_comment)  # the --origin path too
@@ -78,7 +78,7 @@ def count_case() -> None:
 
 def check_dir(directory: Path, root: Path, describe: str) -> str:
     """Run the property on one kustomization dir; return the outcome counted in STATS."""
-    from overlay_lint.errors import OverlayLintError
+    from overlay_lint.core.errors import OverlayLintError
     count_case()
     ours, err = None, None
     try:

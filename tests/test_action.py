@@ -292,7 +292,7 @@ def test_action_reports_input_errors(tmp_path, installed):
 
 def test_report_module_converts_json(tmp_path):
     """The converter the action calls, on a result file (no lint run needed)."""
-    from overlay_lint.findings import Finding, LintResult
+    from overlay_lint.lint.findings import Finding, LintResult
     res = LintResult([Finding("dev-replicas", "error", "replicas is 2, expected 1",
                               "infra/overlays/dev/kustomization.yaml", 54, 12, ["dev"])],
                      [], ["dev"])

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from overlay_lint.changed import changed_since, select_targets
-from overlay_lint.errors import OverlayLintError
+from overlay_lint.lint.selection import changed_since, select_targets
+from overlay_lint.core.errors import OverlayLintError
 from overlay_lint.lint.config import Config
 from overlay_lint.lint.discovery import discover
 
@@ -164,7 +164,7 @@ def test_cli_changed_since(git_repo, tmp_path):
 
 
 def test_split_paths(broken):
-    from overlay_lint.changed import split_paths
+    from overlay_lint.lint.selection import split_paths
     assert split_paths([]) == (["."], [])
     assert split_paths(["infra"]) == (["infra"], [])
     assert split_paths(["infra/overlays/dev/kustomization.yaml", "gone.yaml"]) == \

@@ -5,9 +5,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlay_lint.emit import dump_node
-from overlay_lint.node import from_data
-from overlay_lint.source import parse_documents
+from overlay_lint.core.yaml_writer import dump_node
+from overlay_lint.core.node import from_data
+from overlay_lint.core.yaml_reader import parse_documents
 
 # printable text plus the characters YAML treats specially
 _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
@@ -30,7 +30,7 @@ def test_quoting_and_folding_match_kubectl_byte_for_byte(tmp_path) -> None:
     # double quotes for text another type would be read from, single quotes for text the
     # plain style cannot hold, plain otherwise: the choices `kubectl kustomize` makes
     from conftest import kubectl_kustomize, need_kubectl
-    from overlay_lint.emit import dump_stream
+    from overlay_lint.core.yaml_writer import dump_stream
     from overlay_lint.kustomize.build import build
     need_kubectl()
     values = ["yes", "8080", "*", "*/30 * * * *", "128Mi", ":9001", "it's: x", "-Xmx1g",

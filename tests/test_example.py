@@ -18,7 +18,7 @@ ENVS = ["dev", "staging", "prod"]
 
 
 def _render_ours(directory: Path) -> str:
-    from overlay_lint.emit import dump_stream
+    from overlay_lint.core.yaml_writer import dump_stream
     from overlay_lint.kustomize.build import build
     result = build(str(directory))
     return dump_stream(r.node for r in result.resources)

@@ -70,7 +70,7 @@ _FIELDS = st.sampled_from(["resources", "bases", "components", "patches", "patch
 def test_random_kustomization_fields(kust: dict, as_text: bool) -> None:
     """Arbitrary values in real kustomization fields: located errors, never a crash."""
     import yaml
-    from overlay_lint.errors import OverlayLintError
+    from overlay_lint.core.errors import OverlayLintError
     with tempfile.TemporaryDirectory(prefix="olint-kf-") as tmp:
         root = Path(tmp)
         kust.setdefault("resources", ["r.yaml"])
@@ -99,8 +99,8 @@ _YAMLISH = st.text(alphabet=st.sampled_from(list("ab: -[]{}&*!|>'\"#%@`,?\n\t\\0
        raw=st.binary(max_size=64))
 def test_yaml_reader_never_crashes(text: str, raw: bytes) -> None:
     """The reader on arbitrary text and bytes: Node trees or one located error."""
-    from overlay_lint.errors import OverlayLintError
-    from overlay_lint.source import decode, parse_documents
+    from overlay_lint.core.errors import OverlayLintError
+    from overlay_lint.core.yaml_reader import decode, parse_documents
     fz.count_case()
     for feed in (lambda: parse_documents(text, "f.yaml"),
                  lambda: parse_documents(decode(raw, "f.yaml"), "f.yaml")):

@@ -13,12 +13,12 @@ import pytest
 import yaml
 
 from conftest import kubectl_kustomize, need_kubectl
-from overlay_lint.emit import dump_stream
-from overlay_lint.errors import OverlayLintError
+from overlay_lint.core.yaml_writer import dump_stream
+from overlay_lint.core.errors import OverlayLintError
 from overlay_lint.kustomize.build import build
 from overlay_lint.kustomize.generators import content_hash, encode_base64, go_json, parse_env
 from overlay_lint.kustomize.images import split_image
-from overlay_lint.node import from_data
+from overlay_lint.core.node import from_data
 
 
 def write(root: Path, files: dict[str, "str | bytes"]) -> None:

@@ -94,7 +94,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path):
     app_tree(tmp_path)
     rc, out, _ = run([".", "--color", "always"], tmp_path)
     assert "\x1b[31merror\x1b[0m" in out
-    from overlay_lint.lint.output import use_color
+    from overlay_lint.report.text import use_color
 
     class Tty:
         def isatty(self):

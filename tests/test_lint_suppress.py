@@ -125,7 +125,7 @@ def test_baseline_reports_only_new_findings(tmp_path):
 
 
 def test_baseline_counts_duplicates(tmp_path):
-    from overlay_lint.findings import Finding
+    from overlay_lint.lint.findings import Finding
     from overlay_lint.lint.baseline import apply_baseline
     from collections import Counter
     a = Finding("r", "error", "m", "f.yaml", 3)

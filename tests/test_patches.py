@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import kubectl_kustomize, need_kubectl
-from overlay_lint.errors import OverlayLintError
+from overlay_lint.core.errors import OverlayLintError
 from overlay_lint.kustomize.build import build
 
 DEPLOY = """\

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import need_shared
 from overlay_lint.kustomize.build import build
-from overlay_lint.provenance import find_resource, lookup, origin_of
+from overlay_lint.kustomize.provenance import find_resource, lookup, origin_of
 
 
 def _tree() -> Path:

@@ -46,7 +46,7 @@ DIRS = _corpus_dirs() + _fixture_dirs()
 
 
 def _render_ours(directory: Path) -> list:
-    from overlay_lint.emit import dump_stream
+    from overlay_lint.core.yaml_writer import dump_stream
     from overlay_lint.kustomize.build import build
     result = build(str(directory))
     text = dump_stream(r.node for r in result.resources)
@@ -68,7 +68,7 @@ def test_render_matches_kubectl(rel: str) -> None:
     code, out, err = kubectl_kustomize(directory)
     if code != 0:
         # kubectl refuses it: so must we, with a located one-line error, not a crash
-        from overlay_lint.errors import OverlayLintError
+        from overlay_lint.core.errors import OverlayLintError
         with pytest.raises(OverlayLintError):
             _render_ours(directory)
         return

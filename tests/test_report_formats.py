@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from overlay_lint.findings import Finding, LintError, LintResult
+from overlay_lint.lint.findings import Finding, LintError, LintResult
 from overlay_lint.report import github, junit, sarif, summary
 
 from conftest import need_shared

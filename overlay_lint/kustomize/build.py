@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ..errors import OverlayLintError, at
-from ..node import Node, Origin
-from ..source import canonical_text
+from ..core.errors import OverlayLintError, at
+from ..core.node import Node, Origin
+from ..core.yaml_reader import canonical_text
 from . import config as tconfig
 from .kustomization import Kustomization
 from .loader import Loader

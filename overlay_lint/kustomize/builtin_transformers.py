@@ -16,9 +16,9 @@ import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
-from ..errors import OverlayLintError, at
-from ..node import Node
-from ..source import parse_embedded
+from ..core.errors import OverlayLintError, at
+from ..core.node import Node
+from ..core.yaml_reader import parse_embedded
 from .config import fieldspecs_from_node
 from .kustomization import Kustomization
 from .prefixsuffix import add_prefix, add_suffix

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Iterable
 
-from ..errors import OverlayLintError, at
-from ..node import Node
+from ..core.errors import OverlayLintError, at
+from ..core.node import Node
 from .fieldspec import FieldSpec
 
 # Kinds Kustomize sorts first / last (its Gvk.IsLessThan): for field specs here, and as

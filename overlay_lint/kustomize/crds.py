@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ..errors import at
-from ..node import Node
+from ..core.errors import at
+from ..core.node import Node
 from .config import ConfigConflict, NameBackRef, TransformerConfig, config_from_node
 from .defaults import default_config, merge_configs
 from .fieldspec import FieldSpec

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from ..errors import at
-from ..node import Node, Origin
+from ..core.errors import at
+from ..core.node import Node, Origin
 
 
 @dataclass(frozen=True)

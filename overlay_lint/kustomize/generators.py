@@ -18,8 +18,8 @@ import hashlib
 import os
 import posixpath
 
-from ..errors import at
-from ..node import Node, Origin
+from ..core.errors import at
+from ..core.node import Node, Origin
 from .resource import Resource
 
 if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
@@ -243,7 +243,7 @@ def _load_pairs(entry: Node, field: str, kust, ctx) -> dict[str, tuple]:
 
 
 def _read_bytes(kust, ctx, item: Node, what: str) -> bytes:
-    from ..source import LIMITS
+    from ..core.yaml_reader import LIMITS
     path = ctx.loader.file(kust.dir, item.v, item.o, what)
     try:
         if os.path.getsize(path) > LIMITS.max_file_bytes:
@@ -388,7 +388,7 @@ def _text(v) -> str:
     """A scalar's YAML text (what Kustomize's GetValue returns)."""
     if v is None:
         return ""
-    from ..emit import scalar_text
+    from ..core.yaml_writer import scalar_text
     return scalar_text(v)
 
 

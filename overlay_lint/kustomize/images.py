@@ -17,8 +17,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from ..errors import at
-from ..node import Node, Origin
+from ..core.errors import at
+from ..core.node import Node, Origin
 from .fieldspec import apply_fieldspecs
 
 if TYPE_CHECKING:  # import cycle otherwise: build imports the stages

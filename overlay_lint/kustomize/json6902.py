@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import at
-from ..node import Node
+from ..core.errors import at
+from ..core.node import Node
 
 _INT = re.compile(r"^[-+]?[0-9]+$")  # what Go's strconv.Atoi accepts
 OPS = ("add", "remove", "replace", "move", "copy", "test")

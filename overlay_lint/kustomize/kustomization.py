@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from ..errors import OverlayLintError, at
-from ..node import Node
-from ..source import load_file
+from ..core.errors import OverlayLintError, at
+from ..core.node import Node
+from ..core.yaml_reader import load_file
 
 if TYPE_CHECKING:
     from .loader import Loader

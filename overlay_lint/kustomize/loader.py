@@ -19,9 +19,9 @@ import os
 import re
 import stat
 
-from ..errors import at, display_path
-from ..node import Node, Origin
-from ..source import load_file, read_text
+from ..core.errors import at, display_path
+from ..core.node import Node, Origin
+from ..core.yaml_reader import load_file, read_text
 
 # What Kustomize's git.NewRepoSpecFromURL accepts as a repository (plus plain URLs,
 # which its file loader fetches over HTTP): a scheme, the go-getter ``git::`` prefix,

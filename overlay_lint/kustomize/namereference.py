@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import at
-from ..node import Node
+from ..core.errors import at
+from ..core.node import Node
 from .config import gvk_selected
 from .fieldspec import FieldSpec, apply_fieldspec
 from .prefixsuffix import name_text as _text, org_gvk

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import functools
 
-from ..errors import at
-from ..node import Node
+from ..core.errors import at
+from ..core.node import Node
 from .config import ORDER_FIRST, ORDER_LAST, gvk_sort_string, type_orders
 from .resource import ResId, Resource
 

@@ -14,9 +14,9 @@ PatchJson6902Transformer).
 """
 from __future__ import annotations
 
-from ..errors import OverlayLintError, at
-from ..node import Node
-from ..source import parse_embedded
+from ..core.errors import OverlayLintError, at
+from ..core.node import Node
+from ..core.yaml_reader import parse_embedded
 from .json6902 import apply_ops, decode_ops
 from .resource import Resource, ResId, Selector
 from .smp import strategic_merge

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from ..errors import at
-from ..node import Node, Origin
+from ..core.errors import at
+from ..core.node import Node, Origin
 from .config import gvk_selected
 from .fieldspec import FieldSpec, apply_fieldspec
 from .kustomization import Kustomization

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 import re
 from dataclasses import dataclass, field
 
-from ..errors import at
-from ..node import Node, Origin
+from ..core.errors import at
+from ..core.node import Node, Origin
 from .resource import ResId, match_label_selector, parse_label_selector
 
 if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
@@ -290,7 +290,7 @@ def scalar_text(v) -> str:
         return v
     if v is None:
         return ""
-    from ..emit import scalar_text as emit_text
+    from ..core.yaml_writer import scalar_text as emit_text
     return emit_text(v)
 
 
@@ -423,7 +423,7 @@ _FLOAT_RE = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+
 
 def _plain(text: str):
     """What an untagged scalar holding ``text`` reads back as (go-yaml v3 resolution)."""
-    from ..source import resolve_scalar
+    from ..core.yaml_reader import resolve_scalar
     if text in ("", "~", "null", "Null", "NULL"):
         return None
     if text in ("true", "True", "TRUE"):

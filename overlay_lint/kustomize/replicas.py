@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import at
-from ..node import Node
+from ..core.errors import at
+from ..core.node import Node
 from .fieldspec import apply_fieldspec
 
 if TYPE_CHECKING:  # import cycle otherwise: build imports the stages

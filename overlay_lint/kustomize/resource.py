@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from ..errors import at
-from ..node import Node, Origin, ensure_map
+from ..core.errors import at
+from ..core.node import Node, Origin, ensure_map
 from .scope import is_cluster_scoped
 
 DEFAULT_NS = "default"

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import OverlayLintError, at
-from ..node import Node
+from ..core.errors import OverlayLintError, at
+from ..core.node import Node
 from .schema import Schema, schema_for
 
 _KEEP = object()  # the walk keeps the resource's explicit null as it is

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 import re
 from dataclasses import dataclass
 
-from ..errors import at
-from ..node import Node, Origin
+from ..core.errors import at
+from ..core.node import Node, Origin
 from .fieldspec import apply_fieldspecs
 from .resource import ResId
 

@@ -10,8 +10,8 @@ import json
 from collections import Counter
 
 from .. import __version__
-from ..errors import OverlayLintError
-from ..findings import Finding
+from ..core.errors import OverlayLintError
+from .findings import Finding
 
 VERSION = 1
 

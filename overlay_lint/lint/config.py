@@ -13,8 +13,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ..errors import OverlayLintError, at
-from ..node import Node, Origin, from_data
+from ..core.errors import OverlayLintError, at
+from ..core.node import Node, Origin, from_data
 
 CONFIG_NAMES = (".overlay-lint.yaml", ".overlay-lint.yml")
 DEFAULT_DEV = ("dev", "development", "local")
@@ -146,7 +146,7 @@ def load_config(start: str, explicit: str | None = None, stop: str | None = None
 
 
 def _read_yaml(path: str) -> Node:
-    from ..source import load_file
+    from ..core.yaml_reader import load_file
     docs = [d for d in load_file(path) if d is not None]
     if not docs:
         return Node({}, (path, 1, 1))

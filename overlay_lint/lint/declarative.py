@@ -11,8 +11,8 @@ import json
 import os
 from typing import Any, Iterator
 
-from ..errors import OverlayLintError, at
-from ..node import Node
+from ..core.errors import OverlayLintError, at
+from ..core.node import Node
 from .model import Problem, Rule, RuleContext
 
 _PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -33,7 +33,7 @@ def rule_files(folder: str) -> list[str]:
 
 def load_rule(path: str, trusted: bool = False) -> Rule:
     """Read and validate one rule file (``trusted``: a packaged rule, checked by the tests)."""
-    from ..source import load_file
+    from ..core.yaml_reader import load_file
     from .schema_check import failures, packaged_schema, path_text, validator_for
     docs = [d for d in load_file(path) if d is not None]
     if len(docs) != 1 or not docs[0].is_map:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ..node import Node
+from ..core.node import Node
 from .config import Config
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
@@ -109,8 +109,8 @@ def kustomization_file(d: str) -> str | None:
 
 
 def _read_kust(kdir: str) -> KustInfo | None:
-    from ..errors import OverlayLintError
-    from ..source import load_file
+    from ..core.errors import OverlayLintError
+    from ..core.yaml_reader import load_file
     path = kustomization_file(kdir)
     if path is None:
         return None

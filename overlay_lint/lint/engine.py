@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import OverlayLintError, display_path
-from ..findings import Finding, LintError, LintResult
+from ..core.errors import OverlayLintError, display_path
+from .findings import Finding, LintError, LintResult
 from .config import Config
 from .discovery import KustIndex, Target, discover
 from .model import Problem, RenderedTarget, Rule, RuleContext
@@ -174,7 +174,7 @@ def _render(t: Target, root: str, result: LintResult, opts: LintOptions) -> Rend
 def _loose_resources(t: Target, result: LintResult) -> list:
     """Manifests no kustomization reads, checked as they stand."""
     from ..kustomize.resource import Resource
-    from ..source import load_file
+    from ..core.yaml_reader import load_file
     out = []
     for path in t.files:
         try:

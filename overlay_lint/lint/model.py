@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from ..node import Origin
+from ..core.node import Origin
 from .discovery import KustIndex, Target
 
 

@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..errors import display_path
-from ..node import Node
+from ..core.errors import display_path
+from ..core.node import Node
 from .model import Problem, RenderedTarget, RuleContext
 from .workloads import containers, pod_spec
 

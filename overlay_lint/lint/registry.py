@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import inspect
 
-from ..errors import OverlayLintError, at
+from ..core.errors import OverlayLintError, at
 from .config import Config
 from .model import Rule
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..node import Node, Origin
+from ..core.node import Node, Origin
 
 # kind -> path from the resource root to its pod spec
 POD_SPEC_PATHS: dict[str, tuple] = {

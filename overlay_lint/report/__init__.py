@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..findings import LintResult
+from ..lint.findings import LintResult
 
 TOOL_NAME = "overlay-lint"
 # Where a rule's documentation lives when the registry does not say; `#<rule-id>` is appended.

@@ -11,7 +11,7 @@ import json
 import sys
 from dataclasses import fields
 
-from ..findings import Finding, LintError, LintResult
+from ..lint.findings import Finding, LintError, LintResult
 from . import FORMATS
 
 

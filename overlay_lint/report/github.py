@@ -5,7 +5,7 @@ Escaping follows the Actions runner (toolkit ``command.ts``): in the message ``%
 """
 from __future__ import annotations
 
-from ..findings import LintResult
+from ..lint.findings import LintResult
 from . import TOOL_NAME, posix_path, with_envs
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}

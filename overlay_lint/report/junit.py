@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..findings import LintResult
+from ..lint.findings import LintResult
 from . import TOOL_NAME, posix_path
 
 

@@ -5,7 +5,7 @@ import json
 from urllib.parse import quote
 
 from .. import __version__
-from ..findings import LintError, LintResult
+from ..lint.findings import LintError, LintResult
 from . import DOCS_URL, TOOL_NAME, posix_path, rule_ids, rule_metadata, with_envs
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

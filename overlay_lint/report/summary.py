@@ -5,7 +5,7 @@ stops after ``MAX_ROWS`` findings and says how many were left out.
 """
 from __future__ import annotations
 
-from ..findings import LintResult
+from ..lint.findings import LintResult
 from . import TOOL_NAME, posix_path
 
 MAX_ROWS = 500

@@ -20,7 +20,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence
 
-from .errors import OverlayLintError
+from ..core.errors import OverlayLintError
 
 # A change to a file with one of these names may change every target's result.
 GLOBAL_NAMES = frozenset({".overlay-lint.yaml", ".overlay-lint.yml"})

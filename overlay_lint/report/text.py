@@ -5,8 +5,8 @@ import json
 import os
 from collections import Counter
 
-from ..findings import LintResult
-from .suppress import source_line
+from ..lint.findings import LintResult
+from ..lint.suppress import source_line
 
 JSON_VERSION = 1
 

@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 
-from . import __version__
+from .. import __version__
 
 
 def _render_parser() -> argparse.ArgumentParser:

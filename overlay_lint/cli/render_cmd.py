@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import OverlayLintError, display_path
+from ..core.errors import OverlayLintError, display_path
 
 
 def origin_comment(node) -> str:
@@ -14,9 +14,9 @@ def origin_comment(node) -> str:
 
 
 def run_render(dirs: list[str], origins: bool, root: str | None = None) -> int:
-    from .emit import dump_stream
-    from .kustomize.build import build
-    from .kustomize.loader import Loader, default_root
+    from ..core.yaml_writer import dump_stream
+    from ..kustomize.build import build
+    from ..kustomize.loader import Loader, default_root
 
     status = 0
     first = True

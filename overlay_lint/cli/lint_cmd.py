@@ -55,8 +55,8 @@ def run_lint(argv: list[str]) -> int:
     # issue 4: inside GitHub Actions, no --format means text plus annotations on the diff
     args.annotate = args.format is None and os.environ.get("GITHUB_ACTIONS") == "true"
     args.format = args.format or "text"
-    from .errors import OverlayLintError
-    from .findings import LintError, LintResult
+    from ..core.errors import OverlayLintError
+    from ..lint.findings import LintError, LintResult
     try:
         return _run(args)
     except OverlayLintError as exc:
@@ -70,15 +70,15 @@ def run_lint(argv: list[str]) -> int:
 
 
 def _shown(path: str | None) -> str | None:
-    from .errors import display_path
+    from ..core.errors import display_path
     return display_path(path) if path else None
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .errors import OverlayLintError
-    from .lint.config import load_config
-    from .lint.engine import LintOptions, lint, lint_root
-    from .lint.registry import load_rules
+    from ..core.errors import OverlayLintError
+    from ..lint.config import load_config
+    from ..lint.engine import LintOptions, lint, lint_root
+    from ..lint.registry import load_rules
 
     paths = args.paths or ["."]
     for p in paths:
@@ -108,13 +108,13 @@ def _run(args: argparse.Namespace) -> int:
     result = lint(dirs, cfg, rules, opts)
 
     if args.write_baseline:
-        from .lint.baseline import write_baseline
+        from ..lint.baseline import write_baseline
         write_baseline(args.write_baseline, result.findings)
         print(f"overlay-lint: wrote {len(result.findings)} findings to {args.write_baseline}",
               file=sys.stderr)
         return 2 if result.errors else 0
     if args.baseline:
-        from .lint.baseline import apply_baseline, read_baseline
+        from ..lint.baseline import apply_baseline, read_baseline
         result.findings, result.baselined = apply_baseline(result.findings,
                                                            read_baseline(args.baseline))
     _emit(args, _format(args, result))
@@ -126,7 +126,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _format(args: argparse.Namespace, result) -> str:
-    from .lint import output
+    from ..report import text as output
     if args.format == "text":
         stream = sys.stdout if not args.output else None
         return output.render_text(result, output.use_color(stream, args.color)
@@ -134,9 +134,9 @@ def _format(args: argparse.Namespace, result) -> str:
     if args.format == "json":
         return output.render_json(result)
     try:
-        mod = importlib.import_module(f".report.{args.format}", __package__)
+        mod = importlib.import_module(f"..report.{args.format}", __package__)
     except ImportError as exc:
-        from .errors import OverlayLintError
+        from ..core.errors import OverlayLintError
         raise OverlayLintError(f"--format {args.format} is not available in this build "
                                f"({exc}); use text or json") from None
     return mod.render(result)
@@ -153,14 +153,14 @@ def _emit(args: argparse.Namespace, text: str) -> None:
 def _annotate(args: argparse.Namespace, result) -> None:
     """GitHub workflow commands on stdout, after the report (see ``args.annotate``)."""
     if args.annotate:
-        from .report import github
+        from ..report import github
         sys.stdout.write(github.render(result))
 
 
 def _changed_since(ref: str, root: str) -> list[str]:
-    from .errors import OverlayLintError
+    from ..core.errors import OverlayLintError
     try:
-        changed = importlib.import_module(".changed", __package__)
+        changed = importlib.import_module("..lint.selection", __package__)
     except ImportError:
         changed = None
     fn = getattr(changed, "changed_since", None)
@@ -173,7 +173,7 @@ def _selector(changed: list[str], cfg):
     """Pick the targets a set of changed files affects (all when the config changed)."""
     global_paths = ([cfg.path] if cfg.path else []) + list(cfg.rule_dirs)
     try:
-        mod = importlib.import_module(".changed", __package__)
+        mod = importlib.import_module("..lint.selection", __package__)
     except ImportError:
         mod = None
 
@@ -205,9 +205,9 @@ def run_rules(argv: list[str]) -> int:
     p.add_argument("--markdown", action="store_true",
                    help="print every rule's documentation as Markdown (docs/rules.md)")
     args = p.parse_args(argv)
-    from .errors import OverlayLintError
-    from .lint.config import load_config
-    from .lint.registry import load_rules
+    from ..core.errors import OverlayLintError
+    from ..lint.config import load_config
+    from ..lint.registry import load_rules
     try:
         rules = load_rules(load_config(".", args.config))
     except OverlayLintError as exc:
@@ -251,9 +251,9 @@ def run_explain(argv: list[str]) -> int:
     p.add_argument("rule", metavar="RULE")
     p.add_argument("--config", metavar="FILE")
     args = p.parse_args(argv)
-    from .errors import OverlayLintError
-    from .lint.config import load_config
-    from .lint.registry import load_rules
+    from ..core.errors import OverlayLintError
+    from ..lint.config import load_config
+    from ..lint.registry import load_rules
     try:
         rules = {r.id: r for r in load_rules(load_config(".", args.config))}
     except OverlayLintError as exc:
