@@ -30,6 +30,18 @@ class OverlayLintError(Exception):
         return f"{loc}: {self.message}" if loc else self.message
 
 
+class UnsupportedError(OverlayLintError):
+    """A kustomization uses something overlay-lint refuses to render: it would fetch from
+    the network or run a program (``feature``: ``remote``, ``helm``, ``plugin``) or it
+    cannot be rendered faithfully (``openapi``). Still exit code 2 by default; the lint
+    command's ``unsupported: skip`` mode reports the env as skipped instead."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 col: int | None = None, feature: str = "") -> None:
+        super().__init__(message, file, line, col)
+        self.feature = feature
+
+
 _BREAKS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\n\t]")
 
 
@@ -50,6 +62,13 @@ def at(origin: tuple | None, message: str) -> OverlayLintError:
     if origin is None:
         return OverlayLintError(message)
     return OverlayLintError(message, origin[0], origin[1], origin[2])
+
+
+def unsupported(origin: tuple | None, message: str, feature: str) -> UnsupportedError:
+    """An :class:`UnsupportedError` located at ``origin``."""
+    if origin is None:
+        return UnsupportedError(message, feature=feature)
+    return UnsupportedError(message, origin[0], origin[1], origin[2], feature=feature)
 
 
 def display_path(path: str) -> str:

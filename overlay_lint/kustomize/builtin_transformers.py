@@ -16,7 +16,7 @@ import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
-from ..core.errors import OverlayLintError, at
+from ..core.errors import OverlayLintError, at, unsupported
 from ..core.node import Node
 from ..core.yaml_reader import parse_embedded
 from .config import fieldspecs_from_node
@@ -95,10 +95,10 @@ def _configure(res: Resource, entry: Node) -> Runner:
     api, kind = res.api_version, res.kind
     if api != BUILTIN:
         where = f" (from {os.path.relpath(res.source)})" if res.source else ""
-        raise at(entry.o, f"transformer '{kind}' with apiVersion '{api}'{where} is not "
-                          "supported: overlay-lint runs only 'apiVersion: builtin' "
-                          "transformers; exec/container KRM functions and Go plugins are "
-                          "never executed")
+        raise unsupported(entry.o, f"transformer '{kind}' with apiVersion '{api}'{where} is "
+                                   "not supported: overlay-lint runs only 'apiVersion: builtin' "
+                                   "transformers; exec/container KRM functions and Go plugins "
+                                   "are never executed", "plugin")
     make = _BUILDERS.get(kind)
     if make is None:
         raise at(entry.o, f"builtin transformer '{kind}' is not supported by overlay-lint "

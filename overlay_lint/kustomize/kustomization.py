@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from ..core.errors import OverlayLintError, at
+from ..core.errors import OverlayLintError, at, unsupported
 from ..core.node import Node
 from ..core.yaml_reader import load_file
 
@@ -149,12 +149,12 @@ def _describe(v: object) -> str:
 
 
 # Fields that would fetch or execute something: refused, never half-rendered.
-UNSUPPORTED: dict[str, str] = {
-    "helmCharts": "Helm chart inflation runs helm",
-    "helmChartInflationGenerator": "Helm chart inflation runs helm",
-    "helmGlobals": "Helm chart inflation runs helm",
-    "generators": "generator plugins and KRM functions are executables",
-    "validators": "validator plugins and KRM functions are executables",
+UNSUPPORTED: dict[str, tuple[str, str]] = {
+    "helmCharts": ("Helm chart inflation runs helm", "helm"),
+    "helmChartInflationGenerator": ("Helm chart inflation runs helm", "helm"),
+    "helmGlobals": ("Helm chart inflation runs helm", "helm"),
+    "generators": ("generator plugins and KRM functions are executables", "plugin"),
+    "validators": ("validator plugins and KRM functions are executables", "plugin"),
 }
 
 def find_kustomization_file(directory: str) -> str | None:
@@ -221,15 +221,17 @@ class Kustomization:
         want_av = COMPONENT_VERSION if kind == "Component" else KUSTOMIZATION_VERSION
         if av is not None and av.v and av.v != want_av:
             raise at(av.o, f"apiVersion for {kind} should be {want_av}")
-        for key, why in UNSUPPORTED.items():
+        for key, (why, feature) in UNSUPPORTED.items():
             child = self.node.get(key)
             if child is not None and child.v:
-                raise at(child.o, f"'{key}' is not supported: {why}; overlay-lint never runs them")
+                raise unsupported(child.o, f"'{key}' is not supported: {why}; overlay-lint "
+                                           "never runs them", feature)
         openapi = self.node.get("openapi")
         if openapi is not None and openapi.v:
             # a custom schema changes strategic-merge keys: refuse rather than render wrongly
-            raise at(openapi.o, "'openapi' (a custom schema for strategic merge) is not supported; "
-                                "remove it or render this directory with kustomize")
+            raise unsupported(openapi.o, "'openapi' (a custom schema for strategic merge) is not "
+                                         "supported; remove it or render this directory with "
+                                         "kustomize", "openapi")
 
     # --- field access -------------------------------------------------------------------
     @property

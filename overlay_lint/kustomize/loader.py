@@ -19,7 +19,7 @@ import os
 import re
 import stat
 
-from ..core.errors import at, display_path
+from ..core.errors import at, display_path, unsupported
 from ..core.node import Node, Origin
 from ..core.yaml_reader import load_file, read_text
 
@@ -110,8 +110,8 @@ class Loader:
         if len(rel) > 4096:
             raise at(origin, f"{what} path is longer than 4096 characters")
         if is_remote(rel):
-            raise at(origin, f"remote {what} '{rel}' is not supported: overlay-lint never "
-                             "fetches from the network")
+            raise unsupported(origin, f"remote {what} '{rel}' is not supported: overlay-lint "
+                                      "never fetches from the network", "remote")
         return rel
 
     # --- resolution -----------------------------------------------------------------------

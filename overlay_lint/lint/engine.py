@@ -13,7 +13,8 @@ from typing import Callable
 from ..core.errors import OverlayLintError, display_path
 from .findings import Finding, LintError, LintResult
 from .config import Config
-from .discovery import KustIndex, Target, discover
+from .discovery import Target, discover
+from .reach import KustIndex
 from .model import Problem, RenderedTarget, Rule, RuleContext
 from .suppress import annotation_disabled, config_ignored, inline_disabled, resource_label
 from .workloads import field_path

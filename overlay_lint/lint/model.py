@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from ..core.node import Origin
-from .discovery import KustIndex, Target
+from .discovery import Target
+from .reach import KustIndex
 
 
 @dataclass
