@@ -334,22 +334,28 @@ def test_root_option_narrows_and_widens(tmp_path: Path) -> None:
     assert run("render", "envs/dev", cwd=root).returncode == 0
     one_error(run("render", "--root", "envs", "envs/dev", cwd=root),
               "envs/dev/kustomization.yaml:2", "outside the lint root")
-    # outside git the root is the deepest folder holding the current directory and the path
+    # outside git, run from elsewhere: the root is the rendered folder itself, never a
+    # folder holding both it and the current directory (that could be /); --root widens it
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    assert run("render", str(root / "envs/dev"), cwd=elsewhere).returncode == 0
+    one_error(run("render", str(root / "envs/dev"), cwd=elsewhere),
+              str(root / "envs/dev/kustomization.yaml") + ":2", "outside the lint root")
+    assert run("render", "--root", str(root), str(root / "envs/dev"),
+               cwd=elsewhere).returncode == 0
     one_error(run("render", "--root", str(root / "envs"), str(root / "envs/dev"), cwd=elsewhere),
               str(root / "envs/dev/kustomization.yaml") + ":2", "outside the lint root")
 
 
-def test_default_root_outside_git_is_the_common_folder(tmp_path: Path, monkeypatch) -> None:
+def test_default_root_outside_git_is_never_wider_than_cwd_or_path(tmp_path: Path,
+                                                                  monkeypatch) -> None:
     from overlay_lint.kustomize.loader import default_root
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "c").mkdir()
     monkeypatch.chdir(tmp_path / "c")
-    assert default_root(str(tmp_path / "a" / "b")) == str(tmp_path.resolve())
+    assert default_root(str(tmp_path / "a" / "b")) == str((tmp_path / "a" / "b").resolve())
     monkeypatch.chdir(tmp_path)
     assert default_root(str(tmp_path / "a" / "b")) == str(tmp_path.resolve())
+    assert default_root("a/b") == str(tmp_path.resolve())
 
 
 def test_default_root_is_the_git_top_level(tmp_path: Path) -> None:
@@ -480,3 +486,75 @@ def test_null_or_empty_annotations_render_like_kubectl(tmp_path: Path, annotatio
            f"  annotations:{annotations}data:\n  empty:\n")
     root = app(tmp_path, doc)
     same_as_kubectl(run("render", "app", cwd=root), root / "app")
+
+
+# --- the lint root: found from the path as given, never widened (issue 8) -------------------
+
+def _outside_tree(tmp_path: Path) -> Path:
+    """A tree outside the repository holding a plain Secret and an overlay using it."""
+    return write(tmp_path / "outside", {
+        "secretapp/kustomization.yaml": "resources:\n- secret.yaml\n",
+        "secretapp/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: leaked\n"
+                                 "stringData:\n  password: hunter2\n",
+        "overlays/prod/kustomization.yaml": "resources:\n- ../../secretapp\n"})
+
+
+def _assert_confined(a, root: Path) -> None:
+    from audit_support import Audit  # noqa: F401  (type of ``a``)
+    assert "Traceback" not in a.proc.stderr and "internal error" not in a.proc.stderr, \
+        a.proc.stderr
+    assert a.outside(root) == [], a.outside(root)
+    assert a.sockets == [] and a.processes == [] and a.writes() == []
+    assert "hunter2" not in a.proc.stdout + a.proc.stderr
+    assert "leaked" not in a.proc.stdout + a.proc.stderr
+
+
+def test_symlinked_lint_path_cannot_move_the_root(tmp_path: Path) -> None:
+    from audit_support import audited
+    _outside_tree(tmp_path)
+    root = repo(tmp_path, {"README.md": "x\n"})
+    (root / "infra").symlink_to("..")          # infra -> the folder holding the repository
+    a = audited(["infra"], root)
+    _assert_confined(a, root)
+    assert a.proc.returncode == 2
+    assert "infra: error: resolves outside the lint root" in a.proc.stdout
+    a = audited(["render", "infra/outside/secretapp"], root)
+    _assert_confined(a, root)
+    one_error(a.proc, "infra/outside/secretapp", "outside the lint root")
+
+
+def test_symlink_up_and_out_of_every_folder(tmp_path: Path) -> None:
+    # infra -> ../../../.. would reach / through the old "common folder" fallback
+    from audit_support import audited
+    root = repo(tmp_path, {"a/README.md": "x\n"})
+    (root / "a/infra").symlink_to("../" * (len(root.parts) + 2))
+    a = audited(["a/infra"], root)
+    _assert_confined(a, root)
+    assert a.proc.returncode == 2 and "outside the lint root" in a.proc.stdout
+
+
+def test_static_reach_never_reads_a_kustomization_outside_the_root(tmp_path: Path) -> None:
+    # discovery read ../../outside/secretapp/kustomization.yaml before the render refused it
+    from audit_support import audited
+    _outside_tree(tmp_path)
+    rel = os.path.relpath(tmp_path / "outside/secretapp", tmp_path / "repo/overlays/prod")
+    root = repo(tmp_path, {"overlays/prod/kustomization.yaml": f"resources:\n- {rel}\n"})
+    a = audited(["."], root)
+    _assert_confined(a, root)
+    assert a.proc.returncode == 2
+    assert "overlays/prod/kustomization.yaml:2" in a.proc.stdout
+    assert "outside the lint root" in a.proc.stdout
+
+
+def test_root_that_does_not_exist(tmp_path: Path) -> None:
+    root = app(tmp_path, CM)
+    one_error(run("--root", "nowhere", "app", cwd=root), "nowhere", "--root: not a directory")
+    one_error(run("render", "--root", "nowhere", "app", cwd=root), "nowhere", "not a directory")
+
+
+def test_paths_in_two_repositories_are_not_linted_under_a_common_folder(tmp_path: Path) -> None:
+    one = repo(tmp_path / "one", {"app/kustomization.yaml": "resources: []\n"})
+    two = repo(tmp_path / "two", {"app/kustomization.yaml": "resources: []\n"})
+    p = run(str(one / "app"), str(two / "app"), cwd=tmp_path)
+    assert p.returncode == 2 and "different roots" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1

@@ -21,6 +21,7 @@ import stat
 
 from ..core.errors import at, display_path, unsupported
 from ..core.node import Node, Origin
+from ..core.paths import find_root
 from ..core.yaml_reader import load_file, read_text
 
 # What Kustomize's git.NewRepoSpecFromURL accepts as a repository (plus plain URLs,
@@ -36,26 +37,10 @@ def is_remote(path: str) -> bool:
 
 
 def default_root(path: str) -> str:
-    """The lint root for ``path`` when no ``--root`` is given.
-
-    The git top-level of ``path`` (the nearest ancestor holding ``.git``, a directory or,
-    for worktrees and submodules, a file), found without running git: in a repository,
-    nothing outside it is read. Outside a git work tree there is no repository to stay in;
-    the root is then the deepest folder holding both the current directory and ``path``
-    (``overlay-lint render /srv/tree/overlays/prod`` run from ``/srv`` reads ``/srv/tree/base``,
-    as kubectl would). ``--root`` narrows it.
-    """
-    real = os.path.realpath(path)
-    start = real if os.path.isdir(real) else os.path.dirname(real)
-    d = start
-    while True:
-        if os.path.exists(os.path.join(d, ".git")):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            break
-        d = parent
-    return os.path.commonpath([os.path.realpath(os.getcwd()), start])
+    """The lint root for ``path`` when no ``--root`` is given: see
+    :func:`overlay_lint.core.paths.find_root` (found from the path as given, never from
+    where a symlink points; never wider than the repository or the current directory)."""
+    return find_root(path)
 
 
 def _within(real: str, top: str) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..core.errors import OverlayLintError, display_path
+from ..core.paths import common_root, is_inside
 from .findings import Finding, LintError, LintResult
 from .config import Config
 from .discovery import Target, discover
@@ -29,14 +30,10 @@ class LintOptions:
 
 
 def lint_root(paths: list[str], root: str | None) -> str:
-    """The folder nothing is read outside of: ``--root``, else the git work tree of the
-    linted paths, else the current directory (when they are below it) or the paths
-    themselves (the loader's ``default_root``)."""
-    if root:
-        return os.path.abspath(root)
-    from ..kustomize.loader import default_root
-    roots = sorted({default_root(p) for p in (paths or ["."])})
-    return roots[0] if len(roots) == 1 else os.path.commonpath(roots)
+    """The folder nothing is read outside of: ``--root``, else the one root of the linted
+    paths (:func:`overlay_lint.core.paths.common_root`: their git work tree, found from the
+    paths as given; never widened to a folder holding several)."""
+    return common_root(paths, root)
 
 
 def lint(paths: list[str], cfg: Config, rules: list[Rule],
@@ -44,9 +41,17 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
     """Check everything under ``paths``: findings merged and suppressed, input errors."""
     opts = opts or LintOptions()
     root = lint_root(paths, opts.root)
-    index = KustIndex()
+    index = KustIndex(root)
     result = LintResult()
-    targets = discover(paths, cfg, index)
+    inside = []
+    for p in paths:
+        if is_inside(root, p):
+            inside.append(p)
+        else:   # e.g. a committed symlink `infra -> ../..` given as the linted path
+            result.errors.append(LintError(
+                f"resolves outside the lint root {root}; not read (set --root to widen it)",
+                display_path(p)))
+    targets = discover(inside, cfg, index) if inside else []
     if opts.select is not None:
         targets = opts.select(targets)
     rendered = [_render(t, root, result, opts) for t in targets]
@@ -149,7 +154,7 @@ def _error(exc: OverlayLintError, env: str | None) -> LintError:
 
 def _render(t: Target, root: str, result: LintResult, opts: LintOptions) -> RenderedTarget:
     if t.kind == "standalone":
-        return RenderedTarget(t, _loose_resources(t, result))
+        return RenderedTarget(t, _loose_resources(t, root, result))
     from ..kustomize.build import build
     from ..kustomize.loader import Loader
     label = t.name if t.kind == "env" else display_path(t.dir)
@@ -172,12 +177,14 @@ def _render(t: Target, root: str, result: LintResult, opts: LintOptions) -> Rend
     return RenderedTarget(t, res.resources, res)
 
 
-def _loose_resources(t: Target, result: LintResult) -> list:
+def _loose_resources(t: Target, root: str, result: LintResult) -> list:
     """Manifests no kustomization reads, checked as they stand."""
     from ..kustomize.resource import Resource
     from ..core.yaml_reader import load_file
     out = []
     for path in t.files:
+        if not is_inside(root, path):   # a symlink out of the repository: never read
+            continue
         try:
             docs = load_file(path)
         except OverlayLintError as exc:

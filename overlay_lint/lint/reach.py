@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 
 from ..core.node import Node
+from ..core.paths import find_root, is_inside, real
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -37,16 +38,21 @@ class KustInfo:
 
 
 class KustIndex:
-    """Parsed kustomization files, read leniently (a broken one is a leaf, not a crash)."""
+    """Parsed kustomization files, read leniently (a broken one is a leaf, not a crash).
 
-    def __init__(self) -> None:
+    ``root``: the lint root; a kustomization file whose real path is outside it is never
+    read (None: each directory's own :func:`~overlay_lint.core.paths.find_root`).
+    """
+
+    def __init__(self, root: str | None = None) -> None:
+        self.root = os.path.realpath(root) if root else None
         self._cache: dict[str, KustInfo | None] = {}
 
     def get(self, kdir: str) -> KustInfo | None:
         kdir = os.path.normpath(kdir)
         if kdir not in self._cache:
             self._cache[kdir] = None  # guards cycles while reading
-            self._cache[kdir] = _read_kust(kdir)
+            self._cache[kdir] = _read_kust(kdir, self.root or find_root(kdir))
         return self._cache[kdir]
 
     def closure(self, kdir: str) -> list[str]:
@@ -84,15 +90,14 @@ def kustomization_file(d: str) -> str | None:
     return None
 
 
-def _read_kust(kdir: str) -> KustInfo | None:
+def _read_kust(kdir: str, root: str) -> KustInfo | None:
     from ..core.errors import OverlayLintError
     from ..core.yaml_reader import load_file
     path = kustomization_file(kdir)
     if path is None:
         return None
-    from ..kustomize.loader import default_root
-    if not regular_inside(path, default_root(kdir)):
-        return KustInfo(kdir, path, False)  # a symlink out of the repository: never read
+    if not regular_inside(path, root):
+        return KustInfo(kdir, path, False)  # out of the root (a symlink, ../..): never read
     try:
         docs = [d for d in load_file(path) if d is not None]
     except OverlayLintError:
@@ -144,9 +149,7 @@ def _read_kust(kdir: str) -> KustInfo | None:
 
 def regular_inside(path: str, top: str) -> bool:
     """A regular file whose real path lies under ``top`` (symlinks resolved)."""
-    if not os.path.isfile(path):
-        return False
-    real, rtop = os.path.realpath(path), os.path.realpath(top)
-    return real == rtop or real.startswith(rtop.rstrip(os.sep) + os.sep)
+    rtop = real(top)
+    return os.path.isfile(path) and rtop is not None and is_inside(rtop, path)
 
 
