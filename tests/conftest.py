@@ -7,6 +7,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are deterministic in CI: the same examples every run (derandomize), no
+# example database. scripts/fuzz_long.py sets OVERLAY_LINT_FUZZ_PROFILE=long: random
+# examples, many more of them.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("long", derandomize=False, database=None, deadline=None)
+settings.load_profile("long" if os.environ.get("OVERLAY_LINT_FUZZ_PROFILE") == "long" else "ci")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

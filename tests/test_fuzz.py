@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 import fuzz_support as fz
 
-_COMMON = dict(deadline=None, database=None, derandomize=False,
+# quick: deterministic (CI runs the same examples every time); long: random examples
+_COMMON = dict(deadline=None, database=None,
+               derandomize=os.environ.get("OVERLAY_LINT_FUZZ_PROFILE", "quick") != "long",
                suppress_health_check=list(HealthCheck))
 # examples per test: (generated trees, mutated fixtures, raw YAML, random kustomizations)
 _PROFILES = {"quick": (50, 60, 150, 80), "long": (2500, 2500, 6000, 3000)}

@@ -1,7 +1,8 @@
 """The value tree every stage works on: JSON-like data where each value knows its source.
 
 A ``Node`` holds ``v`` (a ``dict[str, Node]``, a ``list[Node]`` or a scalar: str, int, float,
-bool or None) and ``o``, its origin ``(file, line, col)`` with 1-based line and column.
+bool or None) and ``o``, its :class:`Origin` ``(file, line, col)`` with 1-based line and
+column (a named tuple: ``o.file``/``o.line`` or ``o[0]``/``o[1]``; line 0 means "the file").
 For a mapping value the origin is the line of its *key* (so a missing field is reported at
 the ``spec:`` that should hold it); for a sequence item it is the item's first line.
 
@@ -16,16 +17,34 @@ that prints differently); renames add ``ref`` and var substitution ``vars`` (ori
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Union
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
 
-Origin = tuple  # (file: str, line: int, col: int)
+
+class Origin(NamedTuple):
+    """Where a value came from: a file and a 1-based line and column (0: the whole file)."""
+
+    file: str
+    line: int
+    col: int
+
+
 Scalar = Union[str, int, float, bool, None]
+# Plain JSON-like data (what ``Node.data()`` returns).
+Data = Union[Scalar, Dict[str, Any], List[Any]]
+# A step in a path through a tree: a mapping key or a sequence index.
+PathKey = Union[str, int]
+Path = Tuple[PathKey, ...]
 
 
 class Node:
     __slots__ = ("v", "o", "parts")
 
-    def __init__(self, v: Any, o: Origin | None = None, parts: dict | None = None) -> None:
+    v: Any  # dict[str, Node] | list[Node] | Scalar (Any: stages narrow it with type())
+    o: Optional[Origin]
+    parts: Optional[Dict[str, Any]]
+
+    def __init__(self, v: Any, o: Origin | None = None,
+                 parts: dict[str, Any] | None = None) -> None:
         self.v = v
         self.o = o
         self.parts = parts
@@ -51,7 +70,7 @@ class Node:
             return v.get(key)
         return None
 
-    def path(self, *keys: Any) -> "Node | None":
+    def path(self, *keys: PathKey) -> "Node | None":
         """Follow mapping keys (str) and sequence indexes (int); None when absent."""
         n: Node | None = self
         for k in keys:
@@ -66,12 +85,12 @@ class Node:
                 n = v.get(k) if type(v) is dict else None
         return n
 
-    def value(self, *keys: Any, default: Any = None) -> Any:
+    def value(self, *keys: PathKey, default: Any = None) -> Any:
         """The plain value at a path (scalars as they are, containers as plain data)."""
         n = self.path(*keys)
         return default if n is None else n.data()
 
-    def str_at(self, *keys: Any) -> str | None:
+    def str_at(self, *keys: PathKey) -> str | None:
         n = self.path(*keys)
         if n is None or type(n.v) is not str:
             return None
@@ -83,7 +102,7 @@ class Node:
     def items(self) -> Iterator[tuple[str, "Node"]]:
         return iter(self.v.items()) if type(self.v) is dict else iter(())
 
-    def data(self) -> Any:
+    def data(self) -> Data:
         """The plain JSON-like data of this subtree (fresh containers)."""
         v = self.v
         t = type(v)
@@ -103,7 +122,7 @@ class Node:
             return Node([c.clone() for c in v], self.o, self.parts)
         return Node(v, self.o, self.parts)
 
-    def walk(self, path: tuple = ()) -> Iterator[tuple[tuple, "Node"]]:
+    def walk(self, path: Path = ()) -> Iterator[tuple[Path, "Node"]]:
         """Every node of the subtree with its path (keys and indexes), parents first."""
         yield path, self
         v = self.v

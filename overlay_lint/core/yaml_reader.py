@@ -21,7 +21,9 @@ from typing import Any
 from ruamel.yaml.nodes import ScalarNode
 
 from .errors import OverlayLintError
-from .node import Node
+from .node import Node, Origin
+
+_new_origin = tuple.__new__  # Origin(...) without the keyword-handling wrapper: hot path
 
 try:  # libyaml binding: optional, much faster
     from ruamel.yaml.cyaml import CSafeLoader as _Loader  # type: ignore[attr-defined]
@@ -268,7 +270,7 @@ class _Builder:
     after its size has been checked against the limits (an alias bomb fails at once).
     """
 
-    def __init__(self, path: str, line_offset: int, col_offset: int, flat_origin: tuple | None,
+    def __init__(self, path: str, line_offset: int, col_offset: int, flat_origin: Origin | None,
                  lines: list[str], resolve: Any):
         self.path = path
         self.lines = lines
@@ -279,10 +281,11 @@ class _Builder:
         self.count = 0
         self.alias_count = 0
 
-    def origin(self, mark: Any) -> tuple:
+    def origin(self, mark: Any) -> Origin:
         if self.flat_origin is not None:
             return self.flat_origin
-        return (self.path, mark.line + 1 + self.line_offset, mark.column + 1 + self.col_offset)
+        return _new_origin(Origin, (self.path, mark.line + 1 + self.line_offset,
+                                    mark.column + 1 + self.col_offset))
 
     def _error(self, mark: Any, message: str) -> OverlayLintError:
         o = self.origin(mark)
@@ -442,7 +445,7 @@ def _key_text(key: Any) -> str:
 
 
 def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int = 0,
-                    flat_origin: tuple | None = None) -> list[Node | None]:
+                    flat_origin: Origin | None = None) -> list[Node | None]:
     """Every document of a YAML stream; an empty document is None.
 
     ``line_offset``/``col_offset`` place text embedded in another file (an inline patch);
@@ -481,7 +484,7 @@ def _event_source(text: str) -> tuple[Any, Any, Any]:
 
 
 def _yaml_error(exc: Exception, path: str, line_offset: int,
-                flat_origin: tuple | None, text: str) -> OverlayLintError:
+                flat_origin: Origin | None, text: str) -> OverlayLintError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
     context = getattr(exc, "context", None)

@@ -31,6 +31,7 @@ _NUMBER_LIKE = re.compile(
     r"|[-+]?0[xXoObB][0-9a-fA-F_]+"
     r"|[-+]?\.(?:inf|nan)"
     r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?", re.IGNORECASE)
+_BREAKS = re.compile("[\n\r\t]")  # a plain scalar is one line without tabs, whatever it starts with
 _DASH_OK = re.compile(r"^[-:][^\s\d.]|^:[0-9]")  # "-Xmx1g", ":9001" may stay plain
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff"
                           "\ufffe\uffff]")
@@ -43,7 +44,7 @@ def _ambiguous(s: str) -> bool:
 
 def _plain_ok(s: str) -> bool:
     """The YAML syntax allows ``s`` as a plain scalar (when it is not ambiguous)."""
-    if s != s.strip() or _UNPRINTABLE.search(s):
+    if s != s.strip() or _UNPRINTABLE.search(s) or _BREAKS.search(s):
         return False
     if not _PLAIN_OK.match(s) and not _DASH_OK.match(s):
         return False

@@ -116,7 +116,8 @@ def _drop_empty_annotations(res: Resource) -> None:
     there never reaches the output (``labels`` stay as they are)."""
     md = res.node.get("metadata")
     ann = md.get("annotations") if md is not None else None
-    if ann is not None and (ann.v is None or (type(ann.v) is dict and not ann.v)):
+    if md is not None and ann is not None and (ann.v is None or (type(ann.v) is dict
+                                                                 and not ann.v)):
         del md.v["annotations"]
 
 
@@ -221,14 +222,14 @@ def resources_from_node(doc: Node, source: str | None) -> list[Resource]:
     if not doc.v:
         return []
     kind = doc.get("kind")
+    items = doc.get("items")
     if kind is not None and type(kind.v) is str and kind.v.endswith("List") \
-            and doc.get("items") is not None:
-        items = doc.get("items")
+            and items is not None:
         if items.v is None:
             return []
         if not items.is_seq:
             raise at(items.o, "'items' of a List must be a list")
-        out = []
+        out: list[Resource] = []
         for item in items.v:
             out.extend(resources_from_node(item, source))
         return out

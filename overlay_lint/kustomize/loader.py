@@ -79,7 +79,7 @@ class Loader:
     def check_inside(self, path: str, origin: Origin | None = None) -> str:
         """``path`` itself (a build directory, a kustomization file) must lie in the root."""
         if origin is None:
-            origin = (path, None, None)
+            origin = Origin(path, 0, 0)
         shown = display_path(path)
         real = self._real(path, origin, shown)
         self._confine(real, shown, origin)

@@ -8,16 +8,22 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, Union
 
 from ..core.node import Node, Origin
+
+if TYPE_CHECKING:
+    from .build import BuildResult
+    from .resource import Resource
+
+Segment = Union[str, int, tuple[str, str]]
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]|\[([^\]=]+)=([^\]]*)\]")
 
 
-def parse_field_path(path: str) -> list:
+def parse_field_path(path: str) -> list[Segment]:
     """``a.b[0].c`` -> ["a", "b", 0, "c"]; ``containers[name=app]`` selects by a key's value."""
-    out: list = []
+    out: list[Segment] = []
     for m in _SEGMENT.finditer(path):
         key, index, sel_key, sel_val = m.groups()
         if key is not None:
@@ -29,7 +35,7 @@ def parse_field_path(path: str) -> list:
     return out
 
 
-def lookup(root: Node, path: str | Iterable) -> Node | None:
+def lookup(root: Node, path: str | Iterable[Segment]) -> Node | None:
     """The node at ``path`` (a dotted string or a sequence of keys/indexes), or None."""
     segs = parse_field_path(path) if isinstance(path, str) else list(path)
     node: Node | None = root
@@ -46,7 +52,8 @@ def lookup(root: Node, path: str | Iterable) -> Node | None:
     return node
 
 
-def find_resource(resources: Iterable, kind: str, name: str, namespace: str | None = None):
+def find_resource(resources: Iterable[Resource], kind: str, name: str,
+                  namespace: str | None = None) -> Resource | None:
     for res in resources:
         if res.kind == kind and res.name == name and (namespace is None or
                                                       res.namespace == namespace):
@@ -54,8 +61,8 @@ def find_resource(resources: Iterable, kind: str, name: str, namespace: str | No
     return None
 
 
-def origin_of(result, kind: str, name: str, path: str, namespace: str | None = None
-              ) -> Origin | None:
+def origin_of(result: BuildResult, kind: str, name: str, path: str,
+              namespace: str | None = None) -> Origin | None:
     """Origin of the value at ``path`` in resource kind/name of a BuildResult (None if absent)."""
     res = find_resource(result.resources, kind, name, namespace)
     if res is None:

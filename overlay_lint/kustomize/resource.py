@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from ..core.errors import at
-from ..core.node import Node, Origin, ensure_map
+from ..core.node import Node, Origin, PathKey, ensure_map
 from .scope import is_cluster_scoped
 
 DEFAULT_NS = "default"
@@ -195,10 +195,10 @@ class Resource:
         self.source = other.source
         self.ref_vars = list(other.ref_vars)
 
-    def origin_of(self, *path: object) -> Origin | None:
+    def origin_of(self, *path: PathKey) -> Origin | None:
         """Where the value at ``path`` came from; for an absent value, its nearest parent."""
         n: Node | None = self.node
-        best = n.o
+        best = self.node.o
         for k in path:
             n = n.path(k) if n is not None else None
             if n is None:
@@ -346,9 +346,12 @@ _REQ_RE = re.compile(
     r"^\s*(!?)\s*([A-Za-z0-9._/-]+)\s*(?:(==|=|!=)\s*([A-Za-z0-9._-]*)|\s+(in|notin)\s*\(([^)]*)\))?\s*$")
 
 
-def parse_label_selector(text: str, origin: Origin | None = None) -> list[tuple]:
+Requirement = tuple[str, str, tuple[str, ...]]  # (op, key, values)
+
+
+def parse_label_selector(text: str, origin: Origin | None = None) -> list[Requirement]:
     """Parse a Kubernetes label selector string into (op, key, values) requirements."""
-    reqs = []
+    reqs: list[Requirement] = []
     for part in _split_selector(text):
         m = _REQ_RE.match(part)
         if not m:
@@ -384,7 +387,7 @@ def _split_selector(text: str) -> list[str]:
     return parts
 
 
-def match_label_selector(reqs: list[tuple], labels: dict[str, str]) -> bool:
+def match_label_selector(reqs: list[Requirement], labels: dict[str, str]) -> bool:
     for op, key, vals in reqs:
         present = key in labels
         if op == "exists" and not present:
