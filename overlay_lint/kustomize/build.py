@@ -18,6 +18,7 @@ from . import config as tconfig
 from .kustomization import Kustomization
 from .loader import Loader
 from .resource import ResMap, Resource
+from .touched import Recorder, Touched
 
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
@@ -50,16 +51,43 @@ class BuildContext:
         self.loader = loader or Loader()
         self.stack: list[str] = []          # directories being built, for cycle errors
         self.kustomizations: list[Kustomization] = []  # every kustomization the build read
+        self.touched = Recorder()           # what each builtin entry did (touched.py)
+        self.var_records: dict[str, Touched] = {}  # var name -> its record
+        # set while a ``transformers:`` configuration runs through a stage:
+        # (builtin kind, origin, file) of the configuration, for its records
+        self.via: tuple[str, Origin | None, str] | None = None
+
+    def record(self, builtin: str, field: str, origin: Origin | None, kust: Kustomization,
+               patch_file: str | None = None, file: str | None = None) -> Touched:
+        """A new record for an entry of ``kust`` (or of the configuration running);
+        ``file``: the file holding the entry when it is not the kustomization."""
+        if self.via is not None:  # the entry's own line in the configuration
+            kind, v_origin, v_file = self.via
+            where = origin or v_origin
+            return self.touched.new(kind, "transformers", where,
+                                    where[0] if where else v_file, kust.dir, patch_file)
+        return self.touched.new(builtin, field, origin, file or kust.path, kust.dir,
+                                patch_file)
 
 
 @dataclass
 class BuildResult:
-    """A rendered kustomization: resources in output order, and what the build read."""
+    """A rendered kustomization: resources in output order, what the build read, and what
+    each builtin entry matched and changed (``touched``, in build order: touched.py)."""
 
     directory: str
     resources: list[Resource]
     kustomizations: list[Kustomization]
     files: set[str]
+    touched: list[Touched] = field(default_factory=list)
+
+    def rendered(self, uid: int) -> Resource | None:
+        """The rendered resource with ``uid`` (see ``touched.Selected``), None if it was
+        dropped (a ``$patch: delete``, a local-config object)."""
+        by_uid = self.__dict__.get("_by_uid")
+        if by_uid is None:
+            by_uid = self.__dict__["_by_uid"] = {r.uid: r for r in self.resources}
+        return by_uid.get(uid)
 
 
 def build(directory: str, loader: Loader | None = None) -> BuildResult:
@@ -76,7 +104,8 @@ def build(directory: str, loader: Loader | None = None) -> BuildResult:
     from .order import apply_sort_options
     resources = apply_sort_options(acc.resmap.items, top.field("sortOptions"))
     ctx.loader.files_read.add(top.path)
-    return BuildResult(directory, resources, ctx.kustomizations, set(ctx.loader.files_read))
+    return BuildResult(directory, resources, ctx.kustomizations, set(ctx.loader.files_read),
+                       ctx.touched.records)
 
 
 def finish(acc: Accumulator, ctx: BuildContext) -> None:

@@ -103,7 +103,16 @@ def _configure(res: Resource, entry: Node) -> Runner:
     if make is None:
         raise at(entry.o, f"builtin transformer '{kind}' is not supported by overlay-lint "
                           f"(supported: {', '.join(sorted(_BUILDERS))})")
-    return make(res.node, entry)
+    run = make(res.node, entry)
+
+    def recorded(acc: "Accumulator", kust: Kustomization, ctx: "BuildContext") -> None:
+        # the stage records what the configuration does, as this builtin's entries
+        ctx.via = (kind, res.node.o or entry.o, res.source or kust.path)
+        try:
+            run(acc, kust, ctx)
+        finally:
+            ctx.via = None
+    return recorded
 
 
 def _str(cfg: Node, key: str, required: bool = False) -> Node | None:
@@ -139,7 +148,8 @@ def _namespace(cfg: Node, entry: Node) -> Runner:
             return
         set_namespace(acc.resmap, str(ns.v), ns.o, specs,
                       unset_only=bool(unset.v) if unset is not None else False,
-                      subjects=mode.v if mode is not None and mode.v else DEFAULT_ONLY)
+                      subjects=mode.v if mode is not None and mode.v else DEFAULT_ONLY,
+                      rec=ctx.record("", "", cfg.o, kust))
     return run
 
 
@@ -150,7 +160,7 @@ def _affix(key: str, add) -> Callable[[Node, Node], Runner]:
 
         def run(acc, kust, ctx):
             add(acc.resmap, text.v if text is not None else "",
-                text.o if text is not None else cfg.o, specs)
+                text.o if text is not None else cfg.o, specs, ctx.record("", "", cfg.o, kust))
         return run
     return make
 
@@ -176,7 +186,7 @@ def _map_setter(key: str, what: str) -> Callable[[Node, Node], Runner]:
 
         def run(acc, kust, ctx):
             set_map_entries(acc.resmap, pairs, specs, node.o if node is not None else cfg.o,
-                            what)
+                            what, ctx.record("", "", cfg.o, kust))
         return run
     return make
 

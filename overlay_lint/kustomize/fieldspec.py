@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from ..core.errors import at
-from ..core.node import Node, Origin
+from ..core.node import Node, Origin, Path
 
 
 @dataclass(frozen=True)
@@ -61,28 +61,9 @@ def split_path(path: str) -> list[str]:
     return [s for s in out if s != ""] if path else []
 
 
-def fieldspec_from_data(d: dict) -> FieldSpec:
-    return FieldSpec(path=d.get("path", ""), group=d.get("group", "") or "",
-                     version=d.get("version", "") or "", kind=d.get("kind", "") or "",
-                     create=bool(d.get("create", False)))
-
-
-def fieldspecs_from_node(node: Node | None, what: str) -> list[FieldSpec]:
-    """Parse a YAML list of field specs (e.g. from a ``configurations`` file)."""
-    if node is None or node.v is None:
-        return []
-    if not node.is_seq:
-        raise at(node.o, f"{what} must be a list of field specs")
-    out = []
-    for item in node.v:
-        if not item.is_map:
-            raise at(item.o, f"{what}: each field spec must be a mapping")
-        out.append(fieldspec_from_data(item.data()))
-    return out
-
-
-# A setter receives the node found at the path (mutate it in place: ``node.v``/``node.o``).
-SetFn = Callable[[Node], None]
+# A setter receives the node found at the path (mutate it in place: ``node.v``/``node.o``)
+# and its path in the resource (mapping keys and sequence indexes).
+SetFn = Callable[[Node, Path], None]
 
 
 def apply_fieldspec(root: Node, fs: FieldSpec, setter: SetFn, create_kind: str | None = None,
@@ -96,20 +77,20 @@ def apply_fieldspec(root: Node, fs: FieldSpec, setter: SetFn, create_kind: str |
     """
     if gvk is not None and not fs.matches_gvk(*gvk):
         return
-    _walk(root, _segments(fs.path), fs, setter, create_kind, create_origin)
+    _walk(root, _segments(fs.path), fs, setter, create_kind, create_origin, ())
 
 
 def _walk(node: Node, segs: "tuple[str, ...]", fs: FieldSpec, setter: SetFn,
-          create_kind: str | None, create_origin: Origin | None) -> None:
+          create_kind: str | None, create_origin: Origin | None, path: Path) -> None:
     if not segs:
-        setter(node)
+        setter(node, path)
         return
     v = node.v
     if v is None:
         return
     if type(v) is list:
-        for item in v:
-            _walk(item, segs, fs, setter, create_kind, create_origin)
+        for i, item in enumerate(v):
+            _walk(item, segs, fs, setter, create_kind, create_origin, path + (i,))
         return
     if type(v) is not dict:
         raise at(node.o, f"expected sequence or mapping node at field '{fs.path}'")
@@ -130,7 +111,7 @@ def _walk(node: Node, segs: "tuple[str, ...]", fs: FieldSpec, setter: SetFn,
         kind = create_kind if len(segs) == 1 else "map"
         if kind != "scalar":
             child.v = _empty(kind)
-    _walk(child, segs[1:], fs, setter, create_kind, create_origin)
+    _walk(child, segs[1:], fs, setter, create_kind, create_origin, path + (name,))
 
 
 def _empty(kind: str) -> Any:
@@ -142,4 +123,4 @@ def apply_fieldspecs(root: Node, specs: Iterable[FieldSpec], setter: SetFn,
                      create_origin: Origin | None = None) -> None:
     for fs in specs:
         if fs.matches_gvk(*gvk):
-            _walk(root, _segments(fs.path), fs, setter, create_kind, create_origin)
+            _walk(root, _segments(fs.path), fs, setter, create_kind, create_origin, ())

@@ -21,6 +21,7 @@ import posixpath
 from ..core.errors import at
 from ..core.node import Node, Origin
 from .resource import Resource
+from .touched import Touched
 
 if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
     from .build import Accumulator, BuildContext
@@ -54,7 +55,8 @@ def run_generators(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> 
     for kind, field in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
         for entry in kust.items(field):
             res = _generate(kind, field, entry, kust, ctx, global_opts)
-            absorb(acc.resmap, res, entry.o)
+            rec = ctx.record(f"{kind}Generator", field, entry.o, kust)
+            absorb(acc.resmap, res, entry.o, rec)
 
 
 def add_hashes(acc: Accumulator, ctx: BuildContext) -> None:
@@ -317,7 +319,7 @@ def encode_base64(value: "str | bytes") -> str:
 
 # --- absorbing generated objects (resWrangler.appendReplaceOrMerge) -----------------------------
 
-def absorb(resmap, res: Resource, origin: Origin | None) -> None:
+def absorb(resmap, res: Resource, origin: Origin | None, rec: Touched | None = None) -> None:
     """Add a generated object, or merge it into / let it replace the one it names."""
     rid = res.cur_id()
     matches = resmap.by_any_id(rid)
@@ -326,6 +328,9 @@ def absorb(resmap, res: Resource, origin: Origin | None) -> None:
             raise at(origin, f"{rid.kind} '{rid.name}' has behavior '{res.behavior}' but no "
                              "such object exists in the resources; use behavior create")
         resmap.append(res, origin)
+        if rec is not None:
+            rec.select(res)
+            _record_data(rec, res, None, res.node)
         return
     if len(matches) > 1:
         raise at(origin, f"{len(matches)} objects could accept the merge of {rid}; "
@@ -340,6 +345,23 @@ def absorb(resmap, res: Resource, origin: Origin | None) -> None:
         for key in ("data", "binaryData"):
             _merge_string_map(res.node, old.node, key)
     resmap.replace(old, res)
+    if rec is not None:
+        rec.select(res)
+        _record_data(rec, res, old.node, res.node)
+
+
+def _record_data(rec: Touched, res: Resource, old: Node | None, new: Node) -> None:
+    """One change per data key a generator entry sets (or drops, for replace)."""
+    for key in ("data", "binaryData", "stringData"):
+        before = old.get(key) if old is not None else None
+        after = new.get(key)
+        b = before.v if before is not None and type(before.v) is dict else {}
+        a = after.v if after is not None and type(after.v) is dict else {}
+        for k in dict.fromkeys([*a, *b]):
+            bn, an = b.get(k), a.get(k)
+            rec.set(res, (key, k), None if bn is None else bn.v, None if an is None else an.v,
+                    an.o if an is not None else rec.origin,
+                    changed=True if (bn is None) != (an is None) else None)
 
 
 def _copy_merge_metadata(res: Resource, old: Resource) -> None:

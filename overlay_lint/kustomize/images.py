@@ -18,8 +18,10 @@ import re
 from dataclasses import dataclass
 
 from ..core.errors import at
-from ..core.node import Node, Origin
+from ..core.node import Node, Origin, Path
 from .fieldspec import apply_fieldspecs
+from .resource import Resource
+from .touched import Touched
 
 if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
     from .build import Accumulator, BuildContext
@@ -37,25 +39,36 @@ class ImageEntry:
     nodes: dict  # field -> Node (only fields given with a non-empty value)
     origin: Origin | None
     pattern: "re.Pattern[str]"
+    rec: Touched | None = None
 
 
 def apply_images(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> None:
     """Apply this kustomization's ``images`` and ``imageTags`` entries in order."""
-    entries = [parse_entry(e, f) for f in ("images", "imageTags") for e in kust.items(f)]
+    entries = []
+    for f in ("images", "imageTags"):
+        for e in kust.items(f):
+            entry = parse_entry(e, f)
+            entry.rec = ctx.record("ImageTagTransformer", f, e.o, kust)
+            entries.append(entry)
     if not entries:
         return
     # The image fields are found once; every entry then visits them in Kustomize's order
     # (legacy pass, then field-spec pass). Updates change values in place, never nodes.
     legacy: list[Node] = []
     by_spec: list[Node] = []
+    where: dict[int, tuple[Resource, Path]] = {}  # id(node) -> (resource, path)
     specs = acc.config.images
     for res in acc.resmap:
         if res.kind == "CustomResourceDefinition":
             continue
-        _legacy_walk(res.node, legacy)
+        _legacy_walk(res.node, legacy, res, (), where)
+
+        def found(node: Node, path: Path, res: Resource = res) -> None:
+            by_spec.append(node)
+            where.setdefault(id(node), (res, path))
         if specs:
-            apply_fieldspecs(res.node, specs, by_spec.append, res.gvk())
-    _apply_in_order(entries, legacy + by_spec)
+            apply_fieldspecs(res.node, specs, found, res.gvk())
+    _apply_in_order(entries, legacy + by_spec, where)
 
 
 # A name made only of these characters matches exactly len(name) characters of an image
@@ -63,7 +76,8 @@ def apply_images(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> No
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_/:@=,;%~\-.]*$")
 
 
-def _apply_in_order(entries: list[ImageEntry], occurrences: list[Node]) -> None:
+def _apply_in_order(entries: list[ImageEntry], occurrences: list[Node],
+                    where: dict[int, tuple[Resource, Path]]) -> None:
     """Same result as "for each entry, for each occurrence: update_image", without
     testing every entry against every image (quadratic on big trees).
 
@@ -117,8 +131,8 @@ def _apply_in_order(entries: list[ImageEntry], occurrences: list[Node]) -> None:
             j = next_entry("" if v is None else v if type(v) is str else str(v), j)
             if j >= len(entries):
                 break
-            for _ in range(count):
-                update_image(node, entries[j])
+            for k in range(count):  # a node both passes found: recorded once
+                update_image(node, entries[j], where.get(id(node)) if k == 0 else None)
             j += 1
 
 
@@ -147,20 +161,22 @@ def parse_entry(node: Node, field: str) -> ImageEntry:
     return ImageEntry(name, nodes, node.o, pattern)
 
 
-def _legacy_walk(node: Node, out: list) -> None:
+def _legacy_walk(node: Node, out: list, res: Resource, path: Path,
+                 where: dict[int, tuple[Resource, Path]]) -> None:
     """Every ``containers``/``initContainers`` sequence anywhere; their items' ``image``."""
     v = node.v
     if type(v) is dict:
         for key, child in v.items():
-            _legacy_walk(child, out)
+            _legacy_walk(child, out, res, path + (key,), where)
             if key in ("containers", "initContainers") and type(child.v) is list:
-                for item in child.v:
+                for i, item in enumerate(child.v):
                     img = item.get("image")
                     if img is not None and img.v is not None:
                         out.append(img)
+                        where.setdefault(id(img), (res, path + (key, i, "image")))
     elif type(v) is list:
-        for child in v:
-            _legacy_walk(child, out)
+        for i, child in enumerate(v):
+            _legacy_walk(child, out, res, path + (i,), where)
 
 
 def split_image(image: str) -> tuple[str, str, str]:
@@ -183,14 +199,18 @@ def split_image(image: str) -> tuple[str, str, str]:
     return image[:ci], image[ci + 1:], ""
 
 
-def update_image(node: Node, entry: ImageEntry) -> None:
-    """Rewrite the image reference held by ``node`` when ``entry`` matches it."""
+def update_image(node: Node, entry: ImageEntry,
+                 where: tuple[Resource, Path] | None = None) -> None:
+    """Rewrite the image reference held by ``node`` when ``entry`` matches it (``where``:
+    its resource and path, for the entry's touched record)."""
     if not node.is_scalar:
         raise at(node.o, "an image field must hold a string")
     value = node.v
     text = "" if value is None else value if type(value) is str else str(value)
     if not entry.pattern.match(text):
         return
+    if entry.rec is not None and where is not None:
+        entry.rec.select(where[0])
     name, tag, digest = split_image(text)
     old_parts = node.parts or {}
     parts = {"name": old_parts.get("name", node.o)}
@@ -221,6 +241,8 @@ def update_image(node: Node, entry: ImageEntry) -> None:
     changer = nt or ns or nd or nn
     if changer is None:
         return  # the entry names the image but changes nothing
+    if entry.rec is not None and where is not None:
+        entry.rec.set(where[0], where[1], value, new, changer.o)
     node.v = new
     node.o = changer.o
     node.parts = parts

@@ -250,4 +250,37 @@ def _json_equal(a: Any, b: Any) -> bool:
     return a == b
 
 
-__all__ = ["Op", "decode_ops", "apply_ops"]
+def pointer_value(root: Node, op: Op) -> tuple[bool | None, Any, tuple]:
+    """(whether the value at ``op``'s path exists, its plain data, its path with list
+    indexes as ints) — for touched records. An ``add`` into a list inserts: existence is
+    None there."""
+    pointer = op.path.v
+    if pointer == "":
+        return True, root.data(), ()
+    parts = _split(pointer)
+    path: list = []
+    cur: Node | None = root
+    for p in parts[:-1]:  # the container's path, indexes resolved as json-patch does
+        if cur is not None and cur.is_seq:
+            i = _index(p, len(cur.v), False)
+            path.append(i if i is not None else p)
+            cur = cur.v[i] if i is not None else None
+        else:
+            path.append(p)
+            cur = cur.v.get(p) if cur is not None and cur.is_map else None
+    key = parts[-1]
+    if cur is None or not (cur.is_map or cur.is_seq):
+        return False, None, tuple(path + [key])
+    if cur.is_map:
+        n = cur.v.get(key)
+        return n is not None, None if n is None else n.data(), tuple(path + [key])
+    if key == "-":
+        i = len(cur.v) - 1 if cur.v else None
+    else:
+        i = _index(key, len(cur.v), False)
+    n = cur.v[i] if i is not None else None
+    exists = None if op.op == "add" else n is not None
+    return exists, None if n is None else n.data(), tuple(path + [i if i is not None else key])
+
+
+__all__ = ["Op", "decode_ops", "apply_ops", "pointer_value"]

@@ -14,11 +14,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..core.errors import at
-from ..core.node import Node, Origin
+from ..core.node import Node, Origin, Path
 from .config import ConfigConflict, fieldspecs_from_node, merge_fs
 from .fieldspec import FieldSpec, apply_fieldspecs
 from .kustomization import Kustomization
-from .resource import ResMap
+from .resource import ResMap, Resource
+from .touched import Touched
 
 if TYPE_CHECKING:
     from .build import Accumulator, BuildContext
@@ -35,19 +36,24 @@ def apply_labels(acc: "Accumulator", kust: Kustomization, ctx: "BuildContext") -
     cfg = acc.config
     for entry in kust.items("labels"):
         pairs, specs = label_entry(entry, cfg)
-        set_map_entries(acc.resmap, pairs, specs, entry.o, "label")
+        rec = ctx.record("LabelTransformer", "labels", entry.o, kust)
+        set_map_entries(acc.resmap, pairs, specs, entry.o, "label", rec)
     common = kust.field("commonLabels")
     if common is not None:
-        set_map_entries(acc.resmap, pairs_from_node(common, "commonLabels"),
-                        cfg.common_labels, common.o, "label")
+        pairs = pairs_from_node(common, "commonLabels")
+        rec = ctx.record("LabelTransformer", "commonLabels", common.o, kust) if pairs else None
+        set_map_entries(acc.resmap, pairs, cfg.common_labels, common.o, "label", rec)
 
 
 def apply_annotations(acc: "Accumulator", kust: Kustomization, ctx: "BuildContext") -> None:
     """The kustomization's ``commonAnnotations``."""
     common = kust.field("commonAnnotations")
     if common is not None:
-        set_map_entries(acc.resmap, pairs_from_node(common, "commonAnnotations"),
-                        acc.config.common_annotations, common.o, "annotation")
+        pairs = pairs_from_node(common, "commonAnnotations")
+        rec = ctx.record("AnnotationsTransformer", "commonAnnotations", common.o,
+                         kust) if pairs else None
+        set_map_entries(acc.resmap, pairs, acc.config.common_annotations, common.o,
+                        "annotation", rec)
 
 
 def label_entry(entry: Node, cfg) -> tuple[Pairs, tuple[FieldSpec, ...]]:
@@ -113,22 +119,31 @@ def _type_name(n: Node) -> str:
 
 
 def set_map_entries(resmap: ResMap, pairs: Pairs, specs: Iterable[FieldSpec],
-                    create_origin: Origin | None, what: str) -> None:
+                    create_origin: Origin | None, what: str,
+                    rec: Touched | None = None) -> None:
     """Set every pair in the mappings the field specs select (creating them if allowed)."""
     if not pairs:
         return
     specs = tuple(specs)
     keys = sorted(pairs)
+    current: list[Resource] = []
 
-    def setter(node: Node) -> None:
+    def setter(node: Node, path: Path) -> None:
         if node.v is None:
             return  # an explicit null that the spec may not create stays null
         if not node.is_map:
             raise at(node.o, f"cannot set {what}s here: expected a mapping, found a "
                              f"{'list' if node.is_seq else 'scalar'}")
+        if rec is not None:
+            rec.select(current[0])
         for k in keys:
             value, origin = pairs[k]
+            if rec is not None:
+                old = node.v.get(k)
+                rec.set(current[0], path + (k,), None if old is None else old.data(), value,
+                        origin, changed=True if old is None else None)
             node.v[k] = Node(value, origin)
 
     for res in resmap:
+        current[:] = [res]
         apply_fieldspecs(res.node, specs, setter, res.gvk(), "map", create_origin)

@@ -16,10 +16,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..core.errors import at
-from ..core.node import Node, Origin
+from ..core.node import Node, Origin, Path
 from .fieldspec import FieldSpec, apply_fieldspec
 from .kustomization import Kustomization
 from .resource import ResMap, Resource
+from .touched import Touched
 
 if TYPE_CHECKING:
     from .build import Accumulator, BuildContext
@@ -38,12 +39,13 @@ def apply_namespace(acc: "Accumulator", kust: Kustomization, ctx: "BuildContext"
     node = kust.field("namespace")
     if node is None or node.v == "":
         return
-    set_namespace(acc.resmap, node.v, node.o, acc.config.namespace)
+    rec = ctx.record("NamespaceTransformer", "namespace", node.o, kust)
+    set_namespace(acc.resmap, node.v, node.o, acc.config.namespace, rec=rec)
 
 
 def set_namespace(resmap: ResMap, namespace: str, origin: Origin | None,
                   fieldspecs: Iterable[FieldSpec], unset_only: bool = False,
-                  subjects: str = DEFAULT_ONLY) -> None:
+                  subjects: str = DEFAULT_ONLY, rec: Touched | None = None) -> None:
     """Kustomize's NamespaceTransformer over ``resmap``; values located at ``origin``."""
     if not namespace:
         return
@@ -51,12 +53,12 @@ def set_namespace(resmap: ResMap, namespace: str, origin: Origin | None,
         raise at(origin, f"invalid value {subjects!r} for setRoleBindingSubjects: must be "
                          f"one of {', '.join(repr(m) for m in SUBJECT_MODES)}")
     specs = tuple(fs for fs in fieldspecs if fs.path != "metadata/namespace")
-    setter = _setter(namespace, origin, unset_only)
     for res in resmap:
         if not res.node.v:
             continue
         res.store_previous_id()
-        _transform(res, specs, setter, origin, subjects)
+        _transform(res, specs, _setter(namespace, origin, unset_only, res, rec), origin,
+                   subjects)
     seen: dict[tuple, Resource] = {}
     for res in resmap:
         cid = res.cur_id()
@@ -72,13 +74,17 @@ def _where(res: Resource) -> str:
     return f"{o[0]}:{o[1]}" if o else "a generated resource"
 
 
-def _setter(namespace: str, origin: Origin | None, unset_only: bool):
-    def set_value(node: Node) -> None:
+def _setter(namespace: str, origin: Origin | None, unset_only: bool, res: Resource,
+            rec: Touched | None):
+    def set_value(node: Node, path: Path) -> None:
         if not node.is_scalar:
             raise at(node.o, "namespace field specs must target scalar nodes, found a "
                              f"{'mapping' if node.is_map else 'list'}")
         if unset_only and node.v not in (None, ""):
             return
+        if rec is not None:
+            rec.select(res)
+            rec.set(res, path, node.v, namespace, origin)
         node.v = namespace
         node.o = origin
         node.parts = None
@@ -122,4 +128,4 @@ def _subjects(res: Resource, setter, origin: Origin | None, mode: str) -> None:
         if ns is None:
             ns = Node(None, origin)
             subject.v["namespace"] = ns
-        setter(ns)
+        setter(ns, ("subjects", subjects.v.index(subject), "namespace"))

@@ -17,9 +17,10 @@ from __future__ import annotations
 from ..core.errors import OverlayLintError, at
 from ..core.node import Node
 from ..core.yaml_reader import parse_embedded
-from .json6902 import apply_ops, decode_ops
+from .json6902 import Op, apply_ops, decode_ops, pointer_value
 from .resource import Resource, ResId, Selector
-from .smp import strategic_merge
+from .smp import find, patch_values, strategic_merge
+from .touched import EMPTY_PATCH, Touched
 
 _PATCH_KEYS = {"path", "patch", "target", "options"}
 _TARGET_KEYS = {"group", "version", "kind", "name", "namespace", "labelSelector",
@@ -30,22 +31,27 @@ _TARGET_KEYS = {"group", "version", "kind", "name", "namespace", "labelSelector"
 
 def apply_patches_strategic_merge(acc, kust, ctx) -> None:
     """``patchesStrategicMerge``: each patch document patches the resource with its id."""
-    patches: list[Node] = []
+    patches: list[tuple[Resource, Touched]] = []
     for entry in kust.items("patchesStrategicMerge"):
         if type(entry.v) is not str:
             raise at(entry.o, "each entry of 'patchesStrategicMerge' must be a string "
                               "(a file path or an inline patch)")
         docs = _inline_resources(entry)
+        path = None
         if docs is None:
             path = ctx.loader.file(kust.dir, entry.v, entry.o, "patch")
             docs = _file_docs(path, ctx)
-        patches.extend(_smp_docs(docs, entry))
+        found = _smp_docs(docs, entry)
+        rec = ctx.record("PatchStrategicMergeTransformer", "patchesStrategicMerge", entry.o,
+                         kust, path)
+        patches.extend((p, rec) for p in found)
     if kust.field("patchesStrategicMerge") is not None and not patches:
         raise at(kust.location("patchesStrategicMerge"), "patchesStrategicMerge is empty")
     ids = _IdIndex(acc.resmap)
-    for patch in patches:
+    for patch, rec in patches:
         target = _unique_target(ids, patch)
-        if _apply_smp(acc, target, patch, name_ok=False, kind_ok=False, set_gvk=True):
+        if _apply_smp(acc, target, patch, name_ok=False, kind_ok=False, set_gvk=True,
+                      rec=rec):
             ids.reset()
 
 
@@ -58,8 +64,10 @@ def apply_patches(acc, kust, ctx) -> None:
         _check_keys(entry, _PATCH_KEYS, "patches entry")
         target = _target(entry)
         options = _options(entry)
-        doc_nodes, holder = _patch_text(entry, kust, ctx, "patches")
+        doc_nodes, holder, path = _patch_text(entry, kust, ctx, "patches")
+        rec = ctx.record("PatchTransformer", "patches", entry.o, kust, path)
         if target is not None and not any(d is not None for d in doc_nodes):
+            rec.notes.append(EMPTY_PATCH)
             continue  # an empty patch file with a target: Kustomize applies no operations
         kind = _classify(doc_nodes, holder)
         if kind == "json":
@@ -70,7 +78,7 @@ def apply_patches(acc, kust, ctx) -> None:
             ops = decode_ops(first, holder.o)
             for res in acc.resmap.select(target):
                 res.store_previous_id()
-                _apply_json(res, ops)
+                _apply_json(res, ops, rec)
             ids.reset()  # the operations may have renamed something
             continue
         patches = _smp_docs(doc_nodes, holder)
@@ -82,12 +90,12 @@ def apply_patches(acc, kust, ctx) -> None:
                                                 "one strategic merge patch; split the documents "
                                                 "into separate entries")
             for res in acc.resmap.select(target):
-                if _apply_smp(acc, res, patches[0], name_ok, kind_ok, set_gvk=True):
+                if _apply_smp(acc, res, patches[0], name_ok, kind_ok, set_gvk=True, rec=rec):
                     ids.reset()
             continue
         for patch in patches:
             res = _unique_target(ids, patch)
-            if _apply_smp(acc, res, patch, name_ok, kind_ok, set_gvk=False):
+            if _apply_smp(acc, res, patch, name_ok, kind_ok, set_gvk=False, rec=rec):
                 ids.reset()
 
 
@@ -102,11 +110,12 @@ def apply_patches_json6902(acc, kust, ctx) -> None:
         tnode = entry.get("target")
         if target is None or not target.name:
             raise at((tnode or entry).o, "a patchesJson6902 entry needs 'target' with a 'name'")
-        doc_nodes, holder = _patch_text(entry, kust, ctx, "patchesJson6902")
+        doc_nodes, holder, path = _patch_text(entry, kust, ctx, "patchesJson6902")
         first = next((d for d in doc_nodes if d is not None), None)
         ops = decode_ops(first, holder.o)
+        rec = ctx.record("PatchJson6902Transformer", "patchesJson6902", entry.o, kust, path)
         for res in acc.resmap.select(target):
-            _apply_json(res, ops)
+            _apply_json(res, ops, rec)
 
 
 # --- reading patches -------------------------------------------------------------------
@@ -141,9 +150,9 @@ def _options(entry: Node) -> dict[str, bool]:
     return out
 
 
-def _patch_text(entry: Node, kust, ctx, field: str) -> tuple[list, Node]:
-    """The parsed documents of an entry's ``path`` or inline ``patch``, and the node that
-    locates the patch as a whole (for errors)."""
+def _patch_text(entry: Node, kust, ctx, field: str) -> tuple[list, Node, str | None]:
+    """The parsed documents of an entry's ``path`` or inline ``patch``, the node that
+    locates the patch as a whole (for errors) and the file read (None: inline)."""
     path_n, patch_n = entry.get("path"), entry.get("patch")
     has_path = path_n is not None and path_n.v not in (None, "")
     has_patch = patch_n is not None and isinstance(patch_n.v, str) and patch_n.v.strip() != ""
@@ -155,14 +164,14 @@ def _patch_text(entry: Node, kust, ctx, field: str) -> tuple[list, Node]:
     if not has_path and not has_patch:
         raise at(entry.o, f"a {field} entry needs 'path' (a file) or 'patch' (inline text)")
     if has_patch:
-        return parse_embedded(patch_n.v, patch_n), patch_n
+        return parse_embedded(patch_n.v, patch_n), patch_n, None
     if type(path_n.v) is not str:
         raise at(path_n.o, "'path' must be a string")
     path = ctx.loader.file(kust.dir, path_n.v, path_n.o, "patch")
     docs = _file_docs(path, ctx)
     if not any(d is not None for d in docs) and (field != "patches" or entry.get("target") is None):
         raise at(path_n.o, f"patch file '{path_n.v}' is empty")
-    return docs, path_n
+    return docs, path_n, path
 
 
 def _file_docs(path: str, ctx) -> list:
@@ -273,7 +282,7 @@ def _describe(rid: ResId) -> str:
 
 
 def _apply_smp(acc, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool,
-               set_gvk: bool) -> bool:
+               set_gvk: bool, rec: Touched) -> bool:
     """Kustomize's Resource.ApplySmPatch (with ResMap.ApplySmPatch's gvk copy when
     ``set_gvk``): merge, then restore name/namespace/kind unless allowed to change.
     True when resource ids may have changed (a rename or a deletion)."""
@@ -289,8 +298,15 @@ def _apply_smp(acc, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool
     old_kind = res.node.get("kind")
     if name_ok or kind_ok:
         res.store_previous_id()
+    rec.select(res)
+    sets = patch_values(p, res.api_version, res.kind, skip_ids=not (name_ok or kind_ok))
+    before = []
+    for steps, _n in sets:
+        b, _path = find(res.node, steps)
+        before.append((b is not None, None if b is None else b.data()))
     merged = strategic_merge(p, res.node)
     if merged is None or (merged.is_map and not merged.v):
+        rec.set(res, (), str(res.cur_id()), None, p.o, changed=True)
         acc.resmap.remove(res)
         return True
     if not merged.is_map:
@@ -305,6 +321,10 @@ def _apply_smp(acc, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool
         _metadata(merged).v["namespace"] = old_ns
     elif nmd is not None and nmd.is_map:
         nmd.v.pop("namespace", None)
+    for (steps, n), (existed, old) in zip(sets, before):
+        a, path = find(merged, steps)
+        new = None if a is None else a.data()
+        rec.set(res, path, old, new, n.o, changed=(existed != (a is not None)) or None)
     return name_ok or kind_ok
 
 
@@ -346,8 +366,9 @@ def _metadata(node: Node) -> Node:
     return md
 
 
-def _apply_json(res: Resource, ops: list) -> None:
+def _apply_json(res: Resource, ops: list[Op], rec: Touched) -> None:
     what = f"{res.kind} '{res.name}'"
+    rec.select(res)
     # Kustomize patches the object with its build annotations still in metadata, so
     # `add /metadata/annotations/x` works on a resource without annotations once it has
     # any (e.g. a previous id, stored by every `patches` JSON6902 patch); empty
@@ -357,7 +378,16 @@ def _apply_json(res: Resource, ops: list) -> None:
         ann = md.v.get("annotations")
         if ann is None or ann.v is None:
             md.v["annotations"] = Node({}, md.o)
-    out = apply_ops(res.node, ops, what)
+    out = res.node
+    for op in ops:  # one at a time: each op's before value is the previous op's result
+        existed, old, _path = pointer_value(out, op)
+        out = apply_ops(out, [op], what)
+        if op.op == "test":
+            continue
+        now, new, path = pointer_value(out, op)
+        where = op.value.o if op.value is not None else op.path.o
+        rec.set(res, path, old, new, where,
+                changed=True if existed is None or existed != now else None)
     if not out.is_map:
         raise at(ops[-1].path.o, f"JSON6902 patch turned {what} into a non-mapping")
     res.node = out

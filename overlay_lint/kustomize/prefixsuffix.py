@@ -14,11 +14,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..core.errors import at
-from ..core.node import Node, Origin
+from ..core.node import Node, Origin, Path
 from .config import gvk_selected
 from .fieldspec import FieldSpec, apply_fieldspec
 from .kustomization import Kustomization
 from .resource import ResMap, Resource, split_api_version
+from .touched import Touched
 
 if TYPE_CHECKING:
     from .build import Accumulator, BuildContext
@@ -32,20 +33,22 @@ def apply_prefix_suffix(acc: "Accumulator", kust: Kustomization, ctx: "BuildCont
     """The kustomization's ``namePrefix`` then ``nameSuffix``."""
     prefix = kust.field("namePrefix")
     if prefix is not None and prefix.v != "":
-        add_prefix(acc.resmap, prefix.v, prefix.o, acc.config.name_prefix)
+        rec = ctx.record("PrefixTransformer", "namePrefix", prefix.o, kust)
+        add_prefix(acc.resmap, prefix.v, prefix.o, acc.config.name_prefix, rec)
     suffix = kust.field("nameSuffix")
     if suffix is not None and suffix.v != "":
-        add_suffix(acc.resmap, suffix.v, suffix.o, acc.config.name_suffix)
+        rec = ctx.record("SuffixTransformer", "nameSuffix", suffix.o, kust)
+        add_suffix(acc.resmap, suffix.v, suffix.o, acc.config.name_suffix, rec)
 
 
 def add_prefix(resmap: ResMap, prefix: str, origin: Origin | None,
-               fieldspecs: Iterable[FieldSpec]) -> None:
-    _affix(resmap, prefix, origin, tuple(fieldspecs), is_prefix=True)
+               fieldspecs: Iterable[FieldSpec], rec: Touched | None = None) -> None:
+    _affix(resmap, prefix, origin, tuple(fieldspecs), True, rec)
 
 
 def add_suffix(resmap: ResMap, suffix: str, origin: Origin | None,
-               fieldspecs: Iterable[FieldSpec]) -> None:
-    _affix(resmap, suffix, origin, tuple(fieldspecs), is_prefix=False)
+               fieldspecs: Iterable[FieldSpec], rec: Touched | None = None) -> None:
+    _affix(resmap, suffix, origin, tuple(fieldspecs), False, rec)
 
 
 def org_gvk(res: Resource) -> tuple[str, str, str]:
@@ -56,10 +59,11 @@ def org_gvk(res: Resource) -> tuple[str, str, str]:
 
 
 def _affix(resmap: ResMap, text: str, origin: Origin | None, specs: tuple[FieldSpec, ...],
-           is_prefix: bool) -> None:
+           is_prefix: bool, rec: Touched | None) -> None:
     part = "prefix" if is_prefix else "suffix"
+    current: list[Resource] = []
 
-    def setter(node: Node) -> None:
+    def setter(node: Node, path: Path) -> None:
         if not node.is_scalar:
             raise at(node.o, f"cannot add a name {part} to a "
                              f"{'mapping' if node.is_map else 'list'}; the field spec "
@@ -71,12 +75,17 @@ def _affix(resmap: ResMap, text: str, origin: Origin | None, specs: tuple[FieldS
         parts = dict(node.parts) if node.parts else {}
         parts.setdefault("name", node.o)
         parts[part] = origin
-        node.v = text + old if is_prefix else old + text
+        new = text + old if is_prefix else old + text
+        if rec is not None:
+            rec.select(current[0])
+            rec.set(current[0], path, node.v, new, origin)
+        node.v = new
         node.parts = parts
         if node.o is None:
             node.o = origin
 
     for res in resmap:
+        current[:] = [res]
         g, v, k = org_gvk(res)
         if any(gvk_selected(g, v, k, sg, "", sk) for sg, sk in _SKIP):
             continue

@@ -21,8 +21,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.errors import at
-from ..core.node import Node, Origin
+from ..core.node import Node, Origin, Path
 from .resource import ResId, match_label_selector, parse_label_selector
+from .touched import EMPTY_FILE, Touched
 
 if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
     from .build import Accumulator, BuildContext
@@ -95,6 +96,7 @@ class Replacement:
     options: Options
     targets: list = field(default_factory=list)
     origin: Origin | None = None
+    file: str | None = None   # the ``path:`` file holding it (None: the kustomization)
 
 
 # --- the stage ------------------------------------------------------------------------------
@@ -102,9 +104,15 @@ class Replacement:
 def apply_replacements(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> None:
     """Run this kustomization's replacements in order over the accumulated objects."""
     for repl in load_replacements(kust, ctx):
+        if repl.source is None:  # an empty ``path:`` file
+            rec = ctx.record("ReplacementTransformer", "replacements", repl.origin, kust)
+            rec.notes.append(EMPTY_FILE)
+            continue
+        rec = ctx.record("ReplacementTransformer", "replacements", repl.origin, kust,
+                         file=repl.file)
         value = _source_value(acc.resmap, repl)
         for target in repl.targets:
-            _apply_target(acc.resmap, value, target)
+            _apply_target(acc.resmap, value, target, rec)
 
 
 def load_replacements(kust, ctx) -> list[Replacement]:
@@ -122,12 +130,14 @@ def load_replacements(kust, ctx) -> list[Replacement]:
             path = ctx.loader.file(kust.dir, path_n.v, path_n.o, "replacements file")
             docs = [d for d in ctx.loader.documents(path) if d is not None]
             if not docs:
+                out.append(Replacement(None, "", None, Options(), origin=item.o,  # type: ignore
+                                       file=path))
                 continue
             doc = docs[0]
             if doc.is_seq:
-                out.extend(_parse(r, strict=False) for r in doc.v)
+                out.extend(_parse(r, strict=False, file=path) for r in doc.v)
             elif doc.is_map:
-                out.append(_parse(doc, strict=False))
+                out.append(_parse(doc, strict=False, file=path))
             else:
                 raise at(doc.o, "a replacements file holds a replacement or a list of them")
         else:
@@ -189,7 +199,7 @@ def _parse_options(node: Node | None, what: str, strict: bool) -> Options:
     return opts
 
 
-def _parse(node: Node, strict: bool) -> Replacement:
+def _parse(node: Node, strict: bool, file: str | None = None) -> Replacement:
     if not node.is_map:
         raise at(node.o, "a replacement must be a mapping")
     _check_keys(node, ("source", "targets", "path"), "replacement", strict)
@@ -202,7 +212,7 @@ def _parse(node: Node, strict: bool) -> Replacement:
     fp_v = _s(src, "fieldPath", "replacement source") or DEFAULT_FIELD_PATH
     repl = Replacement(sel, fp_v, fp.o if fp is not None else src.o,
                        _parse_options(src.get("options"), "replacement source", strict),
-                       origin=node.o)
+                       origin=node.o, file=file)
     if not targets.is_seq:
         raise at(targets.o, "replacement targets must be a list")
     for t in targets.v:
@@ -348,10 +358,11 @@ def _new(kind: str, origin: Origin | None) -> Node:
 
 
 def match_paths(node: Node, parts: list[str], create: str | None, origin: Origin | None,
-                _retry: bool = False) -> list[Node]:
-    """kyaml PathMatcher: every node the path reaches, creating what is missing if asked."""
+                _retry: bool = False, path: Path = ()) -> list[tuple[Node, Path]]:
+    """kyaml PathMatcher: every node the path reaches (with its path), creating what is
+    missing if asked."""
     if not parts:
-        return [node]
+        return [(node, path)]
     p, rest = parts[0], parts[1:]
     nxt = rest[0] if rest else ""
     v = node.v
@@ -363,7 +374,7 @@ def match_paths(node: Node, parts: list[str], create: str | None, origin: Origin
             v.append(_new(_kind_for(nxt, create), origin))
         if len(v) < idx + 1:
             raise at(origin, f"index {idx} specified but only {len(v)} elements found")
-        return match_paths(v[idx], rest, create, origin)
+        return match_paths(v[idx], rest, create, origin, path=path + (idx,))
     if p.startswith("[") and p.endswith("]"):
         k, pattern = _split_index(p, origin)
         try:
@@ -374,16 +385,16 @@ def match_paths(node: Node, parts: list[str], create: str | None, origin: Origin
             node.v = v = []
         if type(v) is not list:
             raise at(origin, f"path element '{p}' needs a sequence")
-        out: list[Node] = []
-        for item in list(v):
+        out: list[tuple[Node, Path]] = []
+        for i, item in enumerate(list(v)):
             if k == "":
                 if item.is_scalar and rx.search(scalar_text(item.v).strip()):
-                    out.extend(match_paths(item, rest, create, origin))
+                    out.extend(match_paths(item, rest, create, origin, path=path + (i,)))
             else:
                 f = item.get(k)
                 if f is not None and f.v is not None and f.is_scalar \
                         and rx.search(scalar_text(f.v).strip()):
-                    out.extend(match_paths(item, rest, create, origin))
+                    out.extend(match_paths(item, rest, create, origin, path=path + (i,)))
         if out or not create:
             return out
         if _retry:
@@ -392,13 +403,13 @@ def match_paths(node: Node, parts: list[str], create: str | None, origin: Origin
                              "match its own pattern")
         val = Node(_plain(pattern), origin)
         v.append(val if k == "" else Node({k: val}, origin))
-        return match_paths(node, parts, create, origin, _retry=True)
+        return match_paths(node, parts, create, origin, _retry=True, path=path)
     if p == "*":
         if type(v) is not list:
             raise at(origin, "wildcard '*' needs a sequence")
         out = []
-        for item in v:
-            out.extend(match_paths(item, rest, create, origin))
+        for i, item in enumerate(v):
+            out.extend(match_paths(item, rest, create, origin, path=path + (i,)))
         return out
     child = v.get(p) if type(v) is dict else None
     if child is None:
@@ -412,7 +423,7 @@ def match_paths(node: Node, parts: list[str], create: str | None, origin: Origin
         v[p] = child
     elif child.v is None and create and rest:
         child.v = {} if _kind_for(nxt, create) == "map" else []
-    return match_paths(child, rest, create, origin)
+    return match_paths(child, rest, create, origin, path=path + (p,))
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -492,7 +503,7 @@ def _ids(res) -> list[ResId]:
     return [res.cur_id(), *res.prev_ids]
 
 
-def _apply_target(resmap, value: Node, target: Target) -> None:
+def _apply_target(resmap, value: Node, target: Target, rec: Touched) -> None:
     for res in resmap:
         if not target.select.selects_meta(res):
             continue
@@ -504,10 +515,11 @@ def _apply_target(resmap, value: Node, target: Target) -> None:
             continue
         if any(not r.id_empty() and any(r.selects_id(i) for i in ids) for r in target.reject):
             continue
-        _copy_to(res, value, target)
+        rec.select(res)
+        _copy_to(res, value, target, rec)
 
 
-def _copy_to(res, value: Node, target: Target) -> None:
+def _copy_to(res, value: Node, target: Target, rec: Touched) -> None:
     create = None
     if target.options.create:
         create = "scalar" if value.is_scalar else "map" if value.is_map else "seq"
@@ -516,8 +528,11 @@ def _copy_to(res, value: Node, target: Target) -> None:
         if not found:
             raise at(fp.o, f"unable to {'find or create' if create else 'find'} field "
                            f"'{fp.v}' in replacement target {res.cur_id()}")
-        for t in found:
+        for t, path in found:
+            before = None if t.v is _CREATED else t.data()
+            created = t.v is _CREATED
             _set(t, value, target.options, fp.o)
+            rec.set(res, path, before, t.data(), fp.o, changed=True if created else None)
 
 
 def _set(target: Node, value: Node, opts: Options, origin: Origin | None) -> None:

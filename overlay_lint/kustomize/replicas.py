@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..core.errors import at
-from ..core.node import Node
+from ..core.node import Node, Path
 from .fieldspec import apply_fieldspec
+from .resource import Resource
+from .touched import Touched
 
 if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
     from .build import Accumulator, BuildContext
@@ -35,13 +37,15 @@ def apply_replicas(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> 
         name, count_n = _parse(entry)
         candidates = by_name.get(name, [])
         found = False
+        rec = ctx.record("ReplicaCountTransformer", "replicas", entry.o, kust)
         for fs in acc.config.replicas:
             for res, ids in candidates:
                 if not any(i.name == name and fs.matches_gvk(i.group, i.version, i.kind)
                            for i in ids):
                     continue
                 found = True
-                apply_fieldspec(res.node, fs, lambda n: _set(n, count_n), create_kind="scalar",
+                rec.select(res)
+                apply_fieldspec(res.node, fs, _setter(count_n, res, rec), create_kind="scalar",
                                 create_origin=count_n.o, gvk=res.gvk())
         if not found:
             kinds = ", ".join(sorted({fs.kind or "*" for fs in acc.config.replicas})) or "none"
@@ -69,7 +73,10 @@ def _parse(entry: Node) -> tuple[str, Node]:
     return name, count_n
 
 
-def _set(node: Node, count_n: Node) -> None:
-    node.v = count_n.v
-    node.o = count_n.o
-    node.parts = None
+def _setter(count_n: Node, res: Resource, rec: Touched):
+    def set_count(node: Node, path: Path) -> None:
+        rec.set(res, path, node.v, count_n.v, count_n.o)
+        node.v = count_n.v
+        node.o = count_n.o
+        node.parts = None
+    return set_count

@@ -6,6 +6,7 @@ data never carries it.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -14,6 +15,7 @@ from ..core.errors import at
 from ..core.node import Node, Origin, PathKey, ensure_map
 from .scope import is_cluster_scoped
 
+_UIDS = itertools.count(1)
 DEFAULT_NS = "default"
 NOT_A_NS = "_non_namespaceable_"
 
@@ -72,7 +74,7 @@ class Resource:
     references by original name. ``behavior``/``needs_hash`` come from generators.
     """
 
-    __slots__ = ("node", "chain", "prev_ids", "behavior", "needs_hash", "ref_by",
+    __slots__ = ("node", "uid", "chain", "prev_ids", "behavior", "needs_hash", "ref_by",
                  "name_change_ok", "kind_change_ok", "prefixes", "suffixes", "source",
                  "generated_by", "ref_vars")
 
@@ -80,6 +82,7 @@ class Resource:
         if type(node.v) is not dict:
             raise at(node.o, "a resource must be a YAML mapping")
         self.node = node
+        self.uid = next(_UIDS)      # stable identity in a build (touched records use it)
         self.chain: list[str] = []
         self.prev_ids: list[ResId] = []
         self.behavior = ""          # generator behavior: create / merge / replace
@@ -173,17 +176,10 @@ class Resource:
         old = md.v.get("namespace")
         md.v["namespace"] = Node(ns, origin or (old.o if old is not None else md.o))
 
-    def copy(self) -> "Resource":
-        r = Resource.__new__(Resource)
-        r.node = self.node.clone()
-        r.take_build_state(self)
-        r.needs_hash = self.needs_hash
-        r.generated_by = self.generated_by
-        return r
-
     def take_build_state(self, other: "Resource") -> None:
         """Copy ``other``'s build bookkeeping (earlier ids, affixes, chain, behavior, vars)
         onto this resource; ``needs_hash`` and ``generated_by`` are left to the caller."""
+        self.uid = other.uid
         self.chain = list(other.chain)
         self.prev_ids = list(other.prev_ids)
         self.behavior = other.behavior

@@ -469,3 +469,88 @@ def _append_list_node(dst: Node, src: Node, keys: list, path: tuple) -> Node:
             _element_setter(dst, None, keys, v)
         _element_setter(dst, elem, keys, v)
     return dst
+
+
+# --- what a patch sets (for touched records) ---------------------------------------------
+
+# A step through a tree: a mapping key, or a list element chosen by its merge key values.
+Step = Any  # str | tuple[tuple[str, str], ...]
+_ID_PATHS = (("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace"))
+
+
+def patch_values(patch: Node, api_version: str, kind: str,
+                 skip_ids: bool = True) -> list[tuple[tuple, Node]]:
+    """Every value a strategic-merge patch sets, as (steps, patch node): scalars, lists it
+    replaces whole, elements and mappings it deletes or replaces (``$patch``), empty
+    mappings. Merge-key list elements are steps ``((key, value), ...)``. The patch's own
+    identity (apiVersion, kind, metadata.name/namespace) is left out when ``skip_ids``."""
+    out: list[tuple[tuple, Node]] = []
+    _values(patch, schema_for(api_version, kind), (), out)
+    if skip_ids:
+        out = [(steps, n) for steps, n in out if steps not in _ID_PATHS]
+    return out
+
+
+def _values(node: Node, schema: Schema | None, steps: tuple, out: list) -> None:
+    v = node.v
+    if type(v) is dict:
+        directive = v.get(_DIRECTIVE)
+        if directive is not None and _sval(directive) in (_DELETE, _REPLACE) or not v:
+            out.append((steps, node))
+            return
+        for key, child in v.items():
+            if key.startswith("$"):
+                continue
+            _values(child, schema.field(key) if schema is not None else None,
+                    steps + (key,), out)
+        return
+    if type(v) is list and schema is not None and schema.merges:
+        _strategy, keys = schema.strategy_and_keys()
+        el_schema = schema.elements()
+        whole = not keys or any(type(e.v) is not dict for e in v) or any(
+            _DIRECTIVE in e.v and len(e.v) == 1 for e in v)
+        if not whole:
+            for e in v:
+                sel = tuple((k, _sval(e.v.get(k))) for k in keys if e.v.get(k) is not None)
+                if not sel:
+                    whole = True
+                    break
+            else:
+                for e in v:
+                    sel = tuple((k, _sval(e.v.get(k))) for k in keys if e.v.get(k) is not None)
+                    if len(e.v) == len(sel):
+                        out.append((steps + (sel,), e))  # an element that only names itself
+                        continue
+                    # the merge keys name the element; the other fields are what it sets
+                    ident = {k for k, _v in sel}
+                    for key, child in e.v.items():
+                        if key.startswith("$") or key in ident:
+                            continue
+                        _values(child, el_schema.field(key) if el_schema is not None else None,
+                                steps + (sel, key), out)
+                    if _DIRECTIVE in e.v:
+                        out.append((steps + (sel,), e))
+                return
+    out.append((steps, node))
+
+
+def find(root: Node | None, steps: tuple) -> tuple[Node | None, tuple]:
+    """The node at ``steps`` (see :func:`patch_values`) and its concrete path."""
+    node, path = root, ()
+    for step in steps:
+        if node is None:
+            return None, path
+        if type(step) is str:
+            node = node.v.get(step) if type(node.v) is dict else None
+            path += (step,)
+            continue
+        found = None
+        if type(node.v) is list:
+            for i, e in enumerate(node.v):
+                if type(e.v) is dict and all(k in e.v and _sval(e.v[k]) == want
+                                             for k, want in step):
+                    found = e
+                    path += (i,)
+                    break
+        node = found
+    return node, path

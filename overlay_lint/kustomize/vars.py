@@ -22,9 +22,10 @@ import re
 from dataclasses import dataclass
 
 from ..core.errors import at
-from ..core.node import Node, Origin
+from ..core.node import Node, Origin, Path
 from .fieldspec import apply_fieldspecs
-from .resource import ResId
+from .resource import ResId, Resource
+from .touched import Touched
 
 if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
     from .build import Accumulator, BuildContext
@@ -66,6 +67,8 @@ def merge_vars(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> None
     """Declare this kustomization's vars and mark the objects they read."""
     incoming = [parse_var(n) for n in kust.items("vars")]
     for v in incoming:
+        rec = ctx.record("Var", "vars", v.origin, kust)
+        ctx.var_records[v.name] = rec
         t = v.target
         use_ns = bool(t.namespace) or t.cluster_scoped
         matched = []
@@ -80,6 +83,7 @@ def merge_vars(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> None
                                "give objref a namespace to pick one")
         if matched:
             matched[0].ref_vars.append(v.name)
+            rec.select(matched[0])
     acc.vars = merge_var_lists(acc.vars, incoming, kust.location("vars"))
 
 
@@ -141,8 +145,26 @@ def resolve_vars(acc: Accumulator, ctx: BuildContext) -> None:
     specs = acc.config.var_reference
     if not specs:
         return
+    recs = getattr(ctx, "var_records", {})
     for res in acc.resmap:
-        apply_fieldspecs(res.node, specs, lambda n: _substitute(n, values), res.gvk())
+        def sub(node: Node, path: Path, res: Resource = res) -> None:
+            _substitute(node, values, _Where(res, path, recs))
+        apply_fieldspecs(res.node, specs, sub, res.gvk())
+
+
+class _Where:
+    """The resource and field a substitution happens in, and the vars' records."""
+
+    __slots__ = ("res", "path", "recs")
+
+    def __init__(self, res: Resource, path: Path, recs: dict[str, Touched]) -> None:
+        self.res, self.path, self.recs = res, path, recs
+
+    def record(self, names: list[str], path: Path, before: object, after: object) -> None:
+        for name in dict.fromkeys(names):
+            rec = self.recs.get(name)
+            if rec is not None:
+                rec.set(self.res, path, before, after, rec.origin)  # type: ignore[arg-type]
 
 
 def _var_value(resmap, v: Var) -> Node:
@@ -175,21 +197,21 @@ def _get_field(root: Node, path: str) -> Node | None:
     return lookup(root, parts, None)
 
 
-def _substitute(node: Node, values: dict[str, Node]) -> None:
+def _substitute(node: Node, values: dict[str, Node], where: _Where) -> None:
     v = node.v
     if v is None:
         return
     if type(v) is str:
-        _replace_in(node, values)
+        _replace_in(node, values, where, where.path)
     elif type(v) is dict:
-        for child in v.values():
+        for k, child in v.items():
             if type(child.v) is str:
-                _replace_in(child, values)
+                _replace_in(child, values, where, where.path + (k,))
     elif type(v) is list:
-        for item in v:
+        for i, item in enumerate(v):
             if type(item.v) is not str:
                 raise at(item.o, "a list holding $(VAR) references must hold only strings")
-            _replace_in(item, values)
+            _replace_in(item, values, where, where.path + (i,))
 
 
 def _primitive(n: Node | None):
@@ -199,12 +221,13 @@ def _primitive(n: Node | None):
     return n.v if n.v is not None else ""
 
 
-def _replace_in(node: Node, values: dict[str, Node]) -> None:
+def _replace_in(node: Node, values: dict[str, Node], where: _Where, path: Path) -> None:
     text = node.v
     if "$" not in text:
         return
     out: list[str] = []
     used: list[Node] = []
+    names: list[str] = []
     i, checkpoint, n = 0, 0, len(text)
     while i < n:
         if text[i] == "$" and i + 1 < n:
@@ -229,8 +252,10 @@ def _replace_in(node: Node, values: dict[str, Node]) -> None:
                             node.v = val
                             node.o = src.o
                             node.parts = None
+                            where.record([name], path, text, val)
                             return
                         used.append(src)
+                        names.append(name)
                         out.append(_go_text(val))
                     i = close
             else:
@@ -239,6 +264,8 @@ def _replace_in(node: Node, values: dict[str, Node]) -> None:
             checkpoint = i + 1
         i += 1
     new = "".join(out) + text[checkpoint:]
+    if names:
+        where.record(names, path, text, new)
     if new != text:
         node.v = new
         if used:
