@@ -55,18 +55,22 @@ def test_one_broken_env_is_an_error_and_others_are_still_checked(tmp_path):
 
 def test_bases_and_loose_manifests_are_checked(tmp_path):
     write_tree(tmp_path, {
+        # a root that builds on a local kustomization: an env
         "apps/web/kustomization.yaml": "resources: [d.yaml, sub]\n",
-        "apps/web/d.yaml": deployment("web").replace("  revisionHistoryLimit: 3\n", ""),
+        "apps/web/d.yaml": deployment("web"),
         "apps/web/sub/kustomization.yaml": "resources: [cm.yaml]\n",   # included: not a root
         "apps/web/sub/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        # a root made of files only: a base, checked alone
+        "apps/api/kustomization.yaml": "resources: [d.yaml]\n",
+        "apps/api/d.yaml": deployment("api").replace("  revisionHistoryLimit: 3\n", ""),
         "loose/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
                              "stringData:\n  a: b\n",
         "loose/values.yaml": "replicaCount: 1\n",          # not a manifest
         "loose/chart.yaml": "apiVersion: v1\nkind: {{ .Kind }}\n  bad: [\n",  # templated
     })
     rc, doc = lint_json(tmp_path, ".")
-    assert doc["errors"] == [] and doc["envs"] == []
-    assert keys(doc) == {("revision-history-limit", "apps/web/d.yaml", 5, ("base",)),
+    assert doc["errors"] == [] and doc["envs"] == ["web"]
+    assert keys(doc) == {("revision-history-limit", "apps/api/d.yaml", 5, ("base",)),
                          ("no-plain-secrets", "loose/secret.yaml", 2, ())}
 
 
@@ -172,3 +176,18 @@ def test_schemas_are_valid_json_schemas():
         # its schema is valid too (the linter skips this check for packaged rules)
         jsonschema.Draft202012Validator.check_schema(
             substitute(rule["schema"], rule.get("parameters") or {}))
+
+
+@pytest.mark.parametrize("argv", [
+    [".", "--base", "b.json"],            # never read as --baseline
+    [".", "--write-base", "b.json"],
+    ["render", ".", "--orig"],
+    ["rules", "--mark"],
+    ["envs", "--form", "json"],
+])
+def test_options_are_never_abbreviated(tmp_path, argv, capsys):
+    app_tree(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        run(argv, tmp_path)
+    assert exc.value.code == 2
+    assert not (tmp_path / "b.json").exists()

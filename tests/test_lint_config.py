@@ -173,3 +173,30 @@ def test_rules_reference_is_up_to_date(tmp_path):
     assert rc == 0
     assert (REPO / "docs" / "rules.md").read_text() == out, \
         "regenerate: overlay-lint rules --markdown > docs/rules.md"
+
+
+@pytest.mark.parametrize("content, line, msg", [
+    (b'[project]\nname = "x"\n[tool]\noverlay-lint = 5\n', 4,
+     "[tool.overlay-lint] must be a table"),
+    (b'tool = 5  # overlay-lint\n', 1, "'tool' must be a table"),
+    (b'[tool.overlay-lint]\nfail-on = "x\xff"\n', 2, "not valid UTF-8"),
+    (b'[tool.overlay-lint\n', 1, "invalid TOML"),
+])
+def test_broken_pyproject_is_a_located_error(tmp_path, content, line, msg):
+    app_tree(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_bytes(content)
+    rc, out, err = run(["."], tmp_path)
+    assert rc == 2 and err.startswith(f"pyproject.toml:{line}: ") and msg in err, err
+    assert "Traceback" not in err
+
+
+def test_pyproject_without_our_table_is_not_a_config(tmp_path):
+    app_tree(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "overlay-lint-plugin"\n')
+    rc, doc = lint_json(tmp_path, ".")
+    assert doc["errors"] == []
+    (tmp_path / "x.toml").write_text('[project]\nname = "y"\n')
+    rc, _, err = run([".", "--config", "x.toml"], tmp_path)
+    assert rc == 2 and err.startswith("x.toml: no [tool.overlay-lint] table")

@@ -132,8 +132,7 @@ def test_expected_workloads_compares_envs_of_one_app_only(tmp_path):
     app_tree(tmp_path / "b", base={"deploy.yaml": deployment("b")})
     rc, doc = lint_json(tmp_path, ".", "--rule", "expected-workloads")
     assert (rc, doc["findings"]) == (0, [])
-    assert sorted(doc["envs"]) == ["a/overlays/dev", "a/overlays/prod", "b/overlays/dev",
-                                   "b/overlays/prod"]
+    assert sorted(doc["envs"]) == ["a/dev", "a/prod", "b/dev", "b/prod"]
 
 
 # --- dev-replicas ---------------------------------------------------------------------------

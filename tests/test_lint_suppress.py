@@ -151,3 +151,30 @@ def test_suppression_comment_added_between_runs_in_one_process(tmp_path):
     p = tmp_path / "base/deploy.yaml"
     p.write_text(p.read_text().replace("replicas: 2", "replicas: 2  # overlay-lint: disable=all"))
     assert lint_json(tmp_path, ".", "--rule", "dev-replicas")[0] == 0
+
+
+@pytest.mark.parametrize("line, want", [
+    ("x: 1  # overlay-lint: disable=a,b -- reason", ("disable", ("a", "b"))),
+    ("# overlay-lint: disable-next-line = all", ("disable-next-line", ("all",))),
+    ("x#overlay-lint:disable=a--why", ("disable", ("a",))),
+    ('x: "overlay-lint: disable=a"', None),          # not in a comment
+    ("# overlay-lint: enable=a", None),
+    ("# overlay-lint: disable=a!b", None),
+])
+def test_suppression_comment_parsing(line, want):
+    from overlay_lint.lint.suppress import parse_directive
+    d = parse_directive(line)
+    assert (None if d is None else (d.kind, d.rules)) == want
+
+
+def test_suppression_comment_parsing_is_linear():
+    import time
+    from overlay_lint.lint.suppress import parse_directive
+    # a 3 KB line took 85 s with the old regex; these are 100-1000x longer
+    hostile = ["#overlay-lint:disable=" + " " * 300_000 + "!",
+               "# overlay-lint: disable=" + "a-" * 150_000 + "#",
+               "#overlay-lint:" * 100_000, "# overlay-lint: disable=!" * 50_000]
+    start = time.process_time()
+    for text in hostile:
+        parse_directive(text)
+    assert time.process_time() - start < 2

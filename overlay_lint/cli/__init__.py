@@ -10,7 +10,7 @@ from .. import __version__
 
 def _render_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="overlay-lint render",
+        prog="overlay-lint render", allow_abbrev=False,
         description="Render kustomization directories as `kubectl kustomize` does.")
     p.add_argument("dirs", nargs="+", metavar="DIR", help="kustomization directory")
     p.add_argument("--origin", action="store_true",
@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
             args = _render_parser().parse_args(argv[1:])
             from .render_cmd import run_render
             return run_render(args.dirs, args.origin, args.root)
+        if argv and argv[0] == "envs":
+            from .envs_cmd import run_envs
+            return run_envs(argv[1:])
         if argv and argv[0] == "rules":
             from .lint_cmd import run_rules
             return run_rules(argv[1:])

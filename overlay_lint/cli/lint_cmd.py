@@ -16,10 +16,10 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 def lint_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="overlay-lint",
+        prog="overlay-lint", allow_abbrev=False,
         description="Render every Kustomize env natively and report each policy violation once, "
                     "at the source line to edit. Subcommands: `overlay-lint render DIR`, "
-                    "`overlay-lint rules`, `overlay-lint explain RULE`.")
+                    "`overlay-lint envs`, `overlay-lint rules`, `overlay-lint explain RULE`.")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="folders to lint (default: .); files (as pre-commit passes them) "
                         "select the envs they affect")
@@ -200,7 +200,8 @@ def _selector(changed: list[str], cfg):
 # --- overlay-lint rules / explain ----------------------------------------------------------
 
 def run_rules(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="overlay-lint rules", description="List the rules.")
+    p = argparse.ArgumentParser(prog="overlay-lint rules", description="List the rules.",
+                                allow_abbrev=False)
     p.add_argument("--config", metavar="FILE")
     p.add_argument("--markdown", action="store_true",
                    help="print every rule's documentation as Markdown (docs/rules.md)")
@@ -246,7 +247,7 @@ def rules_markdown(rules) -> str:
 
 
 def run_explain(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="overlay-lint explain",
+    p = argparse.ArgumentParser(prog="overlay-lint explain", allow_abbrev=False,
                                 description="Print a rule's documentation.")
     p.add_argument("rule", metavar="RULE")
     p.add_argument("--config", metavar="FILE")

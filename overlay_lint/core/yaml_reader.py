@@ -462,6 +462,16 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
     except RecursionError:
         raise OverlayLintError(f"nesting deeper than {LIMITS.max_depth} levels", path) from None
     except Exception as exc:  # ruamel's MarkedYAMLError and friends
+        if _C and _libyaml_colon_gap(exc):
+            try:
+                docs = _reparse_pure(text, path, line_offset, col_offset, flat_origin)
+            except OverlayLintError:
+                raise
+            except Exception as pure_exc:  # the text is broken elsewhere: say where
+                exc = pure_exc
+            else:
+                if docs is not None:
+                    return docs
         raise _yaml_error(exc, path, line_offset, flat_origin, text) from None
     finally:
         dispose = getattr(loader, "dispose", None)
@@ -472,15 +482,53 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
                 pass
 
 
-def _event_source(text: str) -> tuple[Any, Any, Any]:
+def _event_source(text: str, pure: bool = False) -> tuple[Any, Any, Any]:
     """(loader, get_event, resolve): libyaml's event parser when available."""
-    if _C:
+    if _C and not pure:
         loader = _Loader(text)
         return loader, loader.get_event, loader.resolve
-    from ruamel.yaml import YAML  # pragma: no cover - only without the C extension
+    from ruamel.yaml import YAML
     y = YAML(typ="safe", pure=True)
     events = iter(y.parse(text))
     return None, lambda: next(events, None), y.resolver.resolve
+
+
+def _libyaml_colon_gap(exc: Exception) -> bool:
+    """The libyaml 0.1.7 bundled with ruamel.yaml.clib refuses a ``:`` inside a plain
+    scalar in a flow collection (``args: [--bind=:8081]``), which go-yaml (kubectl) and
+    libyaml 0.2 accept."""
+    return getattr(exc, "problem", None) == "found unexpected ':'"
+
+
+class _GoYamlRefuses(Exception):
+    pass
+
+
+def _reparse_pure(text: str, path: str, line_offset: int, col_offset: int,
+                  flat_origin: tuple | None) -> list[Node | None] | None:
+    """The documents as the pure-Python parser reads them; None when it reads something
+    go-yaml refuses (a plain scalar starting with ``:`` inside a flow collection): then the
+    C parser's error stands. The pure parser's own error propagates."""
+    _, get_event, resolve = _event_source(text, pure=True)
+    flow: list[bool] = []
+
+    def checked() -> Any:
+        ev = get_event()
+        cls = type(ev).__name__
+        if cls in ("SequenceStartEvent", "MappingStartEvent"):
+            flow.append(bool(getattr(ev, "flow_style", False)))
+        elif cls in ("SequenceEndEvent", "MappingEndEvent"):
+            flow.pop()
+        elif cls == "ScalarEvent" and not ev.style and flow and flow[-1] \
+                and ev.value.startswith(":"):
+            raise _GoYamlRefuses()
+        return ev
+
+    builder = _Builder(path, line_offset, col_offset, flat_origin, text.split("\n"), resolve)
+    try:
+        return builder.documents(checked)
+    except _GoYamlRefuses:
+        return None
 
 
 def _yaml_error(exc: Exception, path: str, line_offset: int,

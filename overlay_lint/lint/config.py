@@ -15,20 +15,22 @@ from dataclasses import dataclass, field
 
 from ..core.errors import OverlayLintError, at
 from ..core.node import Node, Origin, from_data
+from .envnames import DEFAULT_DEV, DEFAULT_PROTECTED, RoleMatcher
 
 CONFIG_NAMES = (".overlay-lint.yaml", ".overlay-lint.yml")
-DEFAULT_DEV = ("dev", "development", "local")
-DEFAULT_PROTECTED = ("prod", "production")
+_GLOB_CHARS = "*?["
 
 
 @dataclass
 class EnvSpec:
-    """An env declared in the config."""
+    """An env declared in the config: one folder, or a glob of folders (``pattern``)."""
 
-    path: str                 # absolute kustomization directory
-    name: str
-    role: str | None          # dev | protected | none | None (from the name)
+    path: str                 # absolute kustomization directory ("" for a pattern)
+    name: str                 # "" for a pattern: each match is named after its folder
+    role: str | None          # dev | protected | none | None (from the path)
     origin: Origin | None = None
+    pattern: str | None = None    # glob relative to the config folder (``**`` allowed)
+    group: str | None = None
 
 
 @dataclass
@@ -47,8 +49,7 @@ class Config:
     path: str | None = None            # file it came from
     base_dir: str = "."                # relative paths in the config are relative to this
     envs: list[EnvSpec] | None = None
-    dev_names: tuple = DEFAULT_DEV
-    protected_names: tuple = DEFAULT_PROTECTED
+    roles: RoleMatcher = field(default_factory=RoleMatcher)
     rules: dict[str, Node] = field(default_factory=dict)   # rule id -> its config node
     rules_origin: Origin | None = None
     rule_dirs: list[str] = field(default_factory=list)     # absolute
@@ -56,13 +57,10 @@ class Config:
     ignores: list[IgnoreEntry] = field(default_factory=list)
     fail_on: str | None = None
 
-    def role_of(self, name: str) -> str:
-        base = name.rsplit("/", 1)[-1]
-        if base in self.dev_names:
-            return "dev"
-        if base in self.protected_names:
-            return "protected"
-        return "none"
+    def role_of(self, rel_path: str) -> str:
+        """``dev``, ``protected`` or ``none`` for an env path (relative to the config
+        folder) or a bare name; see ``envnames.RoleMatcher``."""
+        return self.roles.role(rel_path)
 
     def rel(self, path: str) -> str:
         """``path`` relative to the config folder, with ``/`` separators."""
@@ -111,7 +109,7 @@ def find_config(start: str, stop: str | None) -> tuple[str, str] | None:
             if os.path.isfile(p):
                 return p, "yaml"
         pp = os.path.join(d, "pyproject.toml")
-        if os.path.isfile(pp) and _has_tool_table(pp):
+        if os.path.isfile(pp) and _has_tool_table(pp) and _read_toml(pp) is not None:
             return pp, "toml"
         if stop is not None and d == stop:
             return None
@@ -122,11 +120,13 @@ def find_config(start: str, stop: str | None) -> tuple[str, str] | None:
 
 
 def _has_tool_table(path: str) -> bool:
+    """Whether a pyproject.toml may configure overlay-lint (cheap; parsed later)."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            return "[tool.overlay-lint" in fh.read()
-    except OSError:
-        return False
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise OverlayLintError(f"cannot read: {exc.strerror or exc}", path) from None
+    return b"overlay-lint" in raw and b"tool" in raw
 
 
 def load_config(start: str, explicit: str | None = None, stop: str | None = None) -> Config:
@@ -141,7 +141,8 @@ def load_config(start: str, explicit: str | None = None, stop: str | None = None
     if found is None:
         return Config(base_dir=os.path.abspath(stop or find_repo_root(start) or os.getcwd()))
     path, kind = found
-    node = _read_toml(path) if kind == "toml" else _read_yaml(path)
+    node = _read_toml(path, explicit=bool(explicit)) if kind == "toml" else _read_yaml(path)
+    assert node is not None  # find_config only returns a pyproject.toml that has the table
     return parse_config(node, path)
 
 
@@ -157,7 +158,9 @@ def _read_yaml(path: str) -> Node:
     return docs[0]
 
 
-def _read_toml(path: str) -> Node:
+def _read_toml(path: str, explicit: bool = False) -> Node | None:
+    """The ``[tool.overlay-lint]`` table as a Node (lines of its keys kept), or None when
+    the file has none (then the lookup goes on). Every problem is located."""
     try:
         import tomllib  # Python 3.11+
     except ImportError:  # pragma: no cover - Python 3.10
@@ -166,26 +169,40 @@ def _read_toml(path: str) -> Node:
         except ImportError:
             raise OverlayLintError("reading [tool.overlay-lint] needs Python 3.11+ (or the "
                                    "tomli package); use .overlay-lint.yaml instead", path) from None
-    with open(path, "rb") as fh:
-        raw = fh.read()
+    from ..core.yaml_reader import read_text
+    text = read_text(path)          # size bound, UTF-8 checked, located errors
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(text)
     except Exception as exc:  # TOMLDecodeError carries "(at line N, column M)"
         m = re.search(r"line (\d+)", str(exc))
         raise OverlayLintError(f"invalid TOML: {exc}", path, int(m.group(1)) if m else None) \
             from None
-    table = data.get("tool", {}).get("overlay-lint", {})
-    text = raw.decode("utf-8")
     lines = text.splitlines()
-    head = next((i + 1 for i, ln in enumerate(lines)
-                 if re.match(r"\s*\[tool\.overlay-lint\]", ln)), 1)
+    tool = data.get("tool")
+    if tool is None or (isinstance(tool, dict) and "overlay-lint" not in tool):
+        if explicit:
+            raise OverlayLintError("no [tool.overlay-lint] table in this file", path)
+        return None
+    if not isinstance(tool, dict):
+        raise OverlayLintError("'tool' must be a table ([tool.overlay-lint])", path,
+                               _line_of(lines, r"\s*\"?tool\"?\s*="))
+    table = tool["overlay-lint"]
+    head = _line_of(lines, r"\s*\[\s*tool\s*\.\s*\"?overlay-lint\"?\s*\]") or \
+        _line_of(lines, r"\s*\"?overlay-lint\"?\s*=") or 1
+    if not isinstance(table, dict):
+        raise OverlayLintError("[tool.overlay-lint] must be a table of settings", path, head)
     node = from_data(table, (path, head, 1))
     # Give each top-level key the line that sets it, so errors point close to it.
     for key, child in node.items():
-        pat = re.compile(rf"^\s*(\"?{re.escape(key)}\"?\s*=|\[+tool\.overlay-lint\.{re.escape(key)}\b)")
-        ln = next((i + 1 for i, s in enumerate(lines) if pat.match(s)), head)
+        ln = _line_of(lines, rf"^\s*(\"?{re.escape(key)}\"?\s*=|\[+\s*tool\.overlay-lint\."
+                             rf"{re.escape(key)}\b)") or head
         _relocate(child, (path, ln, 1))
     return node
+
+
+def _line_of(lines: list[str], pattern: str) -> int | None:
+    pat = re.compile(pattern)
+    return next((i + 1 for i, s in enumerate(lines) if pat.match(s)), None)
 
 
 def _relocate(node: Node, origin: Origin) -> None:
@@ -205,27 +222,41 @@ def parse_config(node: Node, path: str) -> Config:
     roles = node.get("roles")
     if roles is not None:
         # a name configured for one role leaves the other role's defaults
+        dev, prot = DEFAULT_DEV, DEFAULT_PROTECTED
         if roles.get("dev") is not None:
-            cfg.dev_names = tuple(roles.value("dev"))
+            dev = tuple(roles.value("dev"))
             if roles.get("protected") is None:
-                cfg.protected_names = tuple(n for n in DEFAULT_PROTECTED if n not in cfg.dev_names)
+                prot = tuple(n for n in DEFAULT_PROTECTED if n not in dev)
         if roles.get("protected") is not None:
-            cfg.protected_names = tuple(roles.value("protected"))
+            prot = tuple(roles.value("protected"))
             if roles.get("dev") is None:
-                cfg.dev_names = tuple(n for n in DEFAULT_DEV if n not in cfg.protected_names)
+                dev = tuple(n for n in DEFAULT_DEV if n not in prot)
+        cfg.roles = RoleMatcher(dev, prot)
     envs = node.get("envs")
     if envs is not None:
         cfg.envs = []
         seen: dict[str, Origin] = {}
         for item in envs.v:
-            p = os.path.normpath(os.path.join(base, item.value("path")))
+            raw = item.value("path")
+            role, group = item.value("role"), item.value("group")
+            if any(c in raw for c in _GLOB_CHARS):
+                if item.value("name"):
+                    raise at(item.get("name").o, "an env path with a glob matches several "
+                                                 "folders: it cannot take one name")
+                pattern = os.path.normpath(raw).replace(os.sep, "/")
+                if pattern.startswith("../") or os.path.isabs(raw):
+                    raise at(item.get("path").o, f"env path '{raw}' must stay inside the "
+                                                 "folder of the config file")
+                cfg.envs.append(EnvSpec("", "", role, item.o, pattern, group))
+                continue
+            p = os.path.normpath(os.path.join(base, raw))
             if not os.path.isdir(p):
-                raise at(item.get("path").o, f"env path '{item.value('path')}' is not a directory")
-            name = item.value("name") or os.path.basename(p)
-            if name in seen:
+                raise at(item.get("path").o, f"env path '{raw}' is not a directory")
+            name = item.value("name") or ""     # "": named after its folder, like others
+            if name and name in seen:
                 raise at(item.o, f"env name '{name}' is used twice; give each env a unique name")
             seen[name] = item.o
-            cfg.envs.append(EnvSpec(p, name, item.value("role"), item.o))
+            cfg.envs.append(EnvSpec(p, name, role, item.o, None, group))
     rules = node.get("rules")
     if rules is not None:
         cfg.rules = dict(rules.v)

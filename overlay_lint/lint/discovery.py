@@ -1,129 +1,358 @@
-"""Find what to check under the linted paths: envs, leftover bases, loose manifests.
+"""Find what to check under the linted paths: envs, bases, components, loose manifests.
 
-- env: a kustomization directly under an ``overlays/`` folder, named after its folder
-  (or the ``envs:`` of the config);
-- base: any other kustomization no env includes (and no other such base includes);
-- standalone: YAML manifests no kustomization reads (e.g. Argo CD Applications).
+An env is found by the first of these signals that holds (``Target.signal``):
 
-What includes what is read statically from the kustomization files (no rendering), so
-discovery works even when an env fails to build, and the changed-file selection of a
-pre-commit run can use ``Target.reach`` before anything renders.
+1. ``config``: listed under ``envs:`` in the configuration (paths or globs); when the
+   config lists envs, no other signal is used;
+2. ``argocd`` / ``flux``: a folder an Argo CD Application or ApplicationSet, or a Flux
+   Kustomization, deploys (see ``pointers.py``);
+3. ``overlays``: a kustomization directly under an ``overlays/`` folder;
+4. ``root``: a kustomization root (no other kustomization includes it) that builds on
+   another local kustomization (a base, a component).
+
+A Component is never an env. Other kustomizations are bases: those that no env includes
+(and no other such base includes) are checked alone; the rest are listed (``overlay-lint
+envs``) as rendered by the envs that include them. YAML manifests no kustomization reads
+(Argo CD Applications, say) are checked as they stand.
+
+Envs that build on the same base form a group (an app): cross-env rules compare envs of
+one group only. What includes what is read statically from the kustomization files (no
+rendering), so discovery works even when an env fails to build, and a changed-file run can
+use ``Target.reach`` before anything renders.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 
-from .config import Config
-from .reach import KUSTOMIZATION_FILES, KustIndex, kustomization_file, regular_inside
+from .config import Config, EnvSpec
+from .envnames import unique_names
+from .pointers import Pointer, might_point, pointers_in
+from .reach import KUSTOMIZATION_FILES, KustIndex, regular_inside
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 YAML_EXT = (".yaml", ".yml")
+ROLE_ORDER = {"dev": 0, "none": 1, "protected": 2}
 
 
 @dataclass
 class Target:
-    """Something to check: an env, a leftover base, or the loose manifests.
+    """Something found: an env, a base, a component or the loose manifests.
 
     ``reach`` holds the kustomization files and every file they name, statically
     (absolute paths): a change to any of them can change what the target renders.
+    ``checked`` is False for what is only listed (a base its envs render, a component).
     """
 
     name: str
-    kind: str                      # env | base | standalone
+    kind: str                      # env | base | component | standalone
     role: str                      # dev | protected | none
     dir: str | None = None         # kustomization directory (None for standalone)
     files: list[str] = field(default_factory=list)   # standalone manifest files
     reach: set[str] = field(default_factory=set)
     kdirs: list[str] = field(default_factory=list)   # kustomization dirs reached, in order
-    group: str = ""   # envs of one app share a group (their ``overlays/`` folder)
+    group: str = ""                # envs of one app share a group (their base, by default)
+    signal: str = ""               # config | argocd | flux | overlays | root | ...
+    why: str = ""                  # the signal, in words
+    checked: bool = True
 
 
-def walk(paths: list[str], cfg: Config) -> tuple[list[str], list[str]]:
-    """Kustomization dirs and YAML files under ``paths`` (hidden and ignored paths skipped)."""
-    kdirs: list[str] = []
-    yamls: list[str] = []
+@dataclass
+class Notice:
+    """Something discovery could not do, shown as a warning (never a failure)."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class Survey:
+    """Everything found under the linted paths."""
+
+    root: str
+    targets: list[Target] = field(default_factory=list)   # envs, bases, components, loose
+    notices: list[Notice] = field(default_factory=list)
+    pointers: list[Pointer] = field(default_factory=list)
+
+    @property
+    def checked(self) -> list[Target]:
+        return [t for t in self.targets if t.checked]
+
+    @property
+    def envs(self) -> list[Target]:
+        return [t for t in self.targets if t.kind == "env"]
+
+
+@dataclass
+class Tree:
+    """What the walk saw: kustomization dirs, YAML files, every folder."""
+
+    kdirs: list[str] = field(default_factory=list)
+    yamls: list[str] = field(default_factory=list)
+    dirs: list[str] = field(default_factory=list)
+
+
+def walk(paths: list[str], cfg: Config, notices: list[Notice] | None = None) -> Tree:
+    """Kustomization dirs and YAML files under ``paths`` (hidden and ignored paths
+    skipped), with an explicit stack: a tree thousands of levels deep is no problem. A
+    folder that cannot be read is a notice, never silently skipped."""
+    tree = Tree()
     seen: set[str] = set()
     for top in paths:
         top = os.path.abspath(top)
         if os.path.isfile(top):
             continue
-        for d, subdirs, files in os.walk(top):
-            subdirs[:] = sorted(s for s in subdirs if s not in SKIP_DIRS
-                                and not s.startswith(".")
-                                and not cfg.path_ignored(os.path.join(d, s)))
+        stack = [top]
+        while stack:
+            d = stack.pop()
             if d in seen:
                 continue
             seen.add(d)
-            if kustomization_file(d):
-                kdirs.append(os.path.normpath(d))
-            for f in sorted(files):
-                if f.endswith(YAML_EXT) and f not in KUSTOMIZATION_FILES:
-                    p = os.path.join(d, f)
-                    # never a FIFO/device, never a symlink out of the linted tree (security)
-                    if not cfg.path_ignored(p) and regular_inside(p, top):
-                        yamls.append(os.path.normpath(p))
-    return kdirs, yamls
+            try:
+                with os.scandir(d) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                if notices is not None:
+                    notices.append(Notice(f"cannot read this folder ({exc.strerror or exc}); "
+                                          "what it holds was not checked", d))
+                continue
+            tree.dirs.append(os.path.normpath(d))
+            subdirs: list[str] = []
+            is_kust = False
+            for e in entries:
+                try:
+                    if e.is_dir(follow_symlinks=False):
+                        if e.name not in SKIP_DIRS and not e.name.startswith(".") \
+                                and not cfg.path_ignored(e.path):
+                            subdirs.append(e.path)
+                    elif e.name in KUSTOMIZATION_FILES:
+                        is_kust = is_kust or e.is_file()
+                    elif e.name.endswith(YAML_EXT):
+                        # never a FIFO/device, never a symlink out of the linted tree
+                        if not cfg.path_ignored(e.path) and regular_inside(e.path, top):
+                            tree.yamls.append(os.path.normpath(e.path))
+                except OSError:
+                    continue
+            if is_kust:
+                tree.kdirs.append(os.path.normpath(d))
+            stack.extend(reversed(subdirs))
+    return tree
 
 
 def env_order(t: Target) -> tuple:
-    return ({"dev": 0, "none": 1, "protected": 2}.get(t.role, 1), t.name)
+    return (ROLE_ORDER.get(t.role, 1), t.name)
 
 
-def discover(paths: list[str], cfg: Config, index: KustIndex | None = None) -> list[Target]:
-    """Envs (ordered dev, others, protected), then bases, then loose manifests."""
+def discover(paths: list[str], cfg: Config, index: KustIndex | None = None,
+             root: str | None = None) -> list[Target]:
+    """The targets to check: envs (ordered dev, others, protected), then the bases no env
+    includes, then the loose manifests."""
+    return survey(paths, cfg, index, root).checked
+
+
+def survey(paths: list[str], cfg: Config, index: KustIndex | None = None,
+           root: str | None = None) -> Survey:
+    """Everything under ``paths``: envs, bases, components, loose manifests, and why."""
     index = index or KustIndex()
-    kdirs, yamls = walk(paths, cfg)
-    envs: list[Target] = []
+    if root is None:
+        from ..kustomize.loader import default_root
+        root = default_root(paths[0] if paths else ".")
+    root = os.path.abspath(root)
+    out = Survey(root)
+    tree = walk(paths, cfg, out.notices)
+    kdirs = [d for d in tree.kdirs if index.get(d) is not None]
+    components = {d for d in kdirs if index.get(d).is_component}
+    included = {c for d in kdirs for c in index.get(d).children}
+
     if cfg.envs is not None:
-        for spec in cfg.envs:
-            role = spec.role or cfg.role_of(spec.name)
-            envs.append(Target(spec.name, "env", role, spec.path, group="config"))
+        envs = _configured_envs(cfg, kdirs, components, root)
     else:
-        cands = [d for d in kdirs if os.path.basename(os.path.dirname(d)) == "overlays"
-                 and index.get(d) is not None and not index.get(d).is_component]
-        names = [os.path.basename(d) for d in cands]
-        for d, n in zip(cands, names):
-            name = n if names.count(n) == 1 else _display(d)
-            envs.append(Target(name, "env", cfg.role_of(n), d, group=os.path.dirname(d)))
-    covered: set[str] = set()
+        out.pointers = _pointers(tree, root)
+        envs = _found_envs(kdirs, components, included, out.pointers, index, root)
+    _name_envs(envs, root, cfg)
+    by_dir = {t.dir: t for t in envs}
     for t in envs:
         t.kdirs, t.reach = index.reach(t.dir)
-        covered.update(t.kdirs)
+        if t.role == "":
+            t.role = cfg.role_of(cfg.rel(t.dir))
+        if not t.group:
+            t.group = _group(t.dir, by_dir, index, root, set())
     envs.sort(key=env_order)
 
-    # Leftover kustomizations: check each root (not included by another leftover) as base.
+    covered: dict[str, list[str]] = {}
+    for t in envs:
+        for d in t.kdirs:
+            covered.setdefault(d, []).append(t.name)
     left = [d for d in kdirs if d not in covered]
-    included: set[str] = set()
-    for d in left:
-        for sub in index.closure(d)[1:]:
-            included.add(sub)
-    bases: list[Target] = []
-    for d in left:
-        info = index.get(d)
-        if d in included or info is None or info.is_component:
+    inner = {sub for d in left for sub in index.closure(d)[1:]}
+    rest: list[Target] = []
+    for d in kdirs:
+        if d in by_dir:
             continue
-        t = Target("base", "base", "none", d)
-        t.kdirs, t.reach = index.reach(d)
-        bases.append(t)
+        rel = _rel(d, root)
+        if d in components:
+            users = covered.get(d, [])
+            rest.append(Target(rel, "component", "none", d, checked=False, signal="component",
+                               why="kind: Component, rendered inside "
+                                   + (_count_envs(users) if users else
+                                      "the kustomizations that list it (never built alone)")))
+        elif d in covered:
+            rest.append(Target(rel, "base", "none", d, checked=False, signal="included",
+                               why=f"rendered as part of {_count_envs(covered[d])}"))
+        elif d in inner:
+            rest.append(Target(rel, "base", "none", d, checked=False, signal="included",
+                               why="rendered as part of a base checked alone"))
+        else:
+            t = Target("base", "base", "none", d, signal="base",
+                       why="a kustomization root that builds on no other local kustomization "
+                           "and that no deployment points at: checked alone, as a base"
+                       if not index.get(d).children else
+                       "a kustomization no env includes: checked alone, as a base")
+            t.kdirs, t.reach = index.reach(d)
+            rest.append(t)
 
-    # Loose manifests: YAML files no kustomization names (generator inputs and patch
-    # files are not manifests).
-    named: set[str] = set()
-    for d in kdirs:   # each kustomization's own references (no closure needed: all listed)
-        info = index.get(d)
-        if info is not None:
-            named.add(info.file)
-            named.update(r.path for r in info.refs)
-    for t in envs + bases:
-        named.update(t.reach)
-    loose = [f for f in yamls if f not in named]
-    out = envs + bases
+    loose = _loose(tree, kdirs, envs + rest, index)
+    out.targets = envs + rest
     if loose:
-        out.append(Target("", "standalone", "none", None, files=loose, reach=set(loose)))
+        out.targets.append(Target("", "standalone", "none", None, files=loose, reach=set(loose),
+                                  signal="loose", why="YAML manifests no kustomization reads, "
+                                                      "checked as they stand"))
     return out
 
 
-def _display(path: str) -> str:
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel.replace(os.sep, "/")
+def _count_envs(names: list[str]) -> str:
+    from .envnames import short_list
+    return f"{len(names)} env{'s' if len(names) != 1 else ''} ({short_list(names)})" \
+        if len(names) <= 4 else short_list(names)
+
+
+def _rel(path: str, root: str) -> str:
+    rel = os.path.relpath(path, root).replace(os.sep, "/")
+    return "." if rel == "." else rel
+
+
+def _pointers(tree: Tree, root: str) -> list[Pointer]:
+    from ..core.errors import OverlayLintError
+    from ..core.yaml_reader import load_file
+    rel_dirs = [_rel(d, root) for d in tree.dirs]
+    found: list[Pointer] = []
+    for f in tree.yamls:
+        if not might_point(f):
+            continue
+        try:
+            docs = load_file(f)
+        except OverlayLintError:
+            continue
+        found += pointers_in(f, docs, rel_dirs, root)
+    return found
+
+
+def _found_envs(kdirs: list[str], components: set[str], included: set[str],
+                pointers: list[Pointer], index: KustIndex, root: str) -> list[Target]:
+    envs = []
+    for d in kdirs:
+        if d in components:
+            continue
+        rel = _rel(d, root)
+        hit = next((p for p in pointers if p.matches(rel)), None)
+        if hit is not None:
+            signal = "flux" if hit.via.startswith("Flux") else "argocd"
+            where = f" ({_loc(hit.origin, root)})" if hit.origin else ""
+            why = f"deployed by {hit.via}{where}"
+        elif os.path.basename(os.path.dirname(d)) == "overlays":
+            signal, why = "overlays", "a kustomization directly under an overlays/ folder"
+        elif d not in included and index.get(d).children:
+            signal = "root"
+            base = _rel(index.get(d).children[0], root)
+            why = f"a kustomization root (nothing includes it) that builds on {base}"
+        else:
+            continue
+        envs.append(Target("", "env", "", d, signal=signal, why=why))
+    return envs
+
+
+def _loc(origin, root: str) -> str:
+    return f"{_rel(origin[0], root)}:{origin[1]}"
+
+
+def _configured_envs(cfg: Config, kdirs: list[str], components: set[str],
+                     root: str) -> list[Target]:
+    from ..core.errors import at
+    from .pointers import segments_match
+    envs: list[Target] = []
+    taken: dict[str, EnvSpec] = {}
+    for spec in cfg.envs or []:
+        where = _loc(spec.origin, root) if spec.origin else "the config"
+        if spec.pattern is None:
+            matches = [spec.path]
+        else:
+            matches = [d for d in kdirs if segments_match(cfg.rel(d), spec.pattern)]
+            if not matches:
+                raise at(spec.origin, f"env path '{spec.pattern}' matches no kustomization "
+                                      "directory")
+        for d in matches:
+            if d in components:
+                raise at(spec.origin, f"'{cfg.rel(d)}' is a Component (kind: Component), "
+                                      "which is never an env; list the kustomizations that "
+                                      "include it")
+            if d in taken:
+                continue   # listed by an earlier entry: the first one wins
+            taken[d] = spec
+            t = Target(spec.name if spec.pattern is None else "", "env", spec.role or "", d,
+                       group=spec.group or "", signal="config", why=f"listed in {where}")
+            envs.append(t)
+    return envs
+
+
+def _name_envs(envs: list[Target], root: str, cfg: Config) -> None:
+    from ..core.errors import at
+    unnamed = [t for t in envs if not t.name]
+    names = unique_names([_rel(t.dir, root) for t in unnamed], os.path.basename(root) or "/")
+    for t, n in zip(unnamed, names):
+        t.name = n
+    seen: dict[str, Target] = {}
+    for t in envs:
+        if t.name in seen:
+            spec = next((s for s in cfg.envs or [] if s.name == t.name), None)
+            raise at(spec.origin if spec else None,
+                     f"env name '{t.name}' is used twice; give each env a unique name")
+        seen[t.name] = t
+
+
+def _group(d: str, envs: dict[str, Target], index: KustIndex, root: str,
+           seen: set[str]) -> str:
+    """The base an env builds on: its first kustomization outside its own folder that is
+    not a Component (else its first Component). An env layered on a sibling env (``overlays/prod-eu`` on ``../prod``)
+    joins that env's group; one built on another app's env (``aggregate/overlays/default``
+    on ``../../connect/overlays/default``) has that env's folder as its base."""
+    seen.add(d)
+    info = index.get(d)
+    outside = [c for c in (info.children if info is not None else [])
+               if index.get(c) is not None and c != d and not c.startswith(d + os.sep)]
+    for c in outside:
+        if index.get(c).is_component:
+            continue
+        if c in envs and c not in seen and os.path.dirname(c) == os.path.dirname(d):
+            other = envs[c]
+            return other.group or _group(c, envs, index, root, seen)
+        return _rel(c, root)
+    # built from components only: the first one is what its envs share
+    return _rel(outside[0], root) if outside else _rel(d, root)
+
+
+def _loose(tree: Tree, kdirs: list[str], targets: list[Target], index: KustIndex) -> list[str]:
+    """YAML files no kustomization names. A kustomization that does not load names files
+    we cannot see: nothing in or below its folder counts as loose (Kustomize only reads
+    files in or below a kustomization's folder)."""
+    named: set[str] = set()
+    broken: list[str] = []
+    for d in kdirs:
+        info = index.get(d)
+        named.add(info.file)
+        named.update(r.path for r in info.refs)
+        if info.node is None:
+            broken.append(d + os.sep)
+    for t in targets:
+        named.update(t.reach)
+    return [f for f in tree.yamls if f not in named and not f.startswith(tuple(broken))]

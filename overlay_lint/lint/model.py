@@ -35,6 +35,11 @@ class RenderedTarget:
         return self.target.kind == "env"
 
 
+def is_variant_group(group: list[RenderedTarget]) -> bool:
+    """Envs found only as kustomization roots, none with a role: variants, not envs."""
+    return all(t.target.signal == "root" and t.role == "none" for t in group)
+
+
 @dataclass
 class Problem:
     """One violation in one target, before merging across envs.
@@ -94,13 +99,18 @@ class RuleContext:
         """Every target that has resources to check (envs, bases, loose manifests)."""
         return (t for t in self.targets if not t.failed)
 
-    def groups(self, include_failed: bool = False) -> list[list[RenderedTarget]]:
-        """Envs grouped by app (the ``overlays/`` folder they share), in env order."""
+    def groups(self, include_failed: bool = False,
+               variants: bool = False) -> list[list[RenderedTarget]]:
+        """Envs grouped by app (by default, the envs that build on one base), in env order.
+
+        A group whose envs were all found only as kustomization roots and none of which
+        has a role (``istio``, ``linkerd``, ``kuma`` built on one base) holds variants of
+        an app rather than its environments: it is left out unless ``variants``."""
         out: dict[str, list[RenderedTarget]] = {}
         for t in self.targets:
             if t.is_env and (include_failed or not t.failed):
                 out.setdefault(t.target.group, []).append(t)
-        return list(out.values())
+        return [g for g in out.values() if variants or not is_variant_group(g)]
 
     def by_role(self, role: str) -> list[RenderedTarget]:
         return [t for t in self.envs if t.role == role]

@@ -31,7 +31,8 @@ def load_json(text: str) -> LintResult:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m overlay_lint.report", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m overlay_lint.report", description=__doc__,
+                                 allow_abbrev=False)
     ap.add_argument("--input", required=True, help="JSON written by overlay-lint --format json")
     what = ap.add_mutually_exclusive_group(required=True)
     what.add_argument("--format", choices=FORMATS)

@@ -1,0 +1,284 @@
+"""Deployment pointers: the folders that Argo CD and Flux deploy, read from their manifests.
+
+An Argo CD ``Application`` names ``spec.source.path`` (or ``spec.sources[].path``); an
+``ApplicationSet`` names a templated path that its generators fill in (``list`` elements,
+``git`` directories and files, ``matrix`` products; any other generator's parameters are
+unknown here and match any folder name); a Flux ``Kustomization``
+(``kustomize.toolkit.fluxcd.io``) names ``spec.path``. Paths are relative to the
+repository root. These are the strongest sign that a kustomization is an env.
+
+Nothing is fetched: a pointer into another repository simply matches nothing here.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from ..core.node import Node, Origin
+
+ARGO_GROUP = "argoproj.io/"
+FLUX_GROUP = "kustomize.toolkit.fluxcd.io/"
+_MARKERS = (b"argoproj.io", b"kustomize.toolkit.fluxcd.io")
+MAX_PARAM_SETS = 10_000     # generator products are bounded (a matrix of large lists)
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """A folder a deployment manifest deploys: an exact path or a pattern (``*`` in a
+    segment) relative to the repository root."""
+
+    pattern: str
+    origin: Origin | None
+    via: str                 # "Argo CD Application web-prod", "Flux Kustomization apps"
+
+    @property
+    def exact(self) -> bool:
+        return not any(c in self.pattern for c in "*?[")
+
+    def matches(self, rel: str) -> bool:
+        if self.exact:
+            return rel == self.pattern
+        return segments_match(rel, self.pattern)
+
+
+def segments_match(rel: str, pattern: str) -> bool:
+    """Glob match segment by segment (``*`` never crosses ``/``; ``**`` spans segments)."""
+    parts, pats = rel.split("/"), pattern.split("/")
+
+    def go(i: int, j: int) -> bool:
+        while j < len(pats):
+            if pats[j] == "**":
+                return any(go(k, j + 1) for k in range(i, len(parts) + 1))
+            if i >= len(parts) or not fnmatch.fnmatchcase(parts[i], pats[j]):
+                return False
+            i, j = i + 1, j + 1
+        return i == len(parts)
+    return go(0, 0)
+
+
+def might_point(path: str) -> bool:
+    """Cheap pre-check on the raw bytes before a file is parsed."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(8 * 1024 * 1024)
+    except OSError:
+        return False
+    return any(m in raw for m in _MARKERS)
+
+
+def pointers_in(path: str, docs: Iterable[Node | None], rel_dirs: list[str],
+                root: str) -> Iterator[Pointer]:
+    """Pointers declared by the documents of one file. ``rel_dirs`` (folders relative to
+    ``root``) serve the git directory/file generators of ApplicationSets."""
+    for doc in docs:
+        if doc is None or not doc.is_map:
+            continue
+        av, kind = doc.str_at("apiVersion") or "", doc.str_at("kind") or ""
+        name = doc.str_at("metadata", "name") or "?"
+        if av.startswith(ARGO_GROUP) and kind == "Application":
+            for p, o in _source_paths(doc.get("spec")):
+                yield Pointer(_norm(p), o, f"Argo CD Application {name}")
+        elif av.startswith(ARGO_GROUP) and kind == "ApplicationSet":
+            spec = doc.get("spec")
+            if spec is None or not spec.is_map:
+                continue
+            gotmpl = spec.get("goTemplate") is not None and spec.get("goTemplate").v is True
+            params = _generate(spec.get("generators"), rel_dirs, root, gotmpl)
+            tmpl = spec.path("template", "spec")
+            for p, o in _source_paths(tmpl):
+                seen: set[str] = set()
+                for ps in params:
+                    pat = _norm(substitute(p, ps, gotmpl))
+                    if pat and pat not in seen:
+                        seen.add(pat)
+                        yield Pointer(pat, o, f"Argo CD ApplicationSet {name}")
+        elif av.startswith(FLUX_GROUP) and kind == "Kustomization":
+            spec = doc.get("spec")
+            p = spec.get("path") if spec is not None and spec.is_map else None
+            text = p.v if p is not None and isinstance(p.v, str) else "./"
+            # Flux's postBuild substitution is not known here: ${VAR} matches any name
+            yield Pointer(_norm(re.sub(r"\$\{[^}]*\}", "*", text)),
+                          p.o if p is not None else doc.o, f"Flux Kustomization {name}")
+
+
+def _norm(p: str) -> str:
+    p = p.strip().replace("\\", "/")
+    while p.startswith("./"):
+        p = p[2:]
+    p = re.sub(r"/+", "/", p).strip("/")
+    return "" if p in (".", "") else p
+
+
+def _source_paths(spec: Node | None) -> Iterator[tuple[str, Origin | None]]:
+    """``path`` of ``source`` and of every ``sources[]`` entry that is not a Helm chart."""
+    if spec is None or not spec.is_map:
+        return
+    srcs = []
+    if spec.get("source") is not None:
+        srcs.append(spec.get("source"))
+    many = spec.get("sources")
+    if many is not None and many.is_seq:
+        srcs += list(many.v)
+    for s in srcs:
+        if not s.is_map or s.get("chart") is not None:
+            continue
+        p = s.get("path")
+        if p is not None and isinstance(p.v, str) and p.v.strip():
+            yield p.v, p.o
+
+
+# ---------------------------------------------------------------- ApplicationSet generators
+
+Params = dict[str, Any]
+
+
+def _generate(gens: Node | None, rel_dirs: list[str], root: str, gotmpl: bool) -> list[Params]:
+    """Parameter sets of a ``generators:`` list (their union)."""
+    out: list[Params] = []
+    for g in (gens.v if gens is not None and gens.is_seq else []):
+        out += _one(g, rel_dirs, root, gotmpl)
+        if len(out) > MAX_PARAM_SETS:
+            return [{}]
+    return out or [{}]
+
+
+def _one(g: Node, rel_dirs: list[str], root: str, gotmpl: bool) -> list[Params]:
+    if not g.is_map:
+        return []
+    if g.get("list") is not None:
+        els = g.path("list", "elements")
+        return [e.data() for e in (els.v if els is not None and els.is_seq else [])
+                if e.is_map] or [{}]
+    if g.get("git") is not None:
+        return _git(g.get("git"), rel_dirs, root, gotmpl)
+    if g.get("matrix") is not None:
+        sub = g.path("matrix", "generators")
+        sets: list[Params] = [{}]
+        for child in (sub.v if sub is not None and sub.is_seq else []):
+            nxt = _one(child, rel_dirs, root, gotmpl) or [{}]
+            sets = [_merged(a, b) for a in sets for b in nxt][:MAX_PARAM_SETS]
+        return sets
+    if g.get("merge") is not None:   # merged on keys: the first generator's sets, roughly
+        sub = g.path("merge", "generators")
+        kids = sub.v if sub is not None and sub.is_seq else []
+        return _one(kids[0], rel_dirs, root, gotmpl) if kids else [{}]
+    return [{}]   # cluster, scmProvider, pullRequest, ...: parameters unknown
+
+
+def _merged(a: Params, b: Params) -> Params:
+    out = dict(a)
+    out.update(b)
+    return out
+
+
+def _git(node: Node, rel_dirs: list[str], root: str, gotmpl: bool) -> list[Params]:
+    out: list[Params] = []
+    dirs = node.get("directories")
+    if dirs is not None and dirs.is_seq:
+        inc = [d.str_at("path") for d in dirs.v if d.is_map and d.str_at("path")
+               and not (d.get("exclude") is not None and d.get("exclude").v is True)]
+        exc = [d.str_at("path") for d in dirs.v if d.is_map and d.str_at("path")
+               and d.get("exclude") is not None and d.get("exclude").v is True]
+        for rel in rel_dirs:
+            if any(segments_match(rel, _norm(p)) for p in inc if p) and \
+                    not any(segments_match(rel, _norm(p)) for p in exc if p):
+                out.append(_path_params(rel, gotmpl))
+    files = node.get("files")
+    if files is not None and files.is_seq:
+        for f in files.v:
+            pat = f.str_at("path") if f.is_map else None
+            if pat:
+                out += _git_files(_norm(pat), rel_dirs, root, gotmpl)
+    return out
+
+
+def _path_params(rel: str, gotmpl: bool) -> Params:
+    segs = rel.split("/")
+    info = {"path": rel, "basename": segs[-1], "basenameNormalized":
+            re.sub(r"[^a-z0-9-]", "-", segs[-1].lower()), "segments": segs}
+    if gotmpl:
+        return {"path": info}
+    p: Params = {"path": rel, "path.path": rel, "path.basename": segs[-1],
+                 "path.basenameNormalized": info["basenameNormalized"]}
+    for i, s in enumerate(segs):
+        p[f"path[{i}]"] = s
+    return p
+
+
+def _git_files(pattern: str, rel_dirs: list[str], root: str, gotmpl: bool) -> list[Params]:
+    """Config files of a git files generator: their keys become parameters."""
+    from ..core.errors import OverlayLintError
+    from ..core.yaml_reader import load_file
+    out: list[Params] = []
+    folders = {os.path.dirname(pattern)} if "*" not in os.path.dirname(pattern) else set(rel_dirs)
+    for d in sorted(folders):
+        full = os.path.join(root, d)
+        try:
+            names = sorted(os.listdir(full))
+        except OSError:
+            continue
+        for n in names:
+            rel = f"{d}/{n}" if d else n
+            if not segments_match(rel, pattern) or not os.path.isfile(os.path.join(root, rel)):
+                continue
+            try:
+                docs = load_file(os.path.join(root, rel))
+            except (OverlayLintError, ValueError):
+                continue
+            for doc in docs:
+                data = doc.data() if doc is not None and doc.is_map else {}
+                p = _path_params(d, gotmpl)
+                p.update(data if gotmpl else _flatten(data))
+                out.append(p)
+    return out
+
+
+def _flatten(data: dict, prefix: str = "") -> Params:
+    out: Params = {}
+    for k, v in data.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+# ---------------------------------------------------------------- templates
+
+_PLACEHOLDER = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
+
+
+def substitute(text: str, params: Params, gotmpl: bool) -> str:
+    """An ApplicationSet template path with its parameters filled in; what is not known
+    here (a cluster name, a function call) becomes ``*``."""
+    def repl(m: re.Match) -> str:
+        expr = m.group(1)
+        v = _lookup(expr, params, gotmpl)
+        if v is None or isinstance(v, (dict, list)):
+            return "*"
+        return json.dumps(v) if isinstance(v, bool) else str(v)
+    return _PLACEHOLDER.sub(repl, text)
+
+
+def _lookup(expr: str, params: Params, gotmpl: bool) -> Any:
+    if gotmpl:
+        m = re.fullmatch(r"\.([A-Za-z0-9_.]+)", expr)
+        if m:
+            cur: Any = params
+            for part in m.group(1).split("."):
+                if not isinstance(cur, dict) or part not in cur:
+                    return None
+                cur = cur[part]
+            return cur
+        m = re.fullmatch(r"index\s+\.path\.segments\s+(\d+)", expr)
+        if m and isinstance(params.get("path"), dict):
+            segs = params["path"].get("segments") or []
+            i = int(m.group(1))
+            return segs[i] if i < len(segs) else None
+        return None
+    return params.get(expr)
