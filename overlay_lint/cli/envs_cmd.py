@@ -52,8 +52,10 @@ def entries(paths: list[str], config: str | None, root: str | None) -> tuple[lis
     for p in paths:
         if not os.path.isdir(p):
             raise OverlayLintError("not a directory", p)
+    from ..core.paths import common_root
+    lint_root = common_root(paths, root)
     cfg = load_config(paths[0], config, root)
-    found = survey(paths, cfg, root=root)
+    found = survey(paths, cfg, root=lint_root)
     rel = _relto(found.root)
     rows: list[dict] = []
     for t in found.targets:
@@ -76,10 +78,8 @@ def entries(paths: list[str], config: str | None, root: str | None) -> tuple[lis
 
 
 def _relto(root: str):
-    def rel(path: str) -> str:
-        r = os.path.relpath(path, root).replace(os.sep, "/")
-        return "." if r == "." else r
-    return rel
+    from ..lint.discovery import rel_path
+    return lambda path: rel_path(path, root)
 
 
 def _row(name: str, path: str, t) -> dict:

@@ -156,8 +156,8 @@ def survey(paths: list[str], cfg: Config, index: KustIndex | None = None,
     """Everything under ``paths``: envs, bases, components, loose manifests, and why."""
     index = index or KustIndex()
     if root is None:
-        from ..kustomize.loader import default_root
-        root = default_root(paths[0] if paths else ".")
+        from ..core.paths import find_root
+        root = index.root or find_root(paths[0] if paths else ".")
     root = os.path.abspath(root)
     out = Survey(root)
     tree = walk(paths, cfg, out.notices)
@@ -190,7 +190,7 @@ def survey(paths: list[str], cfg: Config, index: KustIndex | None = None,
     for d in kdirs:
         if d in by_dir:
             continue
-        rel = _rel(d, root)
+        rel = rel_path(d, root)
         if d in components:
             users = covered.get(d, [])
             rest.append(Target(rel, "component", "none", d, checked=False, signal="component",
@@ -227,15 +227,19 @@ def _count_envs(names: list[str]) -> str:
         if len(names) <= 4 else short_list(names)
 
 
-def _rel(path: str, root: str) -> str:
-    rel = os.path.relpath(path, root).replace(os.sep, "/")
-    return "." if rel == "." else rel
+def rel_path(path: str, root: str) -> str:
+    """``path`` relative to the root, ``/``-separated (the root is a real path; the path
+    may have been reached through a symlinked folder above it)."""
+    rel = os.path.relpath(path, root)
+    if rel.startswith(".."):
+        rel = os.path.relpath(os.path.realpath(path), root)
+    return rel.replace(os.sep, "/")
 
 
 def _pointers(tree: Tree, root: str) -> list[Pointer]:
     from ..core.errors import OverlayLintError
     from ..core.yaml_reader import load_file
-    rel_dirs = [_rel(d, root) for d in tree.dirs]
+    rel_dirs = [rel_path(d, root) for d in tree.dirs]
     found: list[Pointer] = []
     for f in tree.yamls:
         if not might_point(f):
@@ -254,7 +258,7 @@ def _found_envs(kdirs: list[str], components: set[str], included: set[str],
     for d in kdirs:
         if d in components:
             continue
-        rel = _rel(d, root)
+        rel = rel_path(d, root)
         hit = next((p for p in pointers if p.matches(rel)), None)
         if hit is not None:
             signal = "flux" if hit.via.startswith("Flux") else "argocd"
@@ -264,7 +268,7 @@ def _found_envs(kdirs: list[str], components: set[str], included: set[str],
             signal, why = "overlays", "a kustomization directly under an overlays/ folder"
         elif d not in included and index.get(d).children:
             signal = "root"
-            base = _rel(index.get(d).children[0], root)
+            base = rel_path(index.get(d).children[0], root)
             why = f"a kustomization root (nothing includes it) that builds on {base}"
         else:
             continue
@@ -273,7 +277,7 @@ def _found_envs(kdirs: list[str], components: set[str], included: set[str],
 
 
 def _loc(origin, root: str) -> str:
-    return f"{_rel(origin[0], root)}:{origin[1]}"
+    return f"{rel_path(origin[0], root)}:{origin[1]}"
 
 
 def _configured_envs(cfg: Config, kdirs: list[str], components: set[str],
@@ -308,7 +312,7 @@ def _configured_envs(cfg: Config, kdirs: list[str], components: set[str],
 def _name_envs(envs: list[Target], root: str, cfg: Config) -> None:
     from ..core.errors import at
     unnamed = [t for t in envs if not t.name]
-    names = unique_names([_rel(t.dir, root) for t in unnamed], os.path.basename(root) or "/")
+    names = unique_names([rel_path(t.dir, root) for t in unnamed], os.path.basename(root) or "/")
     for t, n in zip(unnamed, names):
         t.name = n
     seen: dict[str, Target] = {}
@@ -336,9 +340,9 @@ def _group(d: str, envs: dict[str, Target], index: KustIndex, root: str,
         if c in envs and c not in seen and os.path.dirname(c) == os.path.dirname(d):
             other = envs[c]
             return other.group or _group(c, envs, index, root, seen)
-        return _rel(c, root)
+        return rel_path(c, root)
     # built from components only: the first one is what its envs share
-    return _rel(outside[0], root) if outside else _rel(d, root)
+    return rel_path(outside[0], root) if outside else rel_path(d, root)
 
 
 def _loose(tree: Tree, kdirs: list[str], targets: list[Target], index: KustIndex) -> list[str]:
