@@ -16,7 +16,8 @@ from lint_support import app_tree, deployment, keys, lint_json, run, write_tree
 OLINT = Path(sys.executable).with_name("overlay-lint")
 RULES = {"revision-history-limit", "expected-workloads", "dev-replicas", "dev-image-tags",
          "prod-no-dev-images", "no-latest-in-prod", "overlay-isolation", "secret-key-ref",
-         "configmap-key-ref", "no-plain-secrets", "argocd-self-heal"}
+         "configmap-key-ref", "no-plain-secrets", "argocd-self-heal",
+         "k8s-schema", "removed-api", "deprecated-api"}
 
 
 def test_rules_lists_every_rule(tmp_path):

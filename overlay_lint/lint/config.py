@@ -56,6 +56,7 @@ class Config:
     ignore_paths: list[str] = field(default_factory=list)
     ignores: list[IgnoreEntry] = field(default_factory=list)
     fail_on: str | None = None
+    kubernetes: Node | None = None     # the `kubernetes:` key, read by lint/k8s/settings.py
 
     def role_of(self, rel_path: str) -> str:
         """``dev``, ``protected`` or ``none`` for an env path (relative to the config
@@ -273,6 +274,10 @@ def parse_config(node: Node, path: str) -> Config:
                                        d.get("resources", []), d.get("envs", []),
                                        d.get("reason", "")))
     cfg.fail_on = node.value("fail-on")
+    cfg.kubernetes = node.get("kubernetes")
+    if cfg.kubernetes is not None:   # its own checks (versions, CRD folders), located
+        from .k8s.settings import parse
+        parse(cfg.kubernetes, base, find_repo_root(base) or base)
     return cfg
 
 

@@ -70,7 +70,8 @@ def _run_rules(rules: list[Rule], rendered: list[RenderedTarget], cfg: Config,
     for rule in rules:
         if not rule.enabled or (opts.only_rules is not None and rule.id not in opts.only_rules):
             continue
-        ctx = RuleContext(rule, rule.effective_params(), rendered, cfg, index, root)
+        ctx = RuleContext(rule, rule.effective_params(), rendered, cfg, index, root,
+                          result.unvalidated)
         try:
             for p in rule.check(ctx):
                 problems.append((rule, p))

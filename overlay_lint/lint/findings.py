@@ -66,3 +66,5 @@ class LintResult:
     envs: list[str] = field(default_factory=list)   # envs that were checked
     suppressed: int = 0       # dropped by inline comments, annotations, config ignores
     baselined: int = 0        # dropped because the baseline knows them
+    # kinds no schema covered (k8s-schema): apiVersion, kind, reason, envs, resources
+    unvalidated: list[dict] = field(default_factory=list)

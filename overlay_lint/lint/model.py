@@ -89,6 +89,8 @@ class RuleContext:
     config: Any                       # Config
     index: KustIndex
     repo_root: str
+    # kinds a rule could not check, shared by the run (LintResult.unvalidated)
+    unvalidated: list | None = None
 
     @property
     def envs(self) -> list[RenderedTarget]:

@@ -26,6 +26,7 @@ def load_json(text: str) -> LintResult:
         errors=[LintError(**{k: v for k, v in d.items() if k in enames})
                 for d in data.get("errors", [])],
         envs=list(data.get("envs", [])),
+        unvalidated=list(data.get("unvalidated", [])),
         suppressed=int(data.get("summary", {}).get("suppressed", 0)),
         baselined=int(data.get("summary", {}).get("baselined", 0)))
 

@@ -44,8 +44,19 @@ def render_text(result: LintResult, color: bool = False) -> str:
             src = src.expandtabs(1).rstrip()
             out.append(f"    {src}")
             out.append("    " + " " * max(f.col - 1, 0) + _c("^", "caret", color))
+    if result.unvalidated:
+        out.append(unvalidated_line(result))
     out.append(summary(result))
     return "\n".join(out) + "\n"
+
+
+def unvalidated_line(result: LintResult) -> str:
+    """Kinds no schema checked, once per kind (k8s-schema), so nothing passes unseen."""
+    kinds = [f"{u['kind']} {u['apiVersion']}" + (f" ({', '.join(u['envs'])})" if u["envs"] else "")
+             for u in result.unvalidated]
+    n = len(kinds)
+    return (f"{n} kind{'s' if n != 1 else ''} not schema-checked (no CRD or schema in the "
+            f"repository or kubernetes.crds): " + ", ".join(kinds))
 
 
 def summary(result: LintResult) -> str:
@@ -74,6 +85,7 @@ def render_json(result: LintResult) -> str:
         "findings": [f.to_json() for f in result.findings],
         "errors": [e.to_json() for e in result.errors],
         "envs": list(result.envs),
+        "unvalidated": list(result.unvalidated),
         "summary": {
             "findings": len(result.findings),
             "errors": len(result.errors),

@@ -1,0 +1,237 @@
+"""Schemas of custom resources: CRDs in the repository, configured folders, known kinds.
+
+Where a custom resource's schema comes from, first found wins:
+1. a CustomResourceDefinition rendered by the same target (env, base, loose manifests);
+2. one rendered by any other target of the run (CRDs often live in their own folder);
+3. the ``kubernetes.crds`` folders of the config: CRD manifests (YAML or JSON), or JSON
+   schemas named ``<group>/<kind>_<version>.json`` (the layout of the public CRD schema
+   catalogs and of ``openapi2jsonschema``) or carrying ``x-kubernetes-group-version-kind``;
+4. the well-known kinds (``wellknown.py``): the basics only.
+
+Every served version of a CRD is indexed with its ``openAPIV3Schema``
+(``apiextensions.k8s.io/v1``: per version; ``v1beta1``: per version or the CRD-wide
+``validation``, and unknown fields kept unless ``preserveUnknownFields: false``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...core.errors import OverlayLintError
+from ...core.node import Node, Origin
+from .validator import Compiler, Schema
+from .wellknown import basic_schema, well_known
+
+CRD_VERSIONS = ("apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1")
+
+
+@dataclass
+class CrdVersion:
+    raw: dict | None            # openAPIV3Schema (None: the CRD gives none)
+    served: bool
+    preserve_root: bool         # v1beta1 default: unknown fields kept
+
+
+@dataclass
+class CrdInfo:
+    name: str                   # metadata.name, e.g. judgepools.judge.aether.io
+    group: str
+    kind: str
+    versions: dict[str, CrdVersion] = field(default_factory=dict)
+    origin: Origin | None = None
+    source: str = ""            # file it came from (for messages)
+
+
+@dataclass
+class Found:
+    """The outcome of a lookup: a schema to validate against, or why there is none."""
+
+    state: str                  # schema | not-served | no-schema
+    schema: Schema | None = None
+    label: str = ""             # where the schema comes from, for messages
+    crd: CrdInfo | None = None
+    basic: bool = False         # a well-known kind's basics only
+
+
+def crd_info(node: Node, source: str = "") -> CrdInfo | None:
+    """The CRD described by a rendered ``CustomResourceDefinition`` (None if malformed)."""
+    av = node.str_at("apiVersion")
+    spec = node.get("spec")
+    if av not in CRD_VERSIONS or spec is None or not spec.is_map:
+        return None
+    group = spec.str_at("group")
+    kind = spec.str_at("names", "kind")
+    if not group or not kind:
+        return None
+    info = CrdInfo(node.str_at("metadata", "name") or "", group, kind,
+                   origin=node.o, source=source or (node.o[0] if node.o else ""))
+    v1beta1 = av.endswith("v1beta1")
+    preserve = v1beta1 and spec.value("preserveUnknownFields") is not False
+    shared = spec.path("validation", "openAPIV3Schema")
+    versions = spec.get("versions")
+    if versions is not None and versions.is_seq and versions.v:
+        for item in versions.v:
+            name = item.str_at("name")
+            if not name:
+                continue
+            sch = item.path("schema", "openAPIV3Schema") or shared
+            served = item.value("served")
+            info.versions[name] = CrdVersion(_mapping(sch), served is not False, preserve)
+    elif v1beta1:
+        single = spec.str_at("version")
+        if single:
+            info.versions[single] = CrdVersion(_mapping(shared), True, preserve)
+    return info
+
+
+def _mapping(n: Node | None) -> dict | None:
+    if n is None or not n.is_map:
+        return None
+    data = n.data()
+    return data if isinstance(data, dict) else None
+
+
+class CrdIndex:
+    """CRDs and schemas known to a run, looked up per target."""
+
+    def __init__(self, object_meta: Any) -> None:
+        self._object_meta = object_meta         # callable: version -> ObjectMeta Schema
+        self.by_target: dict[int, dict[tuple[str, str], CrdInfo]] = {}
+        self.anywhere: dict[tuple[str, str], CrdInfo] = {}
+        self.config_crds: dict[tuple[str, str], CrdInfo] = {}
+        self.config_schemas: dict[tuple[str, str, str], tuple[dict, str]] = {}
+        self._compiled: dict[tuple, Schema] = {}
+
+    # -- building ---------------------------------------------------------------------------
+    def add_rendered(self, target_key: int, resources: list) -> None:
+        mine = self.by_target.setdefault(target_key, {})
+        for res in resources:
+            if res.kind != "CustomResourceDefinition":
+                continue
+            info = crd_info(res.node)
+            if info is None:
+                continue
+            key = (info.group, info.kind)
+            mine.setdefault(key, info)
+            self.anywhere.setdefault(key, info)
+
+    def add_folder(self, path: str, origin: Origin | None, root: str | None) -> None:
+        """CRD manifests and JSON schemas under ``path`` (a folder or one file)."""
+        files = [path] if os.path.isfile(path) else sorted(
+            os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs
+            if f.endswith((".yaml", ".yml", ".json")))
+        for f in files:
+            real = os.path.realpath(f)
+            if root and not real.startswith(os.path.realpath(root) + os.sep):
+                continue                    # a symlink out of the repository: never read
+            if not os.path.isfile(real):
+                continue
+            if f.endswith(".json"):
+                self._add_json(f, path)
+            else:
+                self._add_yaml(f)
+
+    def _add_yaml(self, path: str) -> None:
+        from ...core.yaml_reader import load_file
+        for doc in load_file(path):
+            if doc is None or not doc.is_map:
+                continue
+            docs = [doc]
+            items = doc.get("items")
+            if doc.str_at("kind") and str(doc.str_at("kind")).endswith("List") and items is not None \
+                    and items.is_seq:
+                docs = [d for d in items.v if d.is_map]
+            for d in docs:
+                if d.str_at("kind") == "CustomResourceDefinition":
+                    info = crd_info(d, path)
+                    if info is not None:
+                        self.config_crds.setdefault((info.group, info.kind), info)
+
+    def _add_json(self, path: str, folder: str) -> None:
+        try:
+            with open(path, "rb") as fh:
+                data = json.loads(fh.read().decode("utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise OverlayLintError(f"cannot read JSON schema: {exc}", path) from None
+        if isinstance(data, dict) and data.get("kind") == "CustomResourceDefinition":
+            from ...core.node import from_data
+            info = crd_info(from_data(data, Origin(path, 1, 1)), path)
+            if info is not None:
+                self.config_crds.setdefault((info.group, info.kind), info)
+            return
+        if not isinstance(data, dict):
+            return
+        gvks = data.get("x-kubernetes-group-version-kind")
+        if isinstance(gvks, list) and gvks:
+            for g in gvks:
+                if isinstance(g, dict) and g.get("kind") and g.get("version"):
+                    self.config_schemas.setdefault(
+                        (g.get("group", ""), g["version"], g["kind"].lower()), (data, path))
+            return
+        rel = os.path.relpath(path, folder if os.path.isdir(folder) else os.path.dirname(folder))
+        m = re.fullmatch(r"(?:(?P<group>[^/\\]+)[/\\])?(?P<kind>[A-Za-z0-9]+)_(?P<version>v[0-9][0-9a-z]*)\.json", rel)
+        if m is None:
+            raise OverlayLintError("JSON schema: cannot tell which kind it is for; name it "
+                                   "<group>/<kind>_<version>.json or add "
+                                   "x-kubernetes-group-version-kind", path)
+        self.config_schemas.setdefault((m.group("group") or "", m.group("version"),
+                                        m.group("kind").lower()), (data, path))
+
+    # -- lookup -----------------------------------------------------------------------------
+    def lookup(self, target_key: int, api_version: str, kind: str, k8s_version: tuple) -> Found:
+        group, _, version = api_version.rpartition("/")
+        key = (group, kind)
+        for table in (self.by_target.get(target_key, {}), self.anywhere, self.config_crds):
+            info = table.get(key)
+            if info is not None:
+                return self._from_crd(info, version, k8s_version)
+        hit = self.config_schemas.get((group, version, kind.lower()))
+        if hit is not None:
+            data, path = hit
+            return Found("schema", self._compile(("json", path), data, "jsonschema", k8s_version),
+                         label=_display(path))
+        extra = well_known(group, kind)
+        if extra is not None:
+            s = self._compile(("wellknown", group, kind), basic_schema(extra), "crd",
+                              k8s_version, root=True)
+            return Found("schema", s, label="well-known kind", basic=True)
+        return Found("no-schema")
+
+    def _from_crd(self, info: CrdInfo, version: str, k8s_version: tuple) -> Found:
+        ver = info.versions.get(version)
+        if ver is None or not ver.served:
+            return Found("not-served", crd=info)
+        if ver.raw is None:
+            return Found("no-schema", crd=info)
+        raw = ver.raw
+        if ver.preserve_root:
+            raw = dict(raw)
+            raw["x-kubernetes-preserve-unknown-fields"] = True
+        fingerprint = json.dumps(raw, sort_keys=True, default=str)
+        s = self._compile(("crd", fingerprint), raw, "crd", k8s_version, root=True)
+        return Found("schema", s, label=f"CRD {info.name or info.kind} "
+                                        f"({_display(info.source)})", crd=info)
+
+    def _compile(self, key: tuple, raw: dict, mode: str, k8s_version: tuple,
+                 root: bool = False) -> Schema:
+        ck = key + (k8s_version,)
+        s = self._compiled.get(ck)
+        if s is None:
+            compiler = Compiler(mode, object_meta=self._object_meta(k8s_version))
+            s = compiler.compile(raw)
+            if root:
+                s.embedded = True           # a resource: apiVersion, kind, ObjectMeta
+                s._props_raw = dict(s._props_raw)
+                for k in ("apiVersion", "kind"):
+                    s._props_raw.setdefault(k, {"type": "string"})
+                s._props_raw.setdefault("metadata", {"type": "object"})
+            self._compiled[ck] = s
+        return s
+
+
+def _display(path: str) -> str:
+    from ...core.errors import display_path
+    return display_path(path) if path else ""
