@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] == "envs":
             from .envs_cmd import run_envs
             return run_envs(argv[1:])
+        if argv and argv[0] == "diff":
+            from .diff_cmd import run_diff
+            return run_diff(argv[1:])
         if argv and argv[0] == "rules":
             from .lint_cmd import run_rules
             return run_rules(argv[1:])

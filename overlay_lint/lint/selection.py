@@ -133,7 +133,8 @@ def changed_since(ref: str, cwd: str = ".") -> list[str]:
         raise OverlayLintError(f"--changed-since {ref}: git diff failed: "
                                f"{why[-1] if why else 'unknown error'}{hint}")
     names = _names(p.stdout, top)
-    work = _git(["diff", "--name-only", "--no-renames", "-z", "HEAD", "--"], top)
+    # plumbing: `git diff` would refresh and rewrite the index; stat-only changes count
+    work = _git(["diff-index", "--name-only", "--no-renames", "-z", "HEAD", "--"], top)
     if work.returncode == 0:
         names += _names(work.stdout, top)
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)

@@ -1,0 +1,113 @@
+"""The repository as it was at a git ref: its targets, renders and findings.
+
+``overlay-lint diff --base REF`` and ``overlay-lint --new-since REF`` compare the work tree
+with the merge base of REF and HEAD (what a pull request changes). The base commit's files
+are written to a private snapshot (:mod:`overlay_lint.diff.snapshot`) in two steps, so a
+monorepo pays only for what the renders can read:
+
+1. every kustomization file, every symlink, the config files, and the YAML/JSON files
+   under the linted path (what discovery reads);
+2. everything under the kustomization folders the targets found in step 1 reach (their
+   resources, patches, generator sources; Kustomize reads nothing else), and the rule
+   folders the config names.
+
+Paths inside the snapshot are mapped back to the work tree for every message and origin,
+so a base value's origin reads ``infra/k3s/gateway/deployment.yaml:12``, never a temp dir.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ..core.errors import OverlayLintError
+from ..diff.snapshot import Entry, Snapshot, git, resolve_base
+from .config import CONFIG_NAMES, Config, load_config
+from .discovery import Target, discover
+from .reach import KUSTOMIZATION_FILES, KustIndex
+
+_DISCOVERY_EXT = (".yaml", ".yml", ".json")
+
+
+def git_top(path: str, what: str) -> str:
+    d = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)) or "."
+    try:
+        out = git(["rev-parse", "--show-toplevel"], d, what)
+    except OverlayLintError:
+        raise OverlayLintError(f"{what} needs a git repository, and {os.path.abspath(d)} is "
+                               "not inside one") from None
+    return os.path.realpath(out.decode("utf-8", "surrogateescape").strip())
+
+
+@dataclass
+class BaseTree:
+    """The base commit's snapshot, with its config and targets for one linted path."""
+
+    snapshot: Snapshot
+    ref: str
+    path: str                 # the linted path, inside the snapshot
+    config: Config
+    targets: list[Target]
+
+    def to_work_tree(self, path: str) -> str:
+        return self.snapshot.to_work_tree(path)
+
+    def close(self) -> None:
+        self.snapshot.close()
+
+
+def open_base(ref: str, path: str, config_file: str | None, what: str) -> BaseTree:
+    """Snapshot the merge base of ``ref`` and HEAD and discover its targets under ``path``
+    (the same path in the base commit). ``config_file`` (``--config``) is read at the base
+    commit when it is inside the repository."""
+    top = git_top(path, what)
+    snap = Snapshot(top, resolve_base(ref, top, what))
+    try:
+        rel = snap.rel(os.path.realpath(path))
+        if rel is None:
+            raise OverlayLintError(f"{what}: {path} is outside the git repository {top}")
+        explicit = None
+        if config_file:
+            crel = snap.rel(os.path.realpath(config_file))
+            explicit = snap.path(crel) if crel is not None else config_file
+        ancestors = _parents(rel) | {rel}
+
+        def first(e: Entry) -> bool:
+            name = e.path.rsplit("/", 1)[-1]
+            parent = e.path.rsplit("/", 1)[0] if "/" in e.path else ""
+            return (e.is_link or name in KUSTOMIZATION_FILES or name in CONFIG_NAMES
+                    or (name == "pyproject.toml" and parent in ancestors)
+                    or (explicit is not None and snap.path(e.path) == explicit)
+                    or (_under(e.path, rel) and name.endswith(_DISCOVERY_EXT)))
+
+        snap.materialise(first)
+        spath = snap.path(rel)
+        if explicit is not None and not os.path.isfile(explicit):
+            explicit = config_file if crel is None else None  # not in the base commit
+        cfg = load_config(spath, explicit, snap.root)
+        targets = discover([spath], cfg, KustIndex())
+        folders: set[str] = set()
+        for t in targets:
+            for d in ([t.dir] if t.dir else []) + list(t.kdirs):
+                r = snap.rel(os.path.realpath(d))
+                if r is not None:
+                    folders.add(r)
+        for d in cfg.rule_dirs:
+            r = snap.rel(os.path.realpath(d))
+            if r is not None:
+                folders.add(r)
+        if snap.materialise(lambda e: bool(_parents(e.path) & folders)):
+            targets = discover([spath], cfg, KustIndex())   # reach now sees every file
+        return BaseTree(snap, ref, spath, cfg, targets)
+    except BaseException:
+        snap.close()
+        raise
+
+
+def _parents(rel: str) -> set[str]:
+    """Every folder holding ``rel`` ('' is the top), for prefix tests in O(depth)."""
+    parts = rel.split("/") if rel else []
+    return {""} | {"/".join(parts[:i]) for i in range(1, len(parts))}
+
+
+def _under(rel: str, top: str) -> bool:
+    return not top or rel == top or rel.startswith(top + "/")
