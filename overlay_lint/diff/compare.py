@@ -75,25 +75,27 @@ def pair_resources(before: Sequence[Any], after: Sequence[Any]
     used: set[int] = set()
     match: list[int | None] = []
     for r, k in zip(after, akeys):
-        i = by_gk.get((_group(r), k))
-        if i is not None and i not in used:
-            used.add(i)
+        hit = by_gk.get((_group(r), k))
+        if hit is not None and hit not in used:
+            used.add(hit)
+            match.append(hit)
         else:
-            i = None
-        match.append(i)
+            match.append(None)
     # an apiVersion change (policy/v1beta1 -> policy/v1) still pairs by kind/namespace/name
     by_k: dict[ResourceKey, list[int]] = {}
     for i, k in enumerate(bkeys):
         if i not in used:
             by_k.setdefault(k, []).append(i)
     for j, k in enumerate(akeys):
-        if match[j] is None and by_k.get(k):
-            match[j] = by_k[k].pop(0)
-            used.add(match[j])
+        left = by_k.get(k)
+        if match[j] is None and left:
+            first = left.pop(0)
+            match[j] = first
+            used.add(first)
     out: list[tuple[ResourceKey, Any, Any]] = []
     for j, r in enumerate(after):
-        i = match[j]
-        out.append((akeys[j], before[i] if i is not None else None, r))
+        m = match[j]
+        out.append((akeys[j], before[m] if m is not None else None, r))
     out += [(bkeys[i], r, None) for i, r in enumerate(before) if i not in used]
     return out
 

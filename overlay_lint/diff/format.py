@@ -12,14 +12,12 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..core.errors import one_line
-from ..core.node import Node, Origin, from_data
+from ..core.node import Node, from_data
 from ..core.yaml_writer import dump_node, scalar_text
-from .model import HASH, IDENTITY, REFERENCE, Change, ResourceKey
-
-Where = Callable[[Origin | None], "str | None"]
+from .model import HASH, IDENTITY, REFERENCE, Change, ResourceKey, Where
 
 SHARED_MIN = 3          # a change shared by this many resources is printed once
 MAX_MARKDOWN_ROWS = 300  # GitHub caps a step summary at 1 MiB and a comment at 65,536 chars

@@ -3,10 +3,13 @@ values and the source lines (origins) that produced them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..core.node import Node, Origin
 from .paths import Path, format_path
+
+# How an origin is shown ("file:line" relative to the current directory, or None).
+Where = Callable[[Origin | None], "str | None"]
 
 # Why a value differs although nothing but names moved (see ``Change.rename``).
 HASH = "hash"            # a generated ConfigMap/Secret's own name: only its content hash
@@ -64,7 +67,7 @@ class Change:
     def removed(self) -> bool:
         return not self.path and self.after is None
 
-    def identity(self, where) -> tuple:
+    def identity(self, where: Where) -> tuple:
         """What makes two envs' changes "the same change": everything but the env, with
         origins as shown (``where``) so that two snapshots of one file compare equal."""
         return (self.resource, self.path, _frozen(self.before), _frozen(self.after),
@@ -81,7 +84,7 @@ def _frozen(v: Any) -> Any:
     return (t.__name__, v)
 
 
-def group_changes(per_env: Iterable[tuple[str, list[Change]]], where) -> list[Change]:
+def group_changes(per_env: Iterable[tuple[str, list[Change]]], where: Where) -> list[Change]:
     """Merge identical changes of several envs into one listing every env, in env order;
     changes stay ordered by resource (first seen), then as each env listed them."""
     merged: dict[tuple, Change] = {}

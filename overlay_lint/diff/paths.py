@@ -132,7 +132,7 @@ def _segment_text(seg: Segment) -> tuple[str, str]:
         return "item", str(seg)
     if isinstance(seg, Item):
         return "item", seg.text()
-    return "key", seg
+    return "key", str(seg)
 
 
 def matches(pattern: str, path: Path) -> bool:
