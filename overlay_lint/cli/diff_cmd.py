@@ -77,7 +77,6 @@ def _diff_envs(args: argparse.Namespace):
     from ..diff.compare import diff_resources
     from ..diff.format import DiffReport
     from ..lint.config import load_config
-    from ..lint.discovery import discover
     from ..lint.engine import lint_root
 
     a, b = args.args[0], args.args[1]
@@ -85,14 +84,14 @@ def _diff_envs(args: argparse.Namespace):
     if not os.path.isdir(path):
         raise OverlayLintError("not a directory", path)
     cfg = load_config(path, args.config, args.root)
-    envs = {t.name: t for t in discover([path], cfg) if t.kind == "env"}
+    root = lint_root([path], args.root)
+    envs = {t.name: t for t in _envs(path, cfg, root)}
     for name in (a, b):
         if name not in envs:
             known = ", ".join(envs) or "none"
             raise OverlayLintError(f"unknown env '{name}' under {path} (envs: {known}; "
                                    "`overlay-lint envs` lists them)")
     from ..kustomize.loader import Loader
-    root = lint_root([path], args.root)
     before = _render(envs[a].dir, Loader(root))
     after = _render(envs[b].dir, Loader(root))
     changes = diff_resources(before, after)
@@ -102,6 +101,18 @@ def _diff_envs(args: argparse.Namespace):
     report = DiffReport(shown, a, b, [a, b], hidden=hidden,
                         title=f"overlay-lint diff: {a} -> {b}")
     return report, _where(None), []
+
+
+def _envs(path: str, cfg, root: str) -> list:
+    """The envs under ``path`` as ``overlay-lint envs`` finds and names them."""
+    from ..core.errors import OverlayLintError
+    from ..core.paths import is_inside
+    from ..lint.discovery import discover
+    from ..lint.reach import KustIndex
+    if not is_inside(root, path):
+        raise OverlayLintError(f"resolves outside the lint root {root}; not read (set --root "
+                               "to widen it)", path)
+    return [t for t in discover([path], cfg, KustIndex(root), root) if t.kind == "env"]
 
 
 def _render(directory: str, loader) -> list:
@@ -150,7 +161,6 @@ def _diff_base(args: argparse.Namespace):
     from ..kustomize.loader import Loader
     from ..lint.at_ref import open_base
     from ..lint.config import load_config
-    from ..lint.discovery import discover
     from ..lint.engine import lint_root
     from ..lint.selection import changed_since, select_targets
 
@@ -163,7 +173,7 @@ def _diff_base(args: argparse.Namespace):
     try:
         snap = base.snapshot
         changed = [os.path.realpath(p) for p in changed_since(args.base, snap.top)]
-        now = [t for t in discover([path], cfg) if t.kind == "env"]
+        now = _envs(path, cfg, root)
         old = [t for t in base.targets if t.kind == "env"]
         globs_now = ([cfg.path] if cfg.path else []) + list(cfg.rule_dirs)
         globs_old = ([base.config.path] if base.config.path else []) + \

@@ -84,7 +84,7 @@ def open_base(ref: str, path: str, config_file: str | None, what: str) -> BaseTr
         if explicit is not None and not os.path.isfile(explicit):
             explicit = config_file if crel is None else None  # not in the base commit
         cfg = load_config(spath, explicit, snap.root)
-        targets = discover([spath], cfg, KustIndex())
+        targets = discover([spath], cfg, KustIndex(snap.root), snap.root)
         folders: set[str] = set()
         for t in targets:
             for d in ([t.dir] if t.dir else []) + list(t.kdirs):
@@ -96,7 +96,7 @@ def open_base(ref: str, path: str, config_file: str | None, what: str) -> BaseTr
             if r is not None:
                 folders.add(r)
         if snap.materialise(lambda e: bool(_parents(e.path) & folders)):
-            targets = discover([spath], cfg, KustIndex())   # reach now sees every file
+            targets = discover([spath], cfg, KustIndex(snap.root), snap.root)  # sees every file
         return BaseTree(snap, ref, spath, cfg, targets)
     except BaseException:
         snap.close()
