@@ -558,3 +558,111 @@ def test_paths_in_two_repositories_are_not_linted_under_a_common_folder(tmp_path
     p = run(str(one / "app"), str(two / "app"), cwd=tmp_path)
     assert p.returncode == 2 and "different roots" in p.stderr, p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
+
+
+# --- declarative rules and baselines are repository files too (issue 8) ---------------------
+
+def _rule_repo(tmp_path: Path, rule: str) -> Path:
+    return repo(tmp_path, {
+        ".overlay-lint.yaml": "rule-dirs: [policies]\n",
+        "policies/r.yaml": "id: r\nseverity: error\nsummary: s\nmatch: {kinds: [ConfigMap]}\n"
+                           + rule,
+        "app/kustomization.yaml": "resources:\n- cm.yaml\n",
+        "app/cm.yaml": CM})
+
+
+@pytest.mark.parametrize("ref", ["file://{outside}", "{outside}", "http://127.0.0.1:9/s.json",
+                                 "https://schemas.example/s.json", "other.json#/a"])
+def test_rule_schema_ref_never_fetches_or_reads(tmp_path: Path, ref: str) -> None:
+    # jsonschema fetched http(s) $refs and read file: ones, and quoted them in the finding
+    from audit_support import audited
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"const": "TOP-SECRET"}')
+    root = _rule_repo(tmp_path, "schema:\n  properties:\n    data:\n"
+                                f"      $ref: \"{ref.format(outside=outside)}\"\n"
+                                "message: \"{error}\"\n")
+    a = audited(["."], root)
+    assert a.outside(root) == [] and a.sockets == [] and a.processes == [], \
+        (a.outside(root), a.sockets)
+    assert "TOP-SECRET" not in a.proc.stdout + a.proc.stderr
+    one_error(a.proc, "policies/r.yaml:8", "$ref", "only references inside the same schema")
+
+
+def test_rule_schema_ref_loop_is_a_located_error(tmp_path: Path) -> None:
+    root = _rule_repo(tmp_path, "schema:\n  $ref: '#/$defs/a'\n  $defs:\n    a:\n      allOf:\n"
+                                "        - $ref: '#/$defs/b'\n    b:\n      not:\n"
+                                "        $ref: '#/$defs/a'\n"
+                                "message: m\n")
+    one_error(run(".", cwd=root), "policies/r.yaml:10", "$ref' loop")
+
+
+def test_rule_schema_exponential_refs_are_refused(tmp_path: Path) -> None:
+    defs = "".join(f"    d{i}:\n      anyOf: [{{$ref: '#/$defs/d{i + 1}'}}, "
+                   f"{{$ref: '#/$defs/d{i + 1}'}}]\n" for i in range(40))
+    root = _rule_repo(tmp_path, f"schema:\n  $ref: '#/$defs/d0'\n  $defs:\n{defs}"
+                                "    d40: {type: object}\nmessage: m\n")
+    t = time.monotonic()
+    one_error(run(".", cwd=root), "policies/r.yaml:5", "expands", "100,000")
+    assert time.monotonic() - t < 20
+
+
+def test_rule_schema_local_refs_still_work(tmp_path: Path) -> None:
+    root = _rule_repo(tmp_path, "schema:\n  properties:\n    data:\n      $ref: '#/$defs/k'\n"
+                                "  $defs:\n    k:\n      required: [other]\n"
+                                "message: \"{kind} {name} {path} {found}\"\n")
+    p = run(".", cwd=root)
+    assert p.returncode == 1, p.stderr
+    assert "[r] ConfigMap app data.other missing" in p.stdout
+
+
+@pytest.mark.parametrize("message, words", [
+    ("{error.__class__.__mro__}", "is not a field"),
+    ("{kind:>3000000000}", "at most 200"),
+    ("{found[0]}", "is not a field"),
+    ("{kind:{width}}", "unmatched"),
+    ("unbalanced {", "unmatched '{'"),
+    ("{kind!x}", "not a field"),
+])
+def test_rule_message_is_a_restricted_format(tmp_path: Path, message: str, words: str) -> None:
+    # str.format walked objects and allocated gigabytes for a width
+    root = _rule_repo(tmp_path, f"schema: {{required: [nope]}}\nmessage: '{message}'\n")
+    one_error(run(".", cwd=root), "policies/r.yaml:6", "rule message", words)
+
+
+def test_rule_message_formats_names_with_capped_widths(tmp_path: Path) -> None:
+    root = _rule_repo(tmp_path, "schema: {required: [nope]}\n"
+                                "message: '{{{kind:>12}}} {name!r} {missing} {found:d}'\n")
+    p = run(".", cwd=root)
+    assert p.returncode == 1, p.stderr
+    assert "[r] {   ConfigMap} 'app' {missing} missing" in p.stdout
+
+
+def test_unique_items_is_linear(tmp_path: Path) -> None:
+    # jsonschema compares unhashable items pairwise: 20,000 mappings took minutes
+    root = _rule_repo(tmp_path, "schema:\n  properties:\n    spec:\n      properties:\n"
+                                "        list: {uniqueItems: true}\nmessage: m\n")
+    write(root, {"app/cm.yaml": CM, "app/big.yaml": "apiVersion: v1\nkind: ConfigMap\n"
+                 "metadata:\n  name: big\nspec:\n  list:\n"
+                 + "".join(f"  - {{a: {i}}}\n" for i in range(20_000)) + "  - {a: 7}\n",
+                 "app/kustomization.yaml": "resources:\n- cm.yaml\n- big.yaml\n"})
+    t = time.monotonic()
+    p = run(".", cwd=root, timeout=120)
+    assert p.returncode == 1, p.stderr
+    assert "[r] m" in p.stdout and time.monotonic() - t < 30
+
+
+@pytest.mark.parametrize("doc, where, words", [
+    ('{"findings": [{"fingerprint": {"a": 1}}]}', "b.json",
+     "findings[0] has no fingerprint string"),
+    ('{"findings": [[1]]}', "b.json", "findings[0] has no fingerprint string"),
+    ('{"findings": {}}', "b.json:1", "not an overlay-lint baseline"),
+    ('{"version": 7, "findings": []}', "b.json:1", "version 7 is not supported"),
+    ("[" * 100_000 + "]" * 100_000, "b.json", "nested too deeply"),
+    ("{not json", "b.json:1", "not valid JSON"),
+])
+def test_broken_baseline_is_a_located_error(tmp_path: Path, doc: str, where: str,
+                                            words: str) -> None:
+    # a nested fingerprint crashed the run (unhashable) and every finding was lost
+    root = app(tmp_path, CM)
+    (root / "b.json").write_text(doc)
+    one_error(run(".", "--baseline", "b.json", cwd=root), where, words)

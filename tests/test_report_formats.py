@@ -326,3 +326,122 @@ def test_converting_json_equals_rendering_directly(broken_json, fmt):
                            "--format", fmt], capture_output=True, text=True)
     assert conv.returncode == 0, conv.stderr
     assert conv.stdout == direct.stdout
+
+
+# ---------------------------------------------------------------- hostile names and values
+
+def _hostile_repo(tmp_path: Path) -> Path:
+    """A repository whose file names and YAML values try every injection: a folder named
+    like a workflow command, a non-UTF-8 file name, a value with a newline, ``::error``,
+    ``##[``, ESC/BEL sequences, HTML, a Markdown link, backticks and pipes."""
+    import os
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  a: b\n"
+    forged = root / "::error title=forged::x"
+    forged.mkdir()
+    (forged / "s.yaml").write_text(secret)
+    with open(os.path.join(os.fsencode(root), b"caf\xe9 \x1b[31m.yaml"), "wb") as fh:
+        fh.write(secret.replace("name: s", "name: t").encode())
+    (root / "policies").mkdir()
+    (root / ".overlay-lint.yaml").write_text("rule-dirs: [policies]\n")
+    (root / "policies/echo.yaml").write_text(
+        "id: echo\nseverity: error\nsummary: echoes a value\nmatch: {kinds: [ConfigMap]}\n"
+        "schema:\n  properties:\n    data:\n      properties:\n        k: {const: ok}\n"
+        "message: \"bad value {found}\"\n")
+    (root / "overlays/prod").mkdir(parents=True)
+    (root / "overlays/prod/kustomization.yaml").write_text("resources:\n- cm.yaml\n")
+    value = ("x\\n::error title=forged::pwned\\n ::stop-commands::tok ##[warning]v1 "
+             "<img src=https://evil.example/p.png> [link](https://evil.example) `code` | "
+             "pipe \\e]8;;https://evil\\a\\e[2J\\a\\u202e www.evil.example $x$")
+    (root / "overlays/prod/cm.yaml").write_text(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  k: \"{value}\"\n")
+    (root / "overlays/prod/bad.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n")
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit", "markdown"])
+def test_hostile_names_and_values_in_every_format(tmp_path, fmt, sarif_validator):
+    from output_checks import check_report, no_control, no_forgery
+    from overlay_lint.report.__main__ import load_json
+    root = _hostile_repo(tmp_path)
+    p = _cli(root, ".", "--format", "json")
+    assert p.returncode == 1, p.stderr
+    result = load_json(p.stdout)
+    assert len(result.findings) == 3, result.findings
+    assert any(f.file.startswith("caf\udce9") for f in result.findings)   # lossless JSON
+    p = _cli(root, ".", "--format", fmt)
+    assert p.returncode == 1, p.stderr
+    assert "internal error" not in p.stderr and "Traceback" not in p.stderr
+    check_report(fmt, p.stdout, result)
+    no_control(p.stderr)
+    no_forgery(p.stderr)
+    if fmt == "sarif":
+        assert _errors(sarif_validator, json.loads(p.stdout)) == []
+    if fmt == "text":
+        assert "./::error title=forged::x/s.yaml:2:1: error [no-plain-secrets]" in p.stdout
+        assert "caf\\xe9 \\x1b[31m.yaml:2:1:" in p.stdout
+    # the same through --output into a folder that does not exist yet
+    out = tmp_path / "reports" / "deep" / f"r.{fmt}"
+    p = _cli(root, ".", "--format", fmt, "--output", str(out))
+    assert p.returncode == 1, p.stderr
+    check_report(fmt, out.read_text(encoding="utf-8"), result)
+
+
+def test_github_actions_text_run_forges_nothing(tmp_path):
+    from output_checks import OWN_COMMAND, no_forgery
+    root = _hostile_repo(tmp_path)
+    p = _cli(root, ".", env={"GITHUB_ACTIONS": "true"})
+    assert p.returncode == 1, p.stderr
+    no_forgery(p.stdout + p.stderr, OWN_COMMAND)
+    assert len([ln for ln in p.stdout.splitlines() if OWN_COMMAND.match(ln)]) == 3
+
+
+def test_render_origin_comments_stay_on_their_line(tmp_path):
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / "app").mkdir()
+    (root / "app/kustomization.yaml").write_text('resources:\n- "a\\nb: injected.yaml"\n')
+    (root / "app/a\nb: injected.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    p = _cli(root, "render", "--origin", "app")
+    assert p.returncode == 0, p.stderr
+    import yaml
+    assert yaml.safe_load(p.stdout) == {"apiVersion": "v1", "kind": "ConfigMap",
+                                        "metadata": {"name": "x"}}
+    assert "# app/a\\nb: injected.yaml:1" in p.stdout
+
+
+def test_output_is_never_written_through_a_symlink(tmp_path):
+    import os
+    root = _hostile_repo(tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    os.symlink(victim, root / "overlay-lint.sarif")               # committed by a PR
+    os.symlink(tmp_path, root / "reports")
+    for out in ("overlay-lint.sarif", "reports/x.sarif"):
+        p = _cli(root, ".", "--format", "sarif", "--output", out)
+        assert p.returncode == 2, p.stderr
+        assert p.stderr.startswith(out + ": cannot write") and "symbolic link" in p.stderr
+        assert len(p.stderr.splitlines()) == 1
+    assert victim.read_text() == "keep me\n" and not (tmp_path / "x.sarif").exists()
+
+
+@pytest.mark.parametrize("doc, words", [
+    ("[]", "expected a JSON object"),
+    ('{"findings": {}}', "must be lists"),
+    ('{"findings": [{"rule": "r"}]}', "findings[0] has no 'severity'"),
+    ('{"findings": [{"rule": "r", "severity": "error", "message": "m", "file": "f", '
+     '"line": "1"}]}', "findings[0].line has the wrong type"),
+    ('{"errors": [5]}', "errors[0] is not an object"),
+    ("[" * 100_000 + "]" * 100_000, "cannot read"),
+])
+def test_report_module_refuses_what_is_not_a_result(tmp_path, doc, words):
+    import subprocess
+    import sys
+    src = tmp_path / "r.json"
+    src.write_text(doc)
+    p = subprocess.run([sys.executable, "-m", "overlay_lint.report", "--input", str(src),
+                        "--format", "sarif"], capture_output=True, text=True)
+    assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
+    assert len(p.stderr.splitlines()) == 1 and words in p.stderr, p.stderr

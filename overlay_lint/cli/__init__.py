@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # never a traceback for users; OVERLAY_LINT_DEBUG=1 shows it
         if os.environ.get("OVERLAY_LINT_DEBUG"):
             raise
-        print(f"overlay-lint: internal error: {type(exc).__name__}: {exc} "
+        from ..core.escape import visible
+        print(f"overlay-lint: internal error: {type(exc).__name__}: {visible(exc)} "
               "(set OVERLAY_LINT_DEBUG=1 for details)", file=sys.stderr)
         return 2

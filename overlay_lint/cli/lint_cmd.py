@@ -10,6 +10,8 @@ import importlib
 import os
 import sys
 
+from ..core.escape import safe_lines, visible
+
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -64,7 +66,10 @@ def run_lint(argv: list[str]) -> int:
         result = LintResult(errors=[LintError(exc.message, _shown(exc.file), exc.line, exc.col)])
         print(str(exc), file=sys.stderr)
         if args.format == "json":
-            _emit(args, _format(args, result))
+            try:
+                _emit(args, _format(args, result))
+            except OverlayLintError:   # the output itself cannot be written: said above
+                pass
         _annotate(args, result)
         return 2
 
@@ -144,8 +149,8 @@ def _format(args: argparse.Namespace, result) -> str:
 
 def _emit(args: argparse.Namespace, text: str) -> None:
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        from ..core.paths import write_text
+        write_text(args.output, text)   # creates missing folders; never through a symlink
     else:
         sys.stdout.write(text)
 
@@ -221,7 +226,7 @@ def run_rules(argv: list[str]) -> int:
     for r in rules:
         state = r.severity if r.enabled else "off"
         kind = "yaml" if not r.source.startswith("built-in") else "    "
-        print(f"{r.id:<{width}}  {state:<7} {kind}  {r.summary.replace('``', '`')}")
+        print(f"{r.id:<{width}}  {state:<7} {kind}  {visible(r.summary.replace('``', '`'))}")
     return 0
 
 
@@ -267,9 +272,10 @@ def run_explain(argv: list[str]) -> int:
         hint = f"; did you mean '{close[0]}'?" if close else "; `overlay-lint rules` lists them"
         print(f"overlay-lint: unknown rule '{args.rule}'{hint}", file=sys.stderr)
         return 2
-    print(f"{rule.id} ({rule.severity}{'' if rule.enabled else ', disabled'}; {rule.source})")
+    print(f"{rule.id} ({rule.severity}{'' if rule.enabled else ', disabled'}; "
+          f"{visible(rule.source)})")
     print()
-    print(rule.doc.rstrip())
+    print(safe_lines(rule.doc.rstrip()))   # a user's rule file: untrusted text
     if rule.parameters:
         print()
         print("Parameters (defaults; set them under `rules: {id}:` in .overlay-lint.yaml):"
@@ -277,5 +283,5 @@ def run_explain(argv: list[str]) -> int:
         for k, v in rule.parameters.items():
             eff = rule.effective_params()[k]
             extra = f"  (configured: {eff!r})" if eff != v else ""
-            print(f"  {k}: {v!r}{extra}")
+            print(visible(f"  {k}: {v!r}{extra}"))
     return 0

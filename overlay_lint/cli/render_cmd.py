@@ -1,16 +1,19 @@
 """``overlay-lint render``: print what ``kubectl kustomize`` prints, optionally with origins."""
 from __future__ import annotations
 
-import os
 import sys
 
 from ..core.errors import OverlayLintError, display_path
+from ..core.escape import visible
+from ..core.paths import check_root
 
 
 def origin_comment(node) -> str:
+    """``file:line`` for a ``# comment``; the file name escaped (a newline in it would
+    start a new YAML line, i.e. inject keys into the printed document)."""
     if node.o is None:
         return ""
-    return f"{display_path(node.o[0])}:{node.o[1]}"
+    return f"{visible(display_path(node.o[0]))}:{node.o[1]}"
 
 
 def run_render(dirs: list[str], origins: bool, root: str | None = None) -> int:
@@ -22,9 +25,7 @@ def run_render(dirs: list[str], origins: bool, root: str | None = None) -> int:
     first = True
     for d in dirs:
         try:
-            if root is not None and not os.path.isdir(root):
-                raise OverlayLintError("--root is not a directory", root)
-            result = build(d, Loader(root if root is not None else default_root(d)))
+            result = build(d, Loader(check_root(root) if root is not None else default_root(d)))
         except OverlayLintError as exc:
             print(str(exc), file=sys.stderr)
             status = 2

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-import re
+
+from .escape import shown_path, visible
 
 
 class OverlayLintError(Exception):
@@ -20,7 +21,7 @@ class OverlayLintError(Exception):
     def location(self) -> str:
         if not self.file:
             return ""
-        path = one_line(display_path(self.file))
+        path = shown_path(display_path(self.file))
         if self.line:
             return f"{path}:{self.line}"
         return path
@@ -42,19 +43,11 @@ class UnsupportedError(OverlayLintError):
         self.feature = feature
 
 
-_BREAKS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\n\t]")
-
-
 def one_line(text: str) -> str:
-    """``text`` with line breaks and control characters escaped: an error is one line even
-    when it quotes a hostile value (``'a\\nb'``, never two lines)."""
-    if not isinstance(text, str):
-        text = str(text)
-    return _BREAKS.sub(lambda m: {"\n": "\\n", "\t": "\\t"}.get(m.group(),
-                                                                    f"\\x{ord(m.group()):02x}"
-                                                                    if ord(m.group()) < 256 else
-                                                                    f"\\u{ord(m.group()):04x}"),
-                       text)
+    """``text`` with line breaks, control and format characters escaped: an error is one
+    line even when it quotes a hostile value (``'a\\nb'``, never two lines); see
+    :func:`overlay_lint.core.escape.visible`."""
+    return visible(text)
 
 
 def at(origin: tuple | None, message: str) -> OverlayLintError:

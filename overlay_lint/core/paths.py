@@ -94,3 +94,54 @@ def common_root(paths: list[str], root: str | None = None) -> str:
             f"the linted paths lie in different roots ({', '.join(roots)}); lint them one "
             "at a time, or give --root")
     return roots[0]
+
+
+def write_text(path: str, text: str, append: bool = False) -> None:
+    """Write ``text`` (UTF-8) to ``path``, creating missing folders.
+
+    Inside the current directory (a CI checkout: the pull request's files) nothing is
+    written through a symbolic link, into anything but a regular file, or into a folder
+    reached through a symbolic link: a committed ``overlay-lint.sarif -> ~/.bashrc`` would
+    otherwise have the report overwrite a file outside the repository. Paths outside the
+    current directory (``/dev/stdout``, a runner's temporary folder) are the caller's.
+    Raises :class:`OverlayLintError` naming the path.
+    """
+    full = os.path.abspath(path)
+    cwd = os.path.realpath(os.getcwd())
+    guarded = within(full, cwd) and full != cwd
+    try:
+        if guarded:
+            d = cwd
+            for part in os.path.relpath(os.path.dirname(full), cwd).split(os.sep):
+                if part in ("", "."):
+                    continue
+                d = os.path.join(d, part)
+                if os.path.islink(d):
+                    raise OverlayLintError("cannot write: a folder on the way is a symbolic "
+                                           "link; refused", path)
+                if not os.path.isdir(d):
+                    os.mkdir(d)
+        else:
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+        if guarded:
+            # no symlink at the end either; a FIFO without a reader fails instead of blocking
+            flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+            if os.path.islink(full):
+                raise OverlayLintError("cannot write: it is a symbolic link; refused", path)
+        fd = os.open(full, flags, 0o666)
+    except OSError as exc:
+        raise OverlayLintError(f"cannot write: {exc.strerror or exc}", path) from None
+    with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as fh:
+        if guarded and not _regular(fh.fileno()):
+            raise OverlayLintError("cannot write: not a regular file; refused", path)
+        try:
+            fh.write(text)
+            fh.flush()
+        except OSError as exc:
+            raise OverlayLintError(f"cannot write: {exc.strerror or exc}", path) from None
+
+
+def _regular(fd: int) -> bool:
+    import stat
+    return stat.S_ISREG(os.fstat(fd).st_mode)

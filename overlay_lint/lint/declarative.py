@@ -13,7 +13,9 @@ from typing import Any, Iterator
 
 from ..core.errors import OverlayLintError, at
 from ..core.node import Node
+from . import message_template
 from .model import Problem, Rule, RuleContext
+from .schema_guard import check_schema_safety
 
 _PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -49,6 +51,13 @@ def load_rule(path: str, trusted: bool = False) -> Rule:
     data = node.data()
     params = data.get("parameters") or {}
     _check_params_used(node.get("schema"), params)
+    for where, why in check_schema_safety(data["schema"]):
+        n = node.path("schema", *where) or node.path("schema", *where[:-1]) or node
+        raise at(n.o, f"rule schema: {why}")
+    try:
+        data["message"] = message_template.parse(data["message"])
+    except message_template.TemplateError as exc:
+        raise at(node.get("message").o, f"rule message: {exc}") from None
     summary = data["summary"].strip()
     rule = Rule(data["id"], data["severity"], summary,
                 f"{summary}\n\n{data.get('docs', '').rstrip()}\n", params, lambda ctx: (),
@@ -75,11 +84,6 @@ def substitute(schema: Any, params: dict) -> Any:
     if isinstance(schema, list):
         return [substitute(v, params) for v in schema]
     return schema
-
-
-class _Fields(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 def _found(value: Any) -> str:
@@ -119,6 +123,10 @@ def _checker(rule: Rule, data: dict, node: Node, trusted: bool):
     def check(ctx: RuleContext) -> Iterator[Problem]:
         from .schema_check import failures, path_text, validator_for
         schema = substitute(raw_schema, ctx.params)
+        if rule.params:   # configured parameters are untrusted too: check the result again
+            for where, why in check_schema_safety(schema):
+                raise OverlayLintError(f"rule {rule.id}: schema with the configured "
+                                       f"parameters: {why}", rule.source)
         try:
             # a packaged schema is checked by the tests, unless a parameter changed it
             validator = validator_for(schema, check=not trusted or bool(rule.params))
@@ -129,17 +137,28 @@ def _checker(rule: Rule, data: dict, node: Node, trusted: bool):
             for res in target.resources:
                 if not matches(target, res):
                     continue
-                for f in failures(validator, res.node):
+                try:
+                    found = list(failures(validator, res.node))
+                except RecursionError:
+                    raise OverlayLintError(f"rule {rule.id}: the schema recursed too deeply "
+                                           f"on {res.kind} {res.name}", rule.source) from None
+                except Exception as exc:   # an unresolvable $ref (nothing is ever fetched)
+                    if type(exc).__module__.split(".")[0] not in ("jsonschema", "referencing"):
+                        raise
+                    raise OverlayLintError(f"rule {rule.id}: schema error: {exc}",
+                                           rule.source) from None
+                for f in found:
                     path = f.path + ((f.missing,) if f.missing else ())
                     origin = f.origin
                     if not f.path:  # the resource as a whole: its kind line
                         k = res.node.get("kind")
                         origin = k.o if k is not None else res.node.o
-                    fields = _Fields(ctx.params)
+                    fields = dict(ctx.params)
                     fields.update(kind=res.kind, name=res.name, namespace=res.namespace,
                                   env=target.name, path=path_text(path) or "(resource)",
                                   found=_found(f.found), error=f.message)
-                    yield Problem(origin, template.format_map(fields), target, res, path,
+                    yield Problem(origin, message_template.render(template, fields), target,
+                                  res, path,
                                   None if f.found is None or isinstance(f.found, (dict, list))
                                   else f.found)
     return check

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 
+from ..core.escape import fs_bytes
+
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -27,10 +29,13 @@ class Finding:
     value: str | None = None      # the offending value, when there is one
 
     def fingerprint(self) -> str:
-        """Identity that survives line shifts: rule, file, resource, field path, value."""
+        """Identity that survives line shifts: rule, file, resource, field path, value.
+
+        Hashed as the file system's bytes, so a non-UTF-8 file name has a fingerprint too
+        (the same as before for every UTF-8 name)."""
         key = "\x1f".join((self.rule, self.file, self.resource, self.field_path,
                            "" if self.value is None else str(self.value)))
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        return hashlib.sha256(fs_bytes(key)).hexdigest()[:32]
 
     def to_json(self) -> dict:
         d = asdict(self)

@@ -28,12 +28,75 @@ def validator_for(schema: dict, check: bool = True) -> Any:
 
     ``check=False`` skips validating the schema itself: for the schemas shipped in the
     package, which the test suite checks once (it costs more than a lint of a small tree).
+    The validator never retrieves anything: a ``$ref`` it cannot resolve inside the schema
+    fails instead of fetching a URL or reading a file (see :mod:`.schema_guard`), and
+    ``uniqueItems`` runs in linear time (jsonschema compares unhashable items pairwise).
     """
     from jsonschema import validators
+    from referencing import Registry
     cls = validators.validator_for(schema, default=validators.Draft202012Validator)
     if check:
         cls.check_schema(schema)
-    return cls(schema)
+    return _hardened(cls)(schema, registry=Registry(retrieve=_no_retrieval))
+
+
+def _no_retrieval(uri: str) -> Any:
+    from referencing.exceptions import NoSuchResource
+    raise NoSuchResource(ref=uri)
+
+
+@lru_cache(maxsize=None)
+def _hardened(cls: Any) -> Any:
+    from jsonschema import validators
+    return validators.extend(cls, {"uniqueItems": _unique_items})
+
+
+def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+    if not unique or not validator.is_type(instance, "array"):
+        return
+    seen: set = set()
+    for item in instance:
+        key = _canonical(item)
+        if key in seen:
+            yield ValidationError(f"{instance!r}"[:200] + " has non-unique elements")
+            return
+        seen.add(key)
+
+
+def _canonical(value: Any) -> Any:
+    """A hashable key equal for JSON-equal values (1 == 1.0, but true != 1), built without
+    recursion (documents can be deep)."""
+    out: list = []
+    work: list = [(_VISIT, value)]
+    while work:
+        op, v = work.pop()
+        if op is _LIST:
+            items = tuple(out[len(out) - v:]) if v else ()
+            del out[len(out) - v:]
+            out.append(("a", items))
+        elif op is _DICT:
+            vals = out[len(out) - len(v):] if v else []
+            del out[len(out) - len(v):]
+            out.append(("o", frozenset(zip(v, vals))))
+        elif isinstance(v, bool) or v is None:
+            out.append(("b", v))
+        elif isinstance(v, (int, float)):
+            out.append(("n", int(v) if isinstance(v, float) and v.is_integer() else v))
+        elif isinstance(v, str):
+            out.append(("s", v))
+        elif isinstance(v, dict):
+            work.append((_DICT, list(v)))
+            work.extend((_VISIT, v[k]) for k in reversed(list(v)))
+        elif isinstance(v, list):
+            work.append((_LIST, len(v)))
+            work.extend((_VISIT, x) for x in reversed(v))
+        else:
+            out.append(("?", repr(v)))
+    return out[0]
+
+
+_VISIT, _LIST, _DICT = object(), object(), object()
 
 
 @dataclass

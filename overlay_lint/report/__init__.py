@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import quote
 
+from ..core.escape import fs_bytes
 from ..lint.findings import LintResult
 
 TOOL_NAME = "overlay-lint"
@@ -25,6 +27,7 @@ class RuleMeta:
     short: str
     full: str
     help_text: str
+    help_markdown: str  # a known rule's own docs; for any other id, escaped text
     help_uri: str
     level: str          # error | warning | info (our severities)
 
@@ -55,8 +58,13 @@ def rule_metadata(rule_ids: list[str]) -> dict[str, RuleMeta]:
         # full: the summary plus its "why" paragraph, when the docs have one
         full = " ".join(paras[:2]) if len(paras) > 1 else short
         help_text = doc or f"{short}\n\nRun `overlay-lint explain {rid}` for details."
+        if rule is None:    # an id from elsewhere (a user's rule folder, a JSON file)
+            from .summary import code, text
+            help_md = f"{text(short)}\n\nRun {code('overlay-lint explain ' + rid)} for details."
+        else:
+            help_md = help_text
         level = getattr(rule, "severity", "error")
-        out[rid] = RuleMeta(rid, short, full, help_text, f"{DOCS_URL}#{rid}",
+        out[rid] = RuleMeta(rid, short, full, help_text, help_md, f"{DOCS_URL}#{quote(fs_bytes(rid))}",
                             level if level in ("error", "warning", "info") else "error")
     return out
 

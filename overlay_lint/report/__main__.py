@@ -9,26 +9,77 @@ import argparse
 import importlib
 import json
 import sys
-from dataclasses import fields
 
+from ..core.errors import OverlayLintError
+from ..core.escape import shown_path, visible
+from ..core.paths import write_text
 from ..lint.findings import Finding, LintError, LintResult
 from . import FORMATS
 
 
+class BadResult(ValueError):
+    """The JSON is not what ``overlay-lint --format json`` writes."""
+
+
+_FINDING = {"rule": str, "severity": str, "message": str, "file": str, "line": int,
+            "col": int, "envs": list, "resource": str, "field_path": str,
+            "value": (str, type(None))}
+_ERROR = {"message": str, "file": (str, type(None)), "line": (int, type(None)),
+          "col": (int, type(None)), "env": (str, type(None))}
+
+
+def _record(d: object, shape: dict, required: tuple, where: str) -> dict:
+    if not isinstance(d, dict):
+        raise BadResult(f"{where} is not an object")
+    out = {}
+    for k, v in d.items():
+        if k not in shape:
+            continue            # unknown keys (fingerprint, later additions) are ignored
+        if not isinstance(v, shape[k]) or isinstance(v, bool):
+            raise BadResult(f"{where}.{k} has the wrong type")
+        if isinstance(v, list) and not all(isinstance(x, str) for x in v):
+            raise BadResult(f"{where}.{k} must be a list of strings")
+        out[k] = v
+    missing = [k for k in required if k not in out]
+    if missing:
+        raise BadResult(f"{where} has no '{missing[0]}'")
+    return out
+
+
 def load_json(text: str) -> LintResult:
-    """A LintResult from ``--format json`` output (unknown keys are ignored)."""
+    """A LintResult from ``--format json`` output (unknown keys are ignored); raises
+    ``ValueError`` for anything else, never a crash."""
     data = json.loads(text)
-    fnames = {f.name for f in fields(Finding)}
-    enames = {f.name for f in fields(LintError)}
+    if not isinstance(data, dict):
+        raise BadResult("expected a JSON object with 'findings' and 'errors'")
+    findings, errors = data.get("findings", []), data.get("errors", [])
+    envs, summary = data.get("envs", []), data.get("summary", {})
+    if not (isinstance(findings, list) and isinstance(errors, list) and isinstance(envs, list)
+            and all(isinstance(e, str) for e in envs) and isinstance(summary, dict)):
+        raise BadResult("'findings', 'errors' and 'envs' must be lists, 'summary' an object")
+    counts = [summary.get(k, 0) for k in ("suppressed", "baselined")]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in counts):
+        raise BadResult("summary counts must be integers")
     return LintResult(
-        findings=[Finding(**{k: v for k, v in d.items() if k in fnames})
-                  for d in data.get("findings", [])],
-        errors=[LintError(**{k: v for k, v in d.items() if k in enames})
-                for d in data.get("errors", [])],
-        envs=list(data.get("envs", [])),
-        unvalidated=list(data.get("unvalidated", [])),
-        suppressed=int(data.get("summary", {}).get("suppressed", 0)),
-        baselined=int(data.get("summary", {}).get("baselined", 0)))
+        findings=[Finding(**_record(d, _FINDING, ("rule", "severity", "message", "file",
+                                                  "line"), f"findings[{i}]"))
+                  for i, d in enumerate(findings)],
+        errors=[LintError(**_record(d, _ERROR, ("message",), f"errors[{i}]"))
+                for i, d in enumerate(errors)],
+        envs=list(envs), suppressed=counts[0], baselined=counts[1],
+        unvalidated=_unvalidated(data.get("unvalidated", [])))
+
+
+def _unvalidated(items: object) -> list[dict]:
+    """Kinds no schema covered (k8s-schema): objects naming a kind, apiVersion and envs."""
+    if not isinstance(items, list):
+        raise BadResult("'unvalidated' must be a list")
+    for i, u in enumerate(items):
+        if not (isinstance(u, dict) and isinstance(u.get("kind"), str)
+                and isinstance(u.get("apiVersion"), str) and isinstance(u.get("envs"), list)
+                and all(isinstance(e, str) for e in u["envs"])):
+            raise BadResult(f"unvalidated[{i}] must name a kind, apiVersion and envs")
+    return list(items)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,13 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     what.add_argument("--format", choices=FORMATS)
     what.add_argument("--counts", action="store_true",
                       help="print findings=N and errors=N (for $GITHUB_OUTPUT)")
-    ap.add_argument("--output", help="write here (appending for markdown) instead of stdout")
+    ap.add_argument("--output", help="write here (appending for markdown) instead of stdout; "
+                                     "missing folders are created")
     args = ap.parse_args(argv)
     try:
         with open(args.input, encoding="utf-8") as fh:
             result = load_json(fh.read())
-    except (OSError, ValueError, TypeError) as exc:
-        print(f"{args.input}: cannot read overlay-lint JSON: {exc}", file=sys.stderr)
+    except (OSError, ValueError, RecursionError) as exc:
+        print(f"{shown_path(args.input)}: cannot read overlay-lint JSON: {visible(exc)}",
+              file=sys.stderr)
         return 2
     if args.counts:
         print(f"findings={len(result.findings)}\nerrors={len(result.errors)}")
@@ -53,9 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     text = importlib.import_module(f"overlay_lint.report.{args.format}").render(result)
     if args.output:
         # a job summary file is shared by every step: append, never truncate
-        with open(args.output, "a" if args.format == "markdown" else "w",
-                  encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            write_text(args.output, text, append=args.format == "markdown")
+        except OverlayLintError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(text)
     return 0

@@ -1,18 +1,31 @@
 """``--format github``: GitHub Actions workflow commands, shown as annotations on the PR diff.
 
-Escaping follows the Actions runner (toolkit ``command.ts``): in the message ``%``, ``\\r`` and
-``\\n`` are percent-encoded; in properties also ``:`` and ``,``.
+Escaping follows the Actions runner (toolkit ``command.ts``, runner ``ActionCommand.cs``):
+in the message ``%``, ``\\r`` and ``\\n`` are percent-encoded; in properties also ``:``
+and ``,``. Each line starts with our own ``::command``, so nothing in a message can be read
+as another command; control and format characters (ESC sequences, bidi overrides) are
+escaped visibly as well, since the log viewer would interpret them.
 """
 from __future__ import annotations
 
+import re
+
+from ..core.escape import visible
 from ..lint.findings import LintResult
 from . import TOOL_NAME, posix_path, with_envs
 
+_BREAK = re.compile("([\r\n])")
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+def _shown(text: str) -> str:
+    """Line breaks kept (they are percent-encoded below), everything else made visible."""
+    return "".join(p if p in ("\r", "\n") else visible(p)
+                   for p in _BREAK.split(str(text)))
+
+
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _shown(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

@@ -3,20 +3,25 @@
 One test suite per environment checked, one test case per finding that shows in it (so a
 finding in three envs fails three cases, as each env's deploy would), plus a passing case
 for an env without findings and an ``<error>`` case per input problem.
+
+Every text from the repository goes through :func:`~overlay_lint.core.escape.visible`:
+XML 1.0 cannot hold most control characters even as references (ESC or BEL would make the
+document ill-formed), and CI logs show these reports.
 """
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ..core.escape import visible
 from ..lint.findings import LintResult
 from . import TOOL_NAME, posix_path
 
 
 def _case(suite: ET.Element, name: str, classname: str, file: str | None = None,
           line: int | None = None) -> ET.Element:
-    case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
+    case = ET.SubElement(suite, "testcase", name=name, classname=visible(classname), time="0")
     if file:
-        case.set("file", posix_path(file))
+        case.set("file", visible(posix_path(file)))
     if line:
         case.set("line", str(line))
     return case
@@ -24,34 +29,38 @@ def _case(suite: ET.Element, name: str, classname: str, file: str | None = None,
 
 def render(result: LintResult) -> str:
     """The JUnit XML document as text."""
-    envs = list(result.envs)
+    envs = [e for e in dict.fromkeys(result.envs) if e]
     for env in [e for f in result.findings for e in f.envs] + [e.env for e in result.errors]:
         if env and env not in envs:      # never drop a finding or error of an unlisted env
             envs.append(env)
     root = ET.Element("testsuites", name=TOOL_NAME)
     total = failures = errors = 0
     for env in envs + [None]:
-        found = [f for f in result.findings if (env in f.envs if env else not f.envs)]
-        errs = [e for e in result.errors if e.env == env]
+        found = [f for f in result.findings
+                 if (env in f.envs if env else not any(f.envs))]
+        errs = [e for e in result.errors if (e.env == env if env else not e.env)]
         if env is None and not found and not errs:
             continue
-        suite = ET.SubElement(root, "testsuite", name=f"{TOOL_NAME} {env or 'repository'}")
+        suite = ET.SubElement(root, "testsuite",
+                              name=f"{TOOL_NAME} {visible(env) if env else 'repository'}")
         for f in found:
-            loc = f"{posix_path(f.file)}:{f.line}:{f.col}"
-            case = _case(suite, f"[{f.rule}] {loc}", f"{TOOL_NAME}.{f.rule}", f.file, f.line)
-            fail = ET.SubElement(case, "failure", type=f.severity,
-                                 message=f"{loc}: {f.message}")
+            loc = f"{visible(posix_path(f.file))}:{f.line}:{f.col}"
+            msg = visible(f.message)
+            case = _case(suite, f"[{visible(f.rule)}] {loc}", f"{TOOL_NAME}.{f.rule}", f.file,
+                         f.line)
+            fail = ET.SubElement(case, "failure", type=visible(f.severity),
+                                 message=f"{loc}: {msg}")
             fail.text = "\n".join(x for x in (
-                f"{loc}: {f.severity} [{f.rule}] {f.message}",
-                f"resource: {f.resource}" if f.resource else "",
-                f"field: {f.field_path}" if f.field_path else "",
-                f"envs: {', '.join(f.envs)}" if f.envs else "") if x)
+                f"{loc}: {visible(f.severity)} [{visible(f.rule)}] {msg}",
+                f"resource: {visible(f.resource)}" if f.resource else "",
+                f"field: {visible(f.field_path)}" if f.field_path else "",
+                f"envs: {visible(', '.join(f.envs))}" if f.envs else "") if x)
         for e in errs:
-            where = f" {posix_path(e.file)}:{e.line or 1}" if e.file else ""
+            where = f" {visible(posix_path(e.file))}:{e.line or 1}" if e.file else ""
             case = _case(suite, f"input error{where}", f"{TOOL_NAME}.input", e.file, e.line)
-            ET.SubElement(case, "error", type="input", message=str(e)).text = str(e)
+            ET.SubElement(case, "error", type="input", message=visible(e)).text = visible(e)
         if env and not found and not errs:
-            _case(suite, f"env {env}", f"{TOOL_NAME}.env")
+            _case(suite, f"env {visible(env)}", f"{TOOL_NAME}.env")
         n = len(suite)
         suite.set("tests", str(n))
         suite.set("failures", str(len(found)))

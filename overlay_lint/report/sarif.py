@@ -1,12 +1,21 @@
-"""``--format sarif``: SARIF 2.1.0, as GitHub code scanning (upload-sarif) reads it."""
+"""``--format sarif``: SARIF 2.1.0, as GitHub code scanning (upload-sarif) reads it.
+
+Untrusted text (file names, messages quoting YAML values): artifact URIs percent-encode the
+file name's bytes, so a non-UTF-8 name is exact; message texts escape ``[`` and ``]`` as
+SARIF requires for plain-text messages (a viewer would otherwise render ``[text](url)`` as
+an embedded link); strings hold no undecodable bytes (shown ``\\xNN``), so every JSON
+reader accepts the log.
+"""
 from __future__ import annotations
 
-import json
+import re
 from urllib.parse import quote
 
 from .. import __version__
+from ..core.escape import fs_bytes
 from ..lint.findings import LintError, LintResult
 from . import DOCS_URL, TOOL_NAME, posix_path, rule_ids, rule_metadata, with_envs
+from .text import log_safe_json
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -14,8 +23,25 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT_KEY = "overlayLint/v1"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _str(text: object) -> str:
+    """A JSON string every reader accepts: undecodable bytes (lone surrogates) as ``\\xNN``."""
+    s = str(text)
+    return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) & 0xff:02x}"
+                          if 0xDC80 <= ord(m.group()) <= 0xDCFF
+                          else f"\\u{ord(m.group()):04x}", s)
+
+
+def _message(text: str) -> dict:
+    """A plain-text SARIF message: literal brackets escaped (SARIF 2.1.0, 3.11.6)."""
+    s = re.sub(r"\\(?=[\[\]])", r"\\\\", _str(text))   # a backslash before a bracket
+    return {"text": s.replace("[", "\\[").replace("]", "\\]")}
+
+
 def _uri(path: str) -> str:
-    return quote(posix_path(path), safe="/")
+    return quote(fs_bytes(posix_path(path)), safe="/")
 
 
 def _location(file: str, line: int | None, col: int | None) -> dict:
@@ -26,8 +52,8 @@ def _location(file: str, line: int | None, col: int | None) -> dict:
 
 
 def _notification(err: LintError) -> dict:
-    note: dict = {"level": "error", "message": {"text": err.message if not err.env
-                                                else f"{err.message} (env {err.env})"}}
+    note: dict = {"level": "error", "message": _message(err.message if not err.env
+                                                         else f"{err.message} (env {err.env})")}
     if err.file:
         note["locations"] = [_location(err.file, err.line, err.col)]
     return note
@@ -42,29 +68,29 @@ def to_sarif(result: LintResult) -> dict:
     for rid in ids:
         m = meta[rid]
         rules.append({
-            "id": rid,
+            "id": _str(rid),
             "name": "".join(p.capitalize() for p in rid.split("-")),
-            "shortDescription": {"text": m.short},
-            "fullDescription": {"text": m.full},
-            "help": {"text": m.help_text, "markdown": m.help_text},
-            "helpUri": m.help_uri,
+            "shortDescription": {"text": _str(m.short)},
+            "fullDescription": {"text": _str(m.full)},
+            "help": {"text": _str(m.help_text), "markdown": _str(m.help_markdown)},
+            "helpUri": _str(m.help_uri),
             "defaultConfiguration": {"level": LEVELS.get(m.level, "error")},
         })
     results = []
     for f in result.findings:
         res: dict = {
-            "ruleId": f.rule,
+            "ruleId": _str(f.rule),
             "ruleIndex": index[f.rule],
             "level": LEVELS.get(f.severity, "warning"),
-            "message": {"text": with_envs(f.message, f.envs)},
+            "message": _message(with_envs(f.message, f.envs)),
             "locations": [_location(f.file, f.line, f.col)],
             "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint()},
-            "properties": {"envs": list(f.envs)},
+            "properties": {"envs": [_str(e) for e in f.envs]},
         }
         if f.resource:
-            res["properties"]["resource"] = f.resource
+            res["properties"]["resource"] = _str(f.resource)
         if f.field_path:
-            res["properties"]["fieldPath"] = f.field_path
+            res["properties"]["fieldPath"] = _str(f.field_path)
         results.append(res)
     return {
         "$schema": SCHEMA,
@@ -84,11 +110,20 @@ def to_sarif(result: LintResult) -> dict:
             "originalUriBaseIds": {"%SRCROOT%": {
                 "description": {"text": "The directory overlay-lint ran in"}}},
             "results": results,
-            "properties": {"envs": list(result.envs)},
+            "properties": {"envs": [_str(e) for e in result.envs]},
         }],
     }
 
 
 def render(result: LintResult) -> str:
     """SARIF 2.1.0 JSON text."""
-    return json.dumps(to_sarif(result), indent=2) + "\n"
+    return log_safe_json(_strings(to_sarif(result)))
+
+
+def _strings(doc: object) -> object:
+    """Every string of ``doc`` through :func:`_str` (keys included)."""
+    if isinstance(doc, dict):
+        return {_str(k): _strings(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_strings(v) for v in doc]
+    return _str(doc) if isinstance(doc, str) else doc

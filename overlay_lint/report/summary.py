@@ -2,20 +2,44 @@
 
 Also reachable as ``--format markdown``. GitHub caps a step summary at 1 MiB, so the table
 stops after ``MAX_ROWS`` findings and says how many were left out.
+
+File names, env names and messages come from the pull request: each is escaped so that it
+renders as the text it is, never as HTML, a link, an image or emphasis, never breaks out
+of its code span or table cell, and never reads as a CI command (see :func:`text`).
 """
 from __future__ import annotations
 
+import re
+
+from ..core.escape import visible
 from ..lint.findings import LintResult
 from . import TOOL_NAME, posix_path
 
 MAX_ROWS = 500
 ICONS = {"error": "❌ error", "warning": "⚠️ warning", "info": "ℹ️ info"}
 
+# Markdown punctuation that can start inline markup (emphasis, code, links, images, raw
+# HTML, entities, math, table cells), and the triggers of GitHub's autolinks
+# (``scheme://``, ``www.``, ``user@host``): backslash-escaped, each renders as itself.
+_MARKUP = re.compile(r"[\\`*_~\[\]<>&|$#@!]|:(?=//)|(?<=[wW]{3})\.")
 
-def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return (text.replace("|", "\\|").replace("\r", "")
-            .replace("\n", "<br>"))
+
+def text(value: str) -> str:
+    """Untrusted text as literal Markdown on one line (newlines become ``<br>``)."""
+    return "<br>".join(_MARKUP.sub(lambda m: "\\" + m.group(), visible(part))
+                       for part in str(value).replace("\r\n", "\n").split("\n"))
+
+
+def code(value: str, in_table: bool = False) -> str:
+    """Untrusted text as a code span: a fence longer than any run of backticks inside it,
+    so the text can never close it; ``|`` escaped inside a table (GFM splits cells first)."""
+    s = visible(value)
+    if in_table:
+        s = s.replace("|", "\\|")
+    runs = [len(r) for r in re.findall("`+", s)]
+    fence = "`" * (max(runs) + 1 if runs else 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or not s.strip(" ") else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
 
 
 def _count(n: int, word: str) -> str:
@@ -24,7 +48,7 @@ def _count(n: int, word: str) -> str:
 
 def render(result: LintResult) -> str:
     """A heading, a one-line verdict naming the envs checked, and the findings table."""
-    envs = ", ".join(f"`{e}`" for e in result.envs) or "none"
+    envs = ", ".join(code(e) for e in result.envs) or "none"
     out = [f"## {TOOL_NAME}", ""]
     hidden = [f"{n} {what}" for n, what in ((result.suppressed, "suppressed"),
                                             (result.baselined, "in the baseline")) if n]
@@ -45,13 +69,14 @@ def render(result: LintResult) -> str:
         out += ["| Severity | Rule | Location | Envs | Message |",
                 "|---|---|---|---|---|"]
         for f in result.findings[:MAX_ROWS]:
-            out.append(f"| {ICONS.get(f.severity, f.severity)} | `{f.rule}` | "
-                       f"`{cell(posix_path(f.file))}:{f.line}` | {cell(', '.join(f.envs))} | "
-                       f"{cell(f.message)} |")
+            out.append(f"| {ICONS.get(f.severity, text(f.severity))} | "
+                       f"{code(f.rule, True)} | "
+                       f"{code(f'{posix_path(f.file)}:{f.line}', True)} | "
+                       f"{text(', '.join(f.envs))} | {text(f.message)} |")
         if len(result.findings) > MAX_ROWS:
             out.append(f"\n… and {len(result.findings) - MAX_ROWS} more findings "
                        "(see the job log or the SARIF report).")
     if result.errors:
         out += ["", "### Input errors", ""]
-        out += [f"- `{cell(str(e))}`" for e in result.errors[:MAX_ROWS]]
+        out += [f"- {text(str(e))}" for e in result.errors[:MAX_ROWS]]
     return "\n".join(out) + "\n"

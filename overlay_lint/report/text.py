@@ -5,6 +5,7 @@ import json
 import os
 from collections import Counter
 
+from ..core.escape import shown_path, visible
 from ..lint.findings import LintResult
 from ..lint.suppress import source_line
 
@@ -23,27 +24,38 @@ def use_color(stream, mode: str = "auto") -> bool:
 
 
 def _c(text: str, what: str, on: bool) -> str:
-    return f"\x1b[{_COLORS[what]}m{text}\x1b[0m" if on else text
+    return f"\x1b[{_COLORS[what]}m{text}\x1b[0m" if on and what in _COLORS else text
 
 
 def render_text(result: LintResult, color: bool = False) -> str:
+    """Errors, then findings with their source line, then the summary line.
+
+    File names, messages, env names and source lines come from the repository: each is
+    printed through :func:`~overlay_lint.core.escape.visible` (one line, no control or
+    format characters, no CI command), and neither a file name nor a source line starts a
+    printed line with anything a CI runner could take for a command.
+    """
     out: list[str] = []
     for e in result.errors:
         loc = ""
         if e.file:
-            loc = f"{e.file}:{e.line}: " if e.line else f"{e.file}: "
-        env = f" (env {e.env})" if e.env else ""
-        out.append(f"{_c(loc, 'bold', color)}{_c('error:', 'error', color)} {e.message}{env}")
+            loc = f"{shown_path(e.file)}:{e.line}: " if e.line else f"{shown_path(e.file)}: "
+        env = f" (env {visible(e.env)})" if e.env else ""
+        out.append(f"{_c(loc, 'bold', color)}{_c('error:', 'error', color)} "
+                   f"{visible(e.message)}{env}")
     for f in result.findings:
-        envs = f" ({', '.join(f.envs)})" if f.envs else ""
-        out.append(f"{_c(f'{f.file}:{f.line}:{f.col}:', 'bold', color)} "
-                   f"{_c(f.severity, f.severity, color)} {_c(f'[{f.rule}]', 'dim', color)} "
-                   f"{f.message}{envs}")
-        src = source_line(os.path.abspath(f.file), f.line)
+        envs = f" ({visible(', '.join(f.envs))})" if f.envs else ""
+        out.append(f"{_c(f'{shown_path(f.file)}:{f.line}:{f.col}:', 'bold', color)} "
+                   f"{_c(visible(f.severity), f.severity, color)} "
+                   f"{_c(f'[{visible(f.rule)}]', 'dim', color)} {visible(f.message)}{envs}")
+        try:
+            src = source_line(os.path.abspath(f.file), f.line)
+        except (OSError, ValueError):    # a name the file system refuses (NUL)
+            src = None
         if src is not None:
-            src = src.expandtabs(1).rstrip()
+            src, col = _source(src.expandtabs(1).rstrip(), f.col)
             out.append(f"    {src}")
-            out.append("    " + " " * max(f.col - 1, 0) + _c("^", "caret", color))
+            out.append("    " + " " * max(col - 1, 0) + _c("^", "caret", color))
     if result.unvalidated:
         out.append(unvalidated_line(result))
     out.append(summary(result))
@@ -52,18 +64,32 @@ def render_text(result: LintResult, color: bool = False) -> str:
 
 def unvalidated_line(result: LintResult) -> str:
     """Kinds no schema checked, once per kind (k8s-schema), so nothing passes unseen."""
-    kinds = [f"{u['kind']} {u['apiVersion']}" + (f" ({', '.join(u['envs'])})" if u["envs"] else "")
+    kinds = [visible(f"{u['kind']} {u['apiVersion']}"
+                     + (f" ({', '.join(u['envs'])})" if u["envs"] else ""))
              for u in result.unvalidated]
     n = len(kinds)
     return (f"{n} kind{'s' if n != 1 else ''} not schema-checked (no CRD or schema in the "
             f"repository or kubernetes.crds): " + ", ".join(kinds))
 
 
+def _source(line: str, col: int) -> tuple[str, int]:
+    """A source line as printed, and the caret column: escaped (:func:`visible`), and a
+    backslash before a ``::`` that would begin the printed line (a CI runner would take
+    it for a workflow command)."""
+    shown = visible(line)
+    col = len(visible(line[:max(col - 1, 0)])) + 1     # escapes widen what precedes it
+    body = shown.lstrip()
+    if body.startswith("::"):
+        indent = len(shown) - len(body)
+        return shown[:indent] + "\\" + body, col + (col > indent)
+    return shown, col
+
+
 def summary(result: LintResult) -> str:
     n = len(result.findings)
     by = Counter(f.severity for f in result.findings)
     where = f"in {len(result.envs)} env{'s' if len(result.envs) != 1 else ''}" + (
-        f" ({', '.join(result.envs)})" if result.envs else "")
+        f" ({visible(', '.join(result.envs))})" if result.envs else "")
     parts = [f"{n} finding{'s' if n != 1 else ''}"]
     if n:
         parts[0] += " (" + ", ".join(f"{by[s]} {s}{'s' if by[s] != 1 else ''}"
@@ -93,4 +119,13 @@ def render_json(result: LintResult) -> str:
             "baselined": result.baselined,
         },
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return log_safe_json(doc)
+
+
+def log_safe_json(doc: object) -> str:
+    """``doc`` as indented JSON that a CI log cannot misread: ASCII only (undecodable bytes
+    of file names stay lossless as ``\\udcXX`` escapes, which Python reads back), and
+    ``##[`` written ``##\\u005b`` (the same string to every JSON reader; no command to a
+    GitHub runner, which looks for ``##[`` anywhere in a line). No line can start with
+    ``::``: every line of indented JSON starts with whitespace and a quote or bracket."""
+    return json.dumps(doc, indent=2, ensure_ascii=True).replace("##[", "##\\u005b") + "\n"
