@@ -62,8 +62,11 @@ def results(draw) -> LintResult:
                         draw(st.one_of(st.none(), st.integers(1, 500))),
                         draw(st.one_of(st.none(), _NAME)))
               for _ in range(draw(st.integers(0, 2)))]
+    unvalidated = [{"apiVersion": draw(_NAME), "kind": draw(_NAME), "reason": draw(_TEXT),
+                    "envs": draw(st.lists(_NAME, max_size=2)), "resources": 1}
+                   for _ in range(draw(st.integers(0, 2)))]
     return LintResult(findings, errors, draw(st.lists(_NAME, max_size=3)),
-                      draw(st.integers(0, 3)), draw(st.integers(0, 3)))
+                      draw(st.integers(0, 3)), draw(st.integers(0, 3)), unvalidated)
 
 
 _RENDER = {"json": render_json, "sarif": sarif.render, "github": github.render,

@@ -59,7 +59,7 @@ def rule_metadata(rule_ids: list[str]) -> dict[str, RuleMeta]:
         full = " ".join(paras[:2]) if len(paras) > 1 else short
         help_text = doc or f"{short}\n\nRun `overlay-lint explain {rid}` for details."
         if rule is None:    # an id from elsewhere (a user's rule folder, a JSON file)
-            from .summary import code, text
+            from .md import code, text
             help_md = f"{text(short)}\n\nRun {code('overlay-lint explain ' + rid)} for details."
         else:
             help_md = help_text

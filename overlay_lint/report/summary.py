@@ -5,41 +5,16 @@ stops after ``MAX_ROWS`` findings and says how many were left out.
 
 File names, env names and messages come from the pull request: each is escaped so that it
 renders as the text it is, never as HTML, a link, an image or emphasis, never breaks out
-of its code span or table cell, and never reads as a CI command (see :func:`text`).
+of its code span or table cell, and never reads as a CI command (see :mod:`.md`).
 """
 from __future__ import annotations
 
-import re
-
-from ..core.escape import visible
 from ..lint.findings import LintResult
 from . import TOOL_NAME, posix_path
+from .md import code, text
 
 MAX_ROWS = 500
 ICONS = {"error": "❌ error", "warning": "⚠️ warning", "info": "ℹ️ info"}
-
-# Markdown punctuation that can start inline markup (emphasis, code, links, images, raw
-# HTML, entities, math, table cells), and the triggers of GitHub's autolinks
-# (``scheme://``, ``www.``, ``user@host``): backslash-escaped, each renders as itself.
-_MARKUP = re.compile(r"[\\`*_~\[\]<>&|$#@!]|:(?=//)|(?<=[wW]{3})\.")
-
-
-def text(value: str) -> str:
-    """Untrusted text as literal Markdown on one line (newlines become ``<br>``)."""
-    return "<br>".join(_MARKUP.sub(lambda m: "\\" + m.group(), visible(part))
-                       for part in str(value).replace("\r\n", "\n").split("\n"))
-
-
-def code(value: str, in_table: bool = False) -> str:
-    """Untrusted text as a code span: a fence longer than any run of backticks inside it,
-    so the text can never close it; ``|`` escaped inside a table (GFM splits cells first)."""
-    s = visible(value)
-    if in_table:
-        s = s.replace("|", "\\|")
-    runs = [len(r) for r in re.findall("`+", s)]
-    fence = "`" * (max(runs) + 1 if runs else 1)
-    pad = " " if s.startswith("`") or s.endswith("`") or not s.strip(" ") else ""
-    return f"{fence}{pad}{s}{pad}{fence}"
 
 
 def _count(n: int, word: str) -> str:
