@@ -18,14 +18,17 @@ def origin_comment(node) -> str:
 
 def run_render(dirs: list[str], origins: bool, root: str | None = None) -> int:
     from ..core.yaml_writer import dump_stream
+    from ..kustomize.budget import Budget
     from ..kustomize.build import build
     from ..kustomize.loader import Loader, default_root
 
     status = 0
     first = True
+    budget = Budget()  # one per run, shared by every DIR
     for d in dirs:
         try:
-            result = build(d, Loader(check_root(root) if root is not None else default_root(d)))
+            result = build(d, Loader(check_root(root) if root is not None else default_root(d),
+                                     budget))
         except OverlayLintError as exc:
             print(str(exc), file=sys.stderr)
             status = 2

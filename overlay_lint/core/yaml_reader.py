@@ -445,7 +445,8 @@ def _key_text(key: Any) -> str:
 
 
 def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int = 0,
-                    flat_origin: Origin | None = None) -> list[Node | None]:
+                    flat_origin: Origin | None = None,
+                    counts: list[int] | None = None) -> list[Node | None]:
     """Every document of a YAML stream; an empty document is None.
 
     ``line_offset``/``col_offset`` place text embedded in another file (an inline patch);
@@ -456,7 +457,10 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
         loader, get_event, resolve = _event_source(text)
         builder = _Builder(path, line_offset, col_offset, flat_origin, text.split("\n"),
                            resolve)
-        return builder.documents(get_event)
+        docs = builder.documents(get_event)
+        if counts is not None:
+            counts.append(builder.count)  # nodes built, aliases expanded (for run budgets)
+        return docs
     except OverlayLintError:
         raise
     except RecursionError:
@@ -556,21 +560,27 @@ def _yaml_error(exc: Exception, path: str, line_offset: int,
     return OverlayLintError(msg, path, line)
 
 
-_CACHE: dict[str, tuple[float, int, list]] = {}
+_CACHE: dict[str, tuple[float, int, list, int]] = {}
 
 
 def load_file(path: str) -> list[Node | None]:
     """Documents of a file, parsed once per process (callers clone before mutating)."""
+    return load_file_counted(path)[0]
+
+
+def load_file_counted(path: str) -> tuple[list[Node | None], int, int]:
+    """``load_file`` plus the file's node count and size in bytes (what a use of it costs)."""
     try:
         st = os.stat(path)
     except OSError as exc:
         raise OverlayLintError(f"cannot read file: {exc.strerror or exc}", path) from None
     hit = _CACHE.get(path)
     if hit is not None and hit[0] == st.st_mtime and hit[1] == st.st_size:
-        return hit[2]
-    docs = parse_documents(read_text(path), path)
-    _CACHE[path] = (st.st_mtime, st.st_size, docs)
-    return docs
+        return hit[2], hit[3], hit[1]
+    counts: list[int] = []
+    docs = parse_documents(read_text(path), path, counts=counts)
+    _CACHE[path] = (st.st_mtime, st.st_size, docs, counts[0])
+    return docs, counts[0], st.st_size
 
 
 def parse_embedded(text: str, holder: Node) -> list[Node | None]:

@@ -156,6 +156,7 @@ def accumulate_target(kust: Kustomization, ctx: BuildContext, acc: Accumulator) 
     if real in ctx.stack:
         chain = " -> ".join(os.path.relpath(p) for p in ctx.stack[ctx.stack.index(real):])
         raise OverlayLintError(f"cycle detected: {chain} -> {os.path.relpath(real)}", kust.path)
+    ctx.loader.budget.spend("builds", 1, kust.node.o)
     ctx.stack.append(real)
     try:
         _accumulate_resources(kust, ctx, acc)
@@ -188,7 +189,7 @@ def _accumulate_resources(kust: Kustomization, ctx: BuildContext, acc: Accumulat
             acc.merge(sub_acc, entry.o, seen)
         elif os.path.exists(path):
             path = ctx.loader.file(kust.dir, entry.v, entry.o, "resource")
-            acc.resmap.append_all(load_resources(path, ctx.loader), entry.o, seen)
+            acc.resmap.append_all(load_resources(path, ctx.loader, entry.o), entry.o, seen)
         else:
             raise at(entry.o, f"resource '{entry.v}' not found (no such file or directory)")
 
@@ -235,10 +236,11 @@ def _load_sub(path: str, entry: Node, ctx: BuildContext, component: bool) -> Kus
     return sub
 
 
-def load_resources(path: str, loader: Loader) -> list[Resource]:
-    """The resources of one manifest file: every non-empty document, ``List`` items expanded."""
+def load_resources(path: str, loader: Loader, origin: Origin | None = None) -> list[Resource]:
+    """The resources of one manifest file: every non-empty document, ``List`` items expanded
+    (``origin``: the entry naming the file, where a budget error points)."""
     out: list[Resource] = []
-    for doc in loader.documents(path):
+    for doc in loader.documents(path, origin):
         if doc is None:
             continue
         out.extend(resources_from_node(doc.clone(), path))

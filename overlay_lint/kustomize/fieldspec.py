@@ -111,6 +111,10 @@ def _walk(node: Node, segs: "tuple[str, ...]", fs: FieldSpec, setter: SetFn,
         kind = create_kind if len(segs) == 1 else "map"
         if kind != "scalar":
             child.v = _empty(kind)
+    elif child.v is None and is_seq:
+        # Kustomize turns a null that the path says is a sequence into an empty one (with
+        # or without ``create``): ``containers:`` null plus an images entry renders `[]`
+        child.v = []
     _walk(child, segs[1:], fs, setter, create_kind, create_origin, path + (name,))
 
 

@@ -11,7 +11,7 @@ else ``digest:``, else ``newName:``; ``node.parts`` keeps the origin of each pie
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import bisect
 import re
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ..core.errors import at
 from ..core.node import Node, Origin, Path
 from .fieldspec import apply_fieldspecs
+from .regex import go_regex
 from .resource import Resource
 from .touched import Touched
 
@@ -38,7 +39,7 @@ class ImageEntry:
     name: str
     nodes: dict  # field -> Node (only fields given with a non-empty value)
     origin: Origin | None
-    pattern: "re.Pattern[str]"
+    pattern: Any  # a compiled RE2 pattern (regex.go_regex)
     rec: Touched | None = None
 
 
@@ -153,11 +154,9 @@ def parse_entry(node: Node, field: str) -> ImageEntry:
         if child.v:
             nodes[key] = child
     name = nodes["name"].v if "name" in nodes else ""
-    try:
-        # \Z, not $: Go's $ never matches before a final newline
-        pattern = re.compile(f"^{name}(?::{_TAG_CHARS}*)?(?:@sha256:{_TAG_CHARS}*)?\\Z")
-    except re.error as exc:
-        raise at(nodes["name"].o, f"image name '{name}' is not a valid pattern: {exc}") from None
+    # Kustomize's image.IsImageMatched, with Go's RE2 ($ is the end of the text)
+    pattern = go_regex(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?$",
+                       nodes["name"].o if "name" in nodes else node.o, "image name")
     return ImageEntry(name, nodes, node.o, pattern)
 
 
@@ -207,7 +206,7 @@ def update_image(node: Node, entry: ImageEntry,
         raise at(node.o, "an image field must hold a string")
     value = node.v
     text = "" if value is None else value if type(value) is str else str(value)
-    if not entry.pattern.match(text):
+    if not entry.pattern.search(text):
         return
     if entry.rec is not None and where is not None:
         entry.rec.select(where[0])

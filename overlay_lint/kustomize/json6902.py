@@ -14,6 +14,7 @@ from typing import Any
 
 from ..core.errors import at
 from ..core.node import Node
+from .budget import Budget, count_nodes
 
 _INT = re.compile(r"^[-+]?[0-9]+$")  # what Go's strconv.Atoi accepts
 OPS = ("add", "remove", "replace", "move", "copy", "test")
@@ -176,11 +177,13 @@ def _replace(root: Node, pointer: str, value: Node) -> Node:
     return root
 
 
-def apply_ops(root: Node, ops: list[Op], what: str = "the resource") -> Node:
-    """Apply ``ops`` in order to ``root`` (mutated); returns the (possibly new) root."""
+def apply_ops(root: Node, ops: list[Op], what: str = "the resource",
+              budget: Budget | None = None) -> Node:
+    """Apply ``ops`` in order to ``root`` (mutated); returns the (possibly new) root.
+    ``budget`` (the run's) is charged with the nodes each operation copies."""
     for op in ops:
         try:
-            root = _apply_one(root, op)
+            root = _apply_one(root, op, budget)
         except _Fail as f:
             loc = op.from_ if f.detail == getattr(op.from_, "v", None) else op.path
             if f.which == "index":
@@ -211,8 +214,18 @@ def _yaml11(node: Node) -> Node:
     return node
 
 
-def _apply_one(root: Node, op: Op) -> Node:
+def _charge(budget: Budget | None, node: Node | None, origin: Any) -> None:
+    """Charge the nodes a copy of ``node`` creates, before making it (counting stops as
+    soon as the budget is crossed: a doubling copy fails at once)."""
+    if budget is not None and node is not None:
+        # the copy, the depth check of what it adds and the touched record's value
+        budget.spend("nodes", 3 * count_nodes(node, budget.left("nodes")), origin)
+
+
+def _apply_one(root: Node, op: Op, budget: Budget | None = None) -> Node:
     path = op.path.v
+    if op.op in ("add", "replace"):
+        _charge(budget, op.value, op.path.o)
     if op.op == "add":
         return _add(root, path, _value(op))
     if op.op == "remove":
@@ -229,6 +242,7 @@ def _apply_one(root: Node, op: Op) -> Node:
     if op.op == "copy":
         src = op.from_.v
         got = _get(root, src)  # json-patch v4 copies a missing mapping key as null
+        _charge(budget, got, op.path.o)
         return _add(root, path, got.clone() if got is not None else Node(None, op.from_.o))
     # test
     got = _get(root, path)
@@ -248,6 +262,25 @@ def _json_equal(a: Any, b: Any) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b))
     return a == b
+
+
+def node_at(root: Node, op: Op) -> tuple[Node | None, int]:
+    """The node at ``op``'s path after it ran (``-``: the appended item) and its depth."""
+    parts = _split(op.path.v)
+    if not parts:
+        return root, 0
+    cur: Node | None = root
+    for p in parts:
+        if cur is None:
+            return None, 0
+        if cur.is_map:
+            cur = cur.v.get(p)
+        elif cur.is_seq:
+            i = len(cur.v) - 1 if p == "-" else _index(p, len(cur.v), False)
+            cur = cur.v[i] if i is not None and cur.v else None
+        else:
+            return None, 0
+    return cur, len(parts)
 
 
 def pointer_value(root: Node, op: Op) -> tuple[bool | None, Any, tuple]:
@@ -283,4 +316,4 @@ def pointer_value(root: Node, op: Op) -> tuple[bool | None, Any, tuple]:
     return exists, None if n is None else n.data(), tuple(path + [i if i is not None else key])
 
 
-__all__ = ["Op", "decode_ops", "apply_ops", "pointer_value"]
+__all__ = ["Op", "decode_ops", "apply_ops", "pointer_value", "node_at"]

@@ -22,7 +22,8 @@ import stat
 from ..core.errors import at, display_path, unsupported
 from ..core.node import Node, Origin
 from ..core.paths import find_root
-from ..core.yaml_reader import load_file, read_text
+from ..core.yaml_reader import load_file_counted, read_text
+from .budget import Budget
 
 # What Kustomize's git.NewRepoSpecFromURL accepts as a repository (plus plain URLs,
 # which its file loader fetches over HTTP): a scheme, the go-getter ``git::`` prefix,
@@ -57,9 +58,11 @@ def _realpath(path: str, origin: Origin | None, shown: str) -> str:
 class Loader:
     """Resolves and reads the files and directories a build names."""
 
-    def __init__(self, root: str | None = None) -> None:
+    def __init__(self, root: str | None = None, budget: Budget | None = None) -> None:
         # root: nothing outside it is ever read (None: no confinement, e.g. library use)
         self.root = os.path.realpath(root) if root else None
+        # budget: shared by every build of a run (lint: every env); None: this build's own
+        self.budget = budget if budget is not None else Budget()
         self.files_read: set[str] = set()  # every file a build read (for changed-file runs)
         # path -> real path: a build resolves the same files and directories many times
         self._reals: dict[str, str] = {}
@@ -144,12 +147,20 @@ class Loader:
         return path
 
     # --- reading --------------------------------------------------------------------------
-    def read_text(self, path: str) -> str:
+    def read_text(self, path: str, origin: Origin | None = None) -> str:
         self.check_inside(path)
         self.files_read.add(path)
-        return read_text(path)
+        text = read_text(path)
+        self.budget.spend("bytes", len(text), origin or Origin(path, 0, 0))
+        return text
 
-    def documents(self, path: str) -> list[Node | None]:
+    def documents(self, path: str, origin: Origin | None = None) -> list[Node | None]:
+        """The file's documents (shared: clone before changing them). Each use is charged
+        to the run's budget: its bytes, and its nodes (callers copy what they use)."""
         self.check_inside(path)
         self.files_read.add(path)
-        return load_file(path)
+        docs, nodes, size = load_file_counted(path)
+        where = origin or Origin(path, 0, 0)
+        self.budget.spend("bytes", size, where)
+        self.budget.spend("nodes", nodes, where)
+        return docs

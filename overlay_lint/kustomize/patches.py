@@ -15,9 +15,10 @@ PatchJson6902Transformer).
 from __future__ import annotations
 
 from ..core.errors import OverlayLintError, at
-from ..core.node import Node
+from ..core.node import Node, Origin
 from ..core.yaml_reader import parse_embedded
-from .json6902 import Op, apply_ops, decode_ops, pointer_value
+from .budget import Budget, check_depth, count_nodes
+from .json6902 import Op, apply_ops, decode_ops, node_at, pointer_value
 from .resource import Resource, ResId, Selector
 from .smp import find, patch_values, strategic_merge
 from .touched import EMPTY_PATCH, Touched
@@ -40,7 +41,7 @@ def apply_patches_strategic_merge(acc, kust, ctx) -> None:
         path = None
         if docs is None:
             path = ctx.loader.file(kust.dir, entry.v, entry.o, "patch")
-            docs = _file_docs(path, ctx)
+            docs = _file_docs(path, ctx, entry.o)
         found = _smp_docs(docs, entry)
         rec = ctx.record("PatchStrategicMergeTransformer", "patchesStrategicMerge", entry.o,
                          kust, path)
@@ -51,7 +52,7 @@ def apply_patches_strategic_merge(acc, kust, ctx) -> None:
     for patch, rec in patches:
         target = _unique_target(ids, patch)
         if _apply_smp(acc, target, patch, name_ok=False, kind_ok=False, set_gvk=True,
-                      rec=rec):
+                      rec=rec, budget=ctx.loader.budget):
             ids.reset()
 
 
@@ -78,7 +79,7 @@ def apply_patches(acc, kust, ctx) -> None:
             ops = decode_ops(first, holder.o)
             for res in acc.resmap.select(target):
                 res.store_previous_id()
-                _apply_json(res, ops, rec)
+                _apply_json(res, ops, rec, ctx.loader.budget)
             ids.reset()  # the operations may have renamed something
             continue
         patches = _smp_docs(doc_nodes, holder)
@@ -90,12 +91,14 @@ def apply_patches(acc, kust, ctx) -> None:
                                                 "one strategic merge patch; split the documents "
                                                 "into separate entries")
             for res in acc.resmap.select(target):
-                if _apply_smp(acc, res, patches[0], name_ok, kind_ok, set_gvk=True, rec=rec):
+                if _apply_smp(acc, res, patches[0], name_ok, kind_ok, set_gvk=True, rec=rec,
+                              budget=ctx.loader.budget):
                     ids.reset()
             continue
         for patch in patches:
             res = _unique_target(ids, patch)
-            if _apply_smp(acc, res, patch, name_ok, kind_ok, set_gvk=False, rec=rec):
+            if _apply_smp(acc, res, patch, name_ok, kind_ok, set_gvk=False, rec=rec,
+                          budget=ctx.loader.budget):
                 ids.reset()
 
 
@@ -115,7 +118,7 @@ def apply_patches_json6902(acc, kust, ctx) -> None:
         ops = decode_ops(first, holder.o)
         rec = ctx.record("PatchJson6902Transformer", "patchesJson6902", entry.o, kust, path)
         for res in acc.resmap.select(target):
-            _apply_json(res, ops, rec)
+            _apply_json(res, ops, rec, ctx.loader.budget)
 
 
 # --- reading patches -------------------------------------------------------------------
@@ -164,19 +167,40 @@ def _patch_text(entry: Node, kust, ctx, field: str) -> tuple[list, Node, str | N
     if not has_path and not has_patch:
         raise at(entry.o, f"a {field} entry needs 'path' (a file) or 'patch' (inline text)")
     if has_patch:
+        # ``patches`` trims an inline patch, ``patchesJson6902`` does not
+        _json_if_bracket(patch_n.v.strip() if field == "patches" else patch_n.v, patch_n)
         return parse_embedded(patch_n.v, patch_n), patch_n, None
     if type(path_n.v) is not str:
         raise at(path_n.o, "'path' must be a string")
     path = ctx.loader.file(kust.dir, path_n.v, path_n.o, "patch")
-    docs = _file_docs(path, ctx)
+    _json_if_bracket(ctx.loader.read_text(path, path_n.o), path_n)
+    docs = _file_docs(path, ctx, path_n.o)
     if not any(d is not None for d in docs) and (field != "patches" or entry.get("target") is None):
         raise at(path_n.o, f"patch file '{path_n.v}' is empty")
     return docs, path_n, path
 
 
-def _file_docs(path: str, ctx) -> list:
+def _json_if_bracket(text: str, holder: Node) -> None:
+    """Kustomize decodes patch text starting with ``[`` as JSON, not YAML: a flow-style
+    YAML list such as ``[{op: add, ...}]`` is refused there, so it is refused here."""
+    if not text.startswith("["):
+        return
+    import json
+    try:
+        json.loads(text, parse_constant=_no_constant)
+    except ValueError as exc:
+        raise at(holder.o, "patch text starting with '[' is read as JSON by Kustomize, and "
+                           f"this is not valid JSON ({exc}); quote the keys and strings, or "
+                           "write the operations as a YAML block list") from None
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _file_docs(path: str, ctx, origin: Origin | None = None) -> list:
     # loader documents are cached and shared: clone before the merge consumes them
-    return [d.clone() if d is not None else None for d in ctx.loader.documents(path)]
+    return [d.clone() if d is not None else None for d in ctx.loader.documents(path, origin)]
 
 
 def _inline_resources(entry: Node) -> list | None:
@@ -281,11 +305,26 @@ def _describe(rid: ResId) -> str:
     return f"{rid.kind} '{rid.name}' (apiVersion {av}, namespace {rid.effective_ns})"
 
 
+_SIZES: dict[int, tuple[Resource, int]] = {}
+
+
+def _size(patch: Resource) -> int:
+    """Nodes of a patch document (counted once; each application copies it)."""
+    hit = _SIZES.get(id(patch))
+    if hit is None or hit[0] is not patch:
+        if len(_SIZES) > 4096:
+            _SIZES.clear()
+        hit = _SIZES[id(patch)] = (patch, count_nodes(patch.node, 1 << 40))
+    return hit[1]
+
+
 def _apply_smp(acc, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool,
-               set_gvk: bool, rec: Touched) -> bool:
+               set_gvk: bool, rec: Touched, budget: Budget | None = None) -> bool:
     """Kustomize's Resource.ApplySmPatch (with ResMap.ApplySmPatch's gvk copy when
     ``set_gvk``): merge, then restore name/namespace/kind unless allowed to change.
     True when resource ids may have changed (a rename or a deletion)."""
+    if budget is not None:  # the copy, and the merge walking it
+        budget.spend("nodes", 2 * _size(patch), patch.node.o)
     p = patch.node.clone()
     if set_gvk:  # the patch takes the target's apiVersion, keeps its own kind
         av = res.node.get("apiVersion")
@@ -366,7 +405,8 @@ def _metadata(node: Node) -> Node:
     return md
 
 
-def _apply_json(res: Resource, ops: list[Op], rec: Touched) -> None:
+def _apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | None = None
+                ) -> None:
     what = f"{res.kind} '{res.name}'"
     rec.select(res)
     # Kustomize patches the object with its build annotations still in metadata, so
@@ -381,9 +421,14 @@ def _apply_json(res: Resource, ops: list[Op], rec: Touched) -> None:
     out = res.node
     for op in ops:  # one at a time: each op's before value is the previous op's result
         existed, old, _path = pointer_value(out, op)
-        out = apply_ops(out, [op], what)
+        out = apply_ops(out, [op], what, budget)
         if op.op == "test":
             continue
+        if op.op in ("add", "replace", "copy", "move"):  # the only ops that deepen a tree
+            placed, above = node_at(out, op)
+            if placed is not None:
+                check_depth(placed, above, (op.value or op.path).o,
+                            f"JSON6902 {op.op} of {op.path.v}")
         now, new, path = pointer_value(out, op)
         where = op.value.o if op.value is not None else op.path.o
         rec.set(res, path, old, new, where,

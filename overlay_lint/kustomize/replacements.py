@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 
 from ..core.errors import at
 from ..core.node import Node, Origin, Path
+from ..core.yaml_reader import LIMITS
+from .budget import Budget, check_depth, count_nodes
+from .regex import go_regex
 from .resource import ResId, match_label_selector, parse_label_selector
 from .touched import EMPTY_FILE, Touched
 
@@ -112,7 +115,7 @@ def apply_replacements(acc: Accumulator, kust: Kustomization, ctx: BuildContext)
                          file=repl.file)
         value = _source_value(acc.resmap, repl)
         for target in repl.targets:
-            _apply_target(acc.resmap, value, target, rec)
+            _apply_target(acc.resmap, value, target, rec, ctx.loader.budget)
 
 
 def load_replacements(kust, ctx) -> list[Replacement]:
@@ -377,10 +380,7 @@ def match_paths(node: Node, parts: list[str], create: str | None, origin: Origin
         return match_paths(v[idx], rest, create, origin, path=path + (idx,))
     if p.startswith("[") and p.endswith("]"):
         k, pattern = _split_index(p, origin)
-        try:
-            rx = re.compile(pattern)
-        except re.error as exc:
-            raise at(origin, f"bad pattern in '{p}': {exc}") from None
+        rx = go_regex(pattern, origin, f"the value pattern of '{p}'")  # unanchored, as kyaml
         if v is None and create:
             node.v = v = []
         if type(v) is not list:
@@ -503,7 +503,7 @@ def _ids(res) -> list[ResId]:
     return [res.cur_id(), *res.prev_ids]
 
 
-def _apply_target(resmap, value: Node, target: Target, rec: Touched) -> None:
+def _apply_target(resmap, value: Node, target: Target, rec: Touched, budget: Budget) -> None:
     for res in resmap:
         if not target.select.selects_meta(res):
             continue
@@ -516,22 +516,29 @@ def _apply_target(resmap, value: Node, target: Target, rec: Touched) -> None:
         if any(not r.id_empty() and any(r.selects_id(i) for i in ids) for r in target.reject):
             continue
         rec.select(res)
-        _copy_to(res, value, target, rec)
+        _copy_to(res, value, target, rec, budget)
 
 
-def _copy_to(res, value: Node, target: Target, rec: Touched) -> None:
+def _copy_to(res, value: Node, target: Target, rec: Touched, budget: Budget) -> None:
     create = None
     if target.options.create:
         create = "scalar" if value.is_scalar else "map" if value.is_map else "seq"
     for fp in target.field_paths:
-        found = match_paths(res.node, _clean(split_field_path(fp.v)), create, fp.o)
+        parts = _clean(split_field_path(fp.v))
+        if create and len(parts) > LIMITS.max_depth:
+            raise at(fp.o, f"fieldPath '{fp.v[:60]}' has more than {LIMITS.max_depth} steps; "
+                           "creating it would nest the resource past the depth limit")
+        found = match_paths(res.node, parts, create, fp.o)
         if not found:
             raise at(fp.o, f"unable to {'find or create' if create else 'find'} field "
                            f"'{fp.v}' in replacement target {res.cur_id()}")
         for t, path in found:
             before = None if t.v is _CREATED else t.data()
             created = t.v is _CREATED
+            if not value.is_scalar:
+                budget.spend("nodes", count_nodes(value, 1 << 40), fp.o)
             _set(t, value, target.options, fp.o)
+            check_depth(t, len(path), fp.o, f"replacement into '{fp.v[:60]}'")
             rec.set(res, path, before, t.data(), fp.o, changed=True if created else None)
 
 

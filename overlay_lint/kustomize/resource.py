@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from ..core.errors import at
+from ..core.errors import OverlayLintError, at
 from ..core.node import Node, Origin, PathKey, ensure_map
+from .regex import go_regex
 from .scope import is_cluster_scoped
 
 _UIDS = itertools.count(1)
@@ -305,12 +306,8 @@ class Selector:
         self._re = {}
         for f in ("group", "version", "kind", "name", "namespace"):
             pat = getattr(self, f)
-            if pat:
-                try:
-                    # Go RE2 and Python agree on the syntax used in practice
-                    self._re[f] = re.compile(f"^(?:{pat})$")
-                except re.error as exc:
-                    raise at(self.origin, f"invalid {f} regex {pat!r} in target: {exc}") from None
+            if pat:  # anchored as Kustomize anchors it, evaluated with Go's RE2
+                self._re[f] = go_regex(f"^(?:{pat})$", self.origin, f"target {f}")
         self._labels = parse_label_selector(self.label_selector, self.origin) \
             if self.label_selector else None
         self._annos = parse_label_selector(self.annotation_selector, self.origin) \
@@ -318,7 +315,7 @@ class Selector:
 
     def _m(self, field: str, value: str) -> bool:
         r = self._re.get(field)
-        return r is None or r.match(value) is not None
+        return r is None or r.search(value) is not None
 
     def matches(self, res: Resource) -> bool:
         cur, org = res.cur_id(), res.org_id()
@@ -338,49 +335,109 @@ class Selector:
         return True
 
 
-_REQ_RE = re.compile(
-    r"^\s*(!?)\s*([A-Za-z0-9._/-]+)\s*(?:(==|=|!=)\s*([A-Za-z0-9._-]*)|\s+(in|notin)\s*\(([^)]*)\))?\s*$")
-
-
 Requirement = tuple[str, str, tuple[str, ...]]  # (op, key, values)
+_KEY_RE = re.compile(r"[A-Za-z0-9._/-]+")
+_VALUE_RE = re.compile(r"[A-Za-z0-9._-]*")
+_OPS = ("==", "!=", "=", "!", "(", ")", ",")
+
+
+def _selector_tokens(text: str) -> list[str]:
+    """The tokens of a label selector, in one pass: operators, parentheses, commas and
+    words (anything else up to a space or one of those)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        op = next((o for o in _OPS if text.startswith(o, i)), None)
+        if op is not None:
+            out.append(op)
+            i += len(op)
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] not in "=!(),":
+            j += 1
+        out.append(text[i:j])
+        i = j
+    return out
 
 
 def parse_label_selector(text: str, origin: Origin | None = None) -> list[Requirement]:
-    """Parse a Kubernetes label selector string into (op, key, values) requirements."""
+    """Parse a Kubernetes label selector string into (op, key, values) requirements, in
+    linear time (a hostile selector cannot make it backtrack)."""
+    toks = _selector_tokens(text)
     reqs: list[Requirement] = []
-    for part in _split_selector(text):
-        m = _REQ_RE.match(part)
-        if not m:
-            raise at(origin, f"invalid label selector {text!r}: cannot parse {part.strip()!r}")
-        neg, key, op, val, setop, vals = m.groups()
-        if neg:
-            if op or setop:
-                raise at(origin, f"invalid label selector {text!r}")
-            reqs.append(("!", key, ()))
-        elif op:
-            reqs.append(("!=" if op == "!=" else "=", key, (val,)))
-        elif setop:
-            reqs.append((setop, key, tuple(v.strip() for v in vals.split(",") if v.strip())))
+    pos = 0
+
+    def fail(why: str) -> OverlayLintError:
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        return at(origin, f"invalid label selector {shown!r}: {why}")
+
+    def word(kind: str) -> str:
+        nonlocal pos
+        if pos >= len(toks) or toks[pos] in _OPS:
+            raise fail(f"expected a {kind}")
+        pos += 1
+        return toks[pos - 1]
+
+    def key() -> str:
+        k = word("label key")
+        if not _KEY_RE.fullmatch(k):
+            raise fail(f"bad label key {k[:60]!r}")
+        return k
+
+    def value() -> str:
+        nonlocal pos
+        if pos < len(toks) and toks[pos] not in _OPS:
+            pos += 1
+            v = toks[pos - 1]
+            if not _VALUE_RE.fullmatch(v):
+                raise fail(f"bad label value {v[:60]!r}")
+            return v
+        return ""  # `a=` selects an empty value
+
+    while pos < len(toks):
+        if toks[pos] == "!":
+            pos += 1
+            reqs.append(("!", key(), ()))
         else:
-            reqs.append(("exists", key, ()))
+            k = key()
+            op = toks[pos] if pos < len(toks) else ","
+            if op in ("=", "=="):
+                pos += 1
+                reqs.append(("=", k, (value(),)))
+            elif op == "!=":
+                pos += 1
+                reqs.append(("!=", k, (value(),)))
+            elif op in ("in", "notin"):
+                pos += 1
+                if pos >= len(toks) or toks[pos] != "(":
+                    raise fail(f"expected '(' after {op}")
+                pos += 1
+                vals: list[str] = []
+                while True:
+                    v = value()
+                    if v:
+                        vals.append(v)
+                    if pos < len(toks) and toks[pos] == ",":
+                        pos += 1
+                        continue
+                    if pos < len(toks) and toks[pos] == ")":
+                        pos += 1
+                        break
+                    raise fail("expected ',' or ')' in a value list")
+                reqs.append((op, k, tuple(vals)))
+            elif op == ",":
+                reqs.append(("exists", k, ()))
+            else:
+                raise fail(f"unexpected {op[:60]!r} after {k[:60]!r}")
+        if pos < len(toks):
+            if toks[pos] != ",":
+                raise fail(f"expected ',' before {toks[pos][:60]!r}")
+            pos += 1
     return reqs
-
-
-def _split_selector(text: str) -> list[str]:
-    parts, depth, cur = [], 0, ""
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        parts.append(cur)
-    return parts
 
 
 def match_label_selector(reqs: list[Requirement], labels: dict[str, str]) -> bool:

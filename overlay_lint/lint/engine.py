@@ -54,7 +54,9 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
     targets = discover(inside, cfg, index) if inside else []
     if opts.select is not None:
         targets = opts.select(targets)
-    rendered = [_render(t, root, result, opts) for t in targets]
+    from ..kustomize.budget import Budget
+    budget = Budget()  # one per run: every env's build draws on it
+    rendered = [_render(t, root, result, opts, budget) for t in targets]
     result.envs = [t.name for t in targets if t.kind == "env"]
 
     problems = _run_rules(rules, rendered, cfg, index, root, result, opts)
@@ -153,14 +155,15 @@ def _error(exc: OverlayLintError, env: str | None) -> LintError:
                      exc.col, env)
 
 
-def _render(t: Target, root: str, result: LintResult, opts: LintOptions) -> RenderedTarget:
+def _render(t: Target, root: str, result: LintResult, opts: LintOptions,
+            budget: object = None) -> RenderedTarget:
     if t.kind == "standalone":
         return RenderedTarget(t, _loose_resources(t, root, result))
     from ..kustomize.build import build
     from ..kustomize.loader import Loader
     label = t.name if t.kind == "env" else display_path(t.dir)
     try:
-        res = build(t.dir, Loader(root))
+        res = build(t.dir, Loader(root, budget))  # type: ignore[arg-type]
     except OverlayLintError as exc:
         result.errors.append(_error(exc, label))
         return RenderedTarget(t, failed=True)
