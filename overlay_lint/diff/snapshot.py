@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..core.errors import OverlayLintError
-from ..core.node import Node
+from ..core.node import Node, Origin
 from ..core.yaml_reader import LIMITS, load_file
 from ..kustomize.loader import Loader
 
@@ -291,7 +291,7 @@ class SnapshotLoader(Loader):
         self.snapshot = snapshot
         self.unchanged = unchanged
 
-    def documents(self, path: str) -> list[Node | None]:
+    def documents(self, path: str, origin: Origin | None = None) -> list[Node | None]:
         real = os.path.realpath(path)    # a link is judged by the file it leads to
         work = self.snapshot.to_work_tree(real)
         if work != real and self.unchanged(work) and os.path.isfile(work) \
@@ -299,4 +299,4 @@ class SnapshotLoader(Loader):
             self.check_inside(path)
             self.files_read.add(path)
             return load_file(work)
-        return super().documents(path)
+        return super().documents(path, origin)
