@@ -468,7 +468,7 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
     except Exception as exc:  # ruamel's MarkedYAMLError and friends
         if _C and _libyaml_colon_gap(exc):
             try:
-                docs = _reparse_pure(text, path, line_offset, col_offset, flat_origin)
+                docs = _reparse_pure(text, path, line_offset, col_offset, flat_origin, counts)
             except OverlayLintError:
                 raise
             except Exception as pure_exc:  # the text is broken elsewhere: say where
@@ -509,7 +509,8 @@ class _GoYamlRefuses(Exception):
 
 
 def _reparse_pure(text: str, path: str, line_offset: int, col_offset: int,
-                  flat_origin: tuple | None) -> list[Node | None] | None:
+                  flat_origin: tuple | None,
+                  counts: list[int] | None = None) -> list[Node | None] | None:
     """The documents as the pure-Python parser reads them; None when it reads something
     go-yaml refuses (a plain scalar starting with ``:`` inside a flow collection): then the
     C parser's error stands. The pure parser's own error propagates."""
@@ -530,7 +531,10 @@ def _reparse_pure(text: str, path: str, line_offset: int, col_offset: int,
 
     builder = _Builder(path, line_offset, col_offset, flat_origin, text.split("\n"), resolve)
     try:
-        return builder.documents(checked)
+        docs = builder.documents(checked)
+        if counts is not None:
+            counts.append(builder.count)
+        return docs
     except _GoYamlRefuses:
         return None
 
