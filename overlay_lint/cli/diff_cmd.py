@@ -169,7 +169,7 @@ def _diff_base(args: argparse.Namespace):
         raise OverlayLintError("not a directory", path)
     cfg = load_config(path, args.config, args.root)
     root = lint_root([path], args.root)
-    base = open_base(args.base, path, args.config, "--base")
+    base = open_base(args.base, [path], args.config, "--base")
     try:
         snap = base.snapshot
         changed = [os.path.realpath(p) for p in changed_since(args.base, snap.top)]

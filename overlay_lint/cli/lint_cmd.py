@@ -43,6 +43,9 @@ def lint_parser() -> argparse.ArgumentParser:
                         "directory)")
     p.add_argument("--changed-since", metavar="REF",
                    help="check only the envs affected by files changed since git REF")
+    p.add_argument("--new-since", metavar="REF",
+                   help="report only findings that do not exist at git REF (its merge base "
+                        "with HEAD), matched by fingerprint: a baseline without a file")
     p.add_argument("--files", nargs="+", metavar="FILE",
                    help="check only the envs affected by these changed files")
     p.add_argument("--rule", action="append", metavar="RULE",
@@ -122,6 +125,12 @@ def _run(args: argparse.Namespace) -> int:
         from ..lint.baseline import apply_baseline, read_baseline
         result.findings, result.baselined = apply_baseline(result.findings,
                                                            read_baseline(args.baseline))
+    if args.new_since:   # findings the base commit has already count as baselined
+        from ..lint.at_ref import findings_at
+        from ..lint.baseline import apply_baseline
+        known = findings_at(args.new_since, dirs, args.config, opts.only_rules)
+        result.findings, old = apply_baseline(result.findings, known)
+        result.baselined += old
     _emit(args, _format(args, result))
     _annotate(args, result)
     if result.errors:

@@ -17,6 +17,7 @@ so a base value's origin reads ``infra/k3s/gateway/deployment.yaml:12``, never a
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass
 
 from ..core.errors import OverlayLintError
@@ -40,11 +41,11 @@ def git_top(path: str, what: str) -> str:
 
 @dataclass
 class BaseTree:
-    """The base commit's snapshot, with its config and targets for one linted path."""
+    """The base commit's snapshot, with its config and targets for the linted paths."""
 
     snapshot: Snapshot
     ref: str
-    path: str                 # the linted path, inside the snapshot
+    paths: list[str]          # the linted paths, inside the snapshot
     config: Config
     targets: list[Target]
 
@@ -55,21 +56,24 @@ class BaseTree:
         self.snapshot.close()
 
 
-def open_base(ref: str, path: str, config_file: str | None, what: str) -> BaseTree:
-    """Snapshot the merge base of ``ref`` and HEAD and discover its targets under ``path``
-    (the same path in the base commit). ``config_file`` (``--config``) is read at the base
-    commit when it is inside the repository."""
-    top = git_top(path, what)
+def open_base(ref: str, paths: list[str], config_file: str | None, what: str) -> BaseTree:
+    """Snapshot the merge base of ``ref`` and HEAD and discover its targets under ``paths``
+    (the same folders in the base commit). ``config_file`` (``--config``) is read at the
+    base commit when it is inside the repository."""
+    top = git_top(paths[0], what)
     snap = Snapshot(top, resolve_base(ref, top, what))
     try:
-        rel = snap.rel(os.path.realpath(path))
-        if rel is None:
-            raise OverlayLintError(f"{what}: {path} is outside the git repository {top}")
-        explicit = None
+        rels = []
+        for p in paths:
+            rel = snap.rel(os.path.realpath(p))
+            if rel is None:
+                raise OverlayLintError(f"{what}: {p} is outside the git repository {top}")
+            rels.append(rel)
+        explicit = crel = None
         if config_file:
             crel = snap.rel(os.path.realpath(config_file))
             explicit = snap.path(crel) if crel is not None else config_file
-        ancestors = _parents(rel) | {rel}
+        ancestors = set().union(*(_parents(r) | {r} for r in rels))
 
         def first(e: Entry) -> bool:
             name = e.path.rsplit("/", 1)[-1]
@@ -77,14 +81,17 @@ def open_base(ref: str, path: str, config_file: str | None, what: str) -> BaseTr
             return (e.is_link or name in KUSTOMIZATION_FILES or name in CONFIG_NAMES
                     or (name == "pyproject.toml" and parent in ancestors)
                     or (explicit is not None and snap.path(e.path) == explicit)
-                    or (_under(e.path, rel) and name.endswith(_DISCOVERY_EXT)))
+                    or (name.endswith(_DISCOVERY_EXT) and any(_under(e.path, r) for r in rels)))
 
         snap.materialise(first)
-        spath = snap.path(rel)
-        if explicit is not None and not os.path.isfile(explicit):
-            explicit = config_file if crel is None else None  # not in the base commit
-        cfg = load_config(spath, explicit, snap.root)
-        targets = discover([spath], cfg, KustIndex(snap.root), snap.root)
+        spaths = [snap.path(r) for r in rels]
+        if explicit is not None and crel is not None and not os.path.isfile(explicit):
+            explicit = None   # the config file is new: the base commit used its own lookup
+        try:
+            cfg = load_config(spaths[0], explicit, snap.root)
+        except OverlayLintError as exc:
+            raise _at_base(exc, snap, ref) from None
+        targets = discover(spaths, cfg, KustIndex(snap.root), snap.root)
         folders: set[str] = set()
         for t in targets:
             for d in ([t.dir] if t.dir else []) + list(t.kdirs):
@@ -96,11 +103,46 @@ def open_base(ref: str, path: str, config_file: str | None, what: str) -> BaseTr
             if r is not None:
                 folders.add(r)
         if snap.materialise(lambda e: bool(_parents(e.path) & folders)):
-            targets = discover([spath], cfg, KustIndex(snap.root), snap.root)  # sees every file
-        return BaseTree(snap, ref, spath, cfg, targets)
+            targets = discover(spaths, cfg, KustIndex(snap.root), snap.root)  # every file
+        return BaseTree(snap, ref, spaths, cfg, targets)
     except BaseException:
         snap.close()
         raise
+
+
+def findings_at(ref: str, paths: list[str], config_file: str | None,
+                only_rules: set[str] | None) -> Counter:
+    """Fingerprints of the findings a full lint of ``paths`` reports at the merge base of
+    ``ref`` and HEAD, with the rules and config of that commit (``--new-since``).
+
+    Their files are the work tree's (a finding's fingerprint holds its file), so a finding
+    that survives the change has the same fingerprint on both sides."""
+    from ..core.errors import display_path
+    from .engine import LintOptions, lint
+    from .registry import load_rules
+    base = open_base(ref, paths, config_file, "--new-since")
+    try:
+        try:
+            rules = load_rules(base.config)
+        except OverlayLintError as exc:
+            raise _at_base(exc, base.snapshot, ref) from None
+        result = lint(base.paths, base.config, rules,
+                      LintOptions(root=base.snapshot.root, only_rules=only_rules))
+        out: Counter = Counter()
+        for f in result.findings:
+            path = f.file if os.path.isabs(f.file) else os.path.abspath(f.file)
+            f.file = display_path(base.to_work_tree(path))
+            out[f.fingerprint()] += 1
+        return out
+    finally:
+        base.close()
+
+
+def _at_base(exc: OverlayLintError, snap: Snapshot, ref: str) -> OverlayLintError:
+    """An error about a base-commit file, located at the same file in the work tree."""
+    file = snap.to_work_tree(exc.file) if exc.file else None
+    return OverlayLintError(f"at {ref}: {exc.message.replace(snap.root, snap.top)}", file,
+                            exc.line, exc.col)
 
 
 def _parents(rel: str) -> set[str]:
