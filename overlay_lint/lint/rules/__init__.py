@@ -16,6 +16,7 @@ MODULES = (
     "secret_key_ref",
     "configmap_key_ref",
     "argocd_self_heal",
+    "env_parity",
     "k8s_schema",
     "removed_api",
     "deprecated_api",
