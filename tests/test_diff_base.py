@@ -197,6 +197,8 @@ def test_text_output_groups_envs(repo):
             "    + now   ghcr.io/acme/web:1.5.0  infra/overlays/prod/kustomization.yaml:8\n"
             ) in out
     assert f"  {CONTAINER}.env[name=TIMEOUT].value  (dev, staging, prod)\n" in out
+    assert ("  metadata.name  (dev, staging, prod)  new content hash: the workloads that use "
+            "it roll out  infra/base/kustomization.yaml:7\n") in out
     assert "4 changes in 2 resources (dev, staging, prod)" in out
     # the envFrom references that follow the new hash are not repeated
     assert "configMapRef" not in out

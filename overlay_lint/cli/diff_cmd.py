@@ -99,7 +99,7 @@ def _diff_envs(args: argparse.Namespace):
         c.envs = [a, b]
     shown, hidden = _split(changes, args.renames, base=False)
     report = DiffReport(shown, a, b, [a, b], hidden=hidden,
-                        title=f"overlay-lint diff: {a} -> {b}")
+                        title=f"overlay-lint diff: {a} -> {b}", renames=args.renames)
     return report, _where(None), []
 
 
@@ -214,7 +214,7 @@ def _diff_base(args: argparse.Namespace):
         title = f"overlay-lint diff: changes since {args.base} (merge base " \
                 f"{snap.commit[:12]})"
         report = DiffReport(shown, args.base, "now", names, by_env=True, hidden=hidden,
-                            title=title)
+                            title=title, renames=args.renames)
         # ``where`` maps paths as text only: it still works once the snapshot is removed
         return report, where, errors
     finally:

@@ -39,6 +39,7 @@ class DiffReport:
     by_env: bool = False       # --base: each change names its envs
     hidden: list[Change] = field(default_factory=list)
     title: str = ""
+    renames: bool = False      # --renames: every value listed as it is (hashes included)
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -189,7 +190,17 @@ def render_text(report: DiffReport, where: Where, color: bool = False) -> str:
                 out.append("")
                 continue
         out.append(_c(one_line(key.label()), "head", color))
+        hashes = [c for c in changes if c.rename == HASH and not report.renames]
+        if hashes:   # one line: the hashes themselves say nothing to a reviewer
+            envs = [e for c in hashes for e in c.envs]
+            o = where(hashes[0].after_origin)
+            out.append(f"  {_c('metadata.name', 'path', color)}"
+                       + (_c(f"  ({', '.join(envs)})", "dim", color) if report.by_env else "")
+                       + "  new content hash: the workloads that use it roll out"
+                       + (_c(f"  {one_line(o)}", "dim", color) if o else ""))
         for c in changes:
+            if c in hashes:
+                continue
             out.append(f"  {_c(one_line(c.path_text), 'path', color)}{envs_note(c)}")
             sides(c, "    ")
         out.append("")
@@ -271,7 +282,15 @@ def render_markdown(report: DiffReport, where: Where) -> str:
             break
         out += ["", f"### {_md_text(key.kind)} {_md_code(key.name)}"
                 + (f" <sub>namespace {_md_code(key.namespace)}</sub>" if key.namespace else "")]
-        fields = [c for c in changes if c.path]
+        hashes = [c for c in changes if c.rename == HASH and not report.renames]
+        fields = [c for c in changes if c.path and c not in hashes]
+        if hashes:
+            envs = [e for c in hashes for e in c.envs]
+            o = where(hashes[0].after_origin)
+            out += ["", "New content hash" + (f" in {', '.join(_md_code(e) for e in envs)}"
+                                              if report.by_env else "")
+                    + (f" ({_md_code(o)})" if o else "")
+                    + ": the workloads that use it roll out."]
         for c in changes:
             if c.path:
                 continue

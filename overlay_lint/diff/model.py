@@ -86,7 +86,7 @@ def _frozen(v: Any) -> Any:
 
 def group_changes(per_env: Iterable[tuple[str, list[Change]]], where: Where) -> list[Change]:
     """Merge identical changes of several envs into one listing every env, in env order;
-    changes stay ordered by resource (first seen), then as each env listed them."""
+    ordered by resource, then by field (each as first seen), then by env."""
     merged: dict[tuple, Change] = {}
     for env, changes in per_env:
         for c in changes:
@@ -98,6 +98,9 @@ def group_changes(per_env: Iterable[tuple[str, list[Change]]], where: Where) -> 
             elif env not in hit.envs:
                 hit.envs.append(env)
     order: dict[ResourceKey, int] = {}
+    fields: dict[tuple, int] = {}
     for c in merged.values():
         order.setdefault(c.resource, len(order))
-    return sorted(merged.values(), key=lambda c: order[c.resource])
+        fields.setdefault((c.resource, c.path), len(fields))
+    return sorted(merged.values(), key=lambda c: (order[c.resource], fields[(c.resource,
+                                                                              c.path)]))
