@@ -192,10 +192,10 @@ def render_text(report: DiffReport, where: Where, color: bool = False) -> str:
         out.append(_c(one_line(key.label()), "head", color))
         hashes = [c for c in changes if c.rename == HASH and not report.renames]
         if hashes:   # one line: the hashes themselves say nothing to a reviewer
-            envs = [e for c in hashes for e in c.envs]
+            hashed = [e for c in hashes for e in c.envs]
             o = where(hashes[0].after_origin)
             out.append(f"  {_c('metadata.name', 'path', color)}"
-                       + (_c(f"  ({', '.join(envs)})", "dim", color) if report.by_env else "")
+                       + (_c(f"  ({', '.join(hashed)})", "dim", color) if report.by_env else "")
                        + "  new content hash: the workloads that use it roll out"
                        + (_c(f"  {one_line(o)}", "dim", color) if o else ""))
         for c in changes:
@@ -285,9 +285,9 @@ def render_markdown(report: DiffReport, where: Where) -> str:
         hashes = [c for c in changes if c.rename == HASH and not report.renames]
         fields = [c for c in changes if c.path and c not in hashes]
         if hashes:
-            envs = [e for c in hashes for e in c.envs]
+            hashed = [e for c in hashes for e in c.envs]
             o = where(hashes[0].after_origin)
-            out += ["", "New content hash" + (f" in {', '.join(_md_code(e) for e in envs)}"
+            out += ["", "New content hash" + (f" in {', '.join(_md_code(e) for e in hashed)}"
                                               if report.by_env else "")
                     + (f" ({_md_code(o)})" if o else "")
                     + ": the workloads that use it roll out."]
