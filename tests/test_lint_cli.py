@@ -17,7 +17,7 @@ OLINT = Path(sys.executable).with_name("overlay-lint")
 RULES = {"revision-history-limit", "expected-workloads", "dev-replicas", "dev-image-tags",
          "prod-no-dev-images", "no-latest-in-prod", "overlay-isolation", "secret-key-ref",
          "configmap-key-ref", "no-plain-secrets", "argocd-self-heal",
-         "k8s-schema", "removed-api", "deprecated-api"}
+         "k8s-schema", "removed-api", "deprecated-api", "env-parity"}
 
 
 def test_rules_lists_every_rule(tmp_path):
