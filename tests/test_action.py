@@ -5,6 +5,13 @@ evaluated for the contexts it uses, and each ``run:`` step is executed with bash
 runner's flags, with GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_PATH and friends pointed at
 temporary files. The install step really pip-installs this checkout into a fresh venv (once
 per module); then the lint step runs on copies of the shared fixtures.
+
+Every workspace is hostile (``_hostile``), as a pull request's checkout can be: modules that
+shadow what Python, venv and pip import (``venv.py``, ``json.py``, ``pip/``,
+``overlay_lint/``...), a ``pyproject.toml``/``setup.py`` with a build backend of its own,
+``pip.conf``, a ``.pth`` file, ``sitecustomize.py``, file names made of shell syntax and
+workflow commands, and ``PYTHONPATH`` pointing at the workspace. Each of them writes a
+marker file when it runs; every test asserts that no marker exists.
 """
 from __future__ import annotations
 
@@ -30,11 +37,50 @@ def _action() -> dict:
     return yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
 
 
-def _copy_fixture(name: str, dst: Path) -> Path:
+_EVIL_MODULES = ("venv", "ensurepip", "json", "argparse", "subprocess", "shutil", "tempfile",
+                 "zipfile", "typing", "dataclasses", "hashlib", "sitecustomize", "usercustomize",
+                 "runpy", "importlib_metadata", "setup", "backend")
+_EVIL_PACKAGES = ("overlay_lint", "overlay_lint/report", "pip", "setuptools", "ruamel",
+                  "ruamel/yaml", "jsonschema", "yaml", "xml", "urllib", "encodings")
+
+
+def _hostile(ws: Path, marker: Path) -> Path:
+    """Make ``ws`` a hostile pull request checkout; anything of it that runs appends to
+    ``marker``."""
+    # _io.open: works even as early as a shadowed ``encodings`` is imported
+    code = f"import _io; _io.open({str(marker)!r}, 'a').write(__name__ + ' ' + __file__ + '\\n')\n"
+    for name in _EVIL_MODULES:
+        (ws / f"{name}.py").write_text(code)
+    for pkg in _EVIL_PACKAGES:
+        (ws / pkg).mkdir(parents=True, exist_ok=True)
+        for mod in ("__init__.py", "__main__.py"):
+            (ws / pkg / mod).write_text(code)
+    (ws / "evil.pth").write_text(f"import os; {code}")
+    (ws / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
+        '[project]\nname = "overlay-lint"\nversion = "666"\n')
+    for conf in ("pip.conf", "pip.ini", "setup.cfg"):
+        (ws / conf).write_text("[global]\nindex-url = http://127.0.0.1:9/simple\n"
+                               "[install]\nno-index = true\n")
+    (ws / ".env").write_text(f"PYTHONPATH={ws}\nPYTHONSTARTUP={ws}/json.py\n")
+    for name in ("-rf", "--output=pwned", "$(touch pwned)", "`touch pwned`", "a;touch pwned",
+                 "::error title=forged::x.yaml", "##[warning]y.yaml"):
+        (ws / name).write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    return ws
+
+
+def _copy_fixture(name: str, dst: Path, marker: Path | None = None) -> Path:
     shutil.copytree(need_shared() / "fixtures" / name, dst)
     for p in [dst, *dst.rglob("*")]:
         p.chmod(0o755 if p.is_dir() else 0o644)
-    return dst
+    return _hostile(dst, marker or dst.parent / "PWNED")
+
+
+def _nothing_ran(*markers: Path) -> None:
+    for m in markers:
+        assert not m.exists(), f"workspace code ran in the action:\n{m.read_text()}"
+        for pwned in m.parent.rglob("pwned"):
+            raise AssertionError(f"a file name ran as a command: {pwned}")
 
 
 class Runner:
@@ -61,6 +107,8 @@ class Runner:
             "GITHUB_ACTIONS": "true", "CI": "true",
             "GITHUB_WORKSPACE": str(workspace), "GITHUB_ACTION_PATH": str(REPO),
             "RUNNER_TEMP": str(tmp / "runner"), "GITHUB_EVENT_NAME": "push",
+            # a workflow that (wrongly) points Python at the checkout changes nothing
+            "PYTHONPATH": str(workspace), "PYTHONSTARTUP": str(workspace / "json.py"),
             **{k: str(v) for k, v in self.files.items()},
             **(env or {}),
         }
@@ -131,26 +179,37 @@ class Runner:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> list[str]:
-    """Run the install step once: a fresh venv with this checkout pip-installed."""
+def installed(tmp_path_factory) -> dict[str, str]:
+    """Run the install step once, in a hostile workspace: a fresh venv with this checkout
+    pip-installed; its outputs (``home``, ``python``) for the lint step."""
     if shutil.which("bash") is None:
         pytest.skip("bash is not here")
     tmp = tmp_path_factory.mktemp("action-install")
-    r = Runner(tmp, tmp, {})
+    ws = tmp / "ws"
+    ws.mkdir()
+    marker = tmp / "PWNED"
+    _hostile(ws, marker)
+    r = Runner(tmp, ws, {})
     install = r.action["runs"]["steps"][0]
     assert install["name"] == "Install overlay-lint"
     rc = r._step(install)
     assert rc == 0, r.stderr
-    (venv_bin,) = [ln for ln in r.files["GITHUB_PATH"].read_text().splitlines() if ln]
-    assert Path(venv_bin, "overlay-lint").exists()
+    _nothing_ran(marker)
+    out = r.outputs["install"]
+    assert set(out) == {"home", "python"} and Path(out["python"]).exists()
+    assert not Path(out["home"]).is_relative_to(ws)
     assert re.search(r"overlay-lint \d", r.stdout)
-    return [venv_bin]
+    assert r.files["GITHUB_PATH"].read_text() == ""     # nothing added to later steps' PATH
+    return out
 
 
-def _lint(tmp: Path, ws: Path, installed: list[str], inputs: dict[str, str],
+def _lint(tmp: Path, ws: Path, installed: dict[str, str], inputs: dict[str, str],
           env: dict[str, str] | None = None) -> tuple[Runner, int]:
-    r = Runner(tmp, ws, inputs, env, path_prefix=installed)
-    return r, r.run(skip=("Install overlay-lint",))
+    r = Runner(tmp, ws, inputs, env)
+    r.outputs["install"] = dict(installed)
+    rc = r.run(skip=("Install overlay-lint",))
+    _nothing_ran(ws.parent / "PWNED")
+    return r, rc
 
 
 def _expected(name: str) -> set[tuple[str, int]]:
@@ -230,8 +289,7 @@ def test_action_config_and_fail_on(tmp_path, installed, fail_on, want_rc):
 
 def test_action_fails_loudly_without_a_result(tmp_path, installed):
     ws = _copy_fixture("aether-clean", tmp_path / "ws")
-    stale = tmp_path / "runner" / "overlay-lint-result.json"
-    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale = Path(installed["home"]) / "result.json"
     stale.write_text('{"findings": [], "errors": [], "envs": ["dev"]}')   # an earlier run's
     r, rc = _lint(tmp_path, ws, installed, {"path": "infra", "fail-on": "sometimes"})
     assert rc == 2
