@@ -120,9 +120,14 @@ def test_duplicate_key_in_resource(tmp_path: Path) -> None:
 
 
 def test_duplicate_key_in_kustomization(tmp_path: Path) -> None:
-    # kubectl keeps the last value silently; a lost setting is always a mistake: refused
+    # Kustomize keeps the last value: rendered the same way; the repeat is data for the
+    # duplicate-key lint rule (BuildResult.duplicates), not an error
+    from overlay_lint.kustomize.build import build
     root = app(tmp_path, CM, "resources:\n- r.yaml\nnamespace: a\nnamespace: b\n")
-    one_error(run("render", "app", cwd=root), "app/kustomization.yaml:4", "duplicate key")
+    p = run("render", "app", cwd=root)
+    assert p.returncode == 0 and "namespace: b" in p.stdout, p.stderr
+    dup, = build(str(root / "app")).duplicates
+    assert (dup.key, dup.origin.line, dup.first.line, dup.kept.line) == ("namespace", 4, 3, 4)
 
 
 def test_non_utf8(tmp_path: Path) -> None:

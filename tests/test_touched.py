@@ -262,3 +262,33 @@ def test_aether_noops_records_point_at_the_answer_key_lines() -> None:
                 if f["rule"] in ("patch-no-match", "patch-no-effect", "unused-image-override",
                                  "replacement-no-target")}
     assert found == expected
+
+
+def test_repeated_kustomization_keys_render_as_kubectl_and_are_recorded(tmp_path) -> None:
+    from conftest import kubectl_kustomize, need_kubectl
+    import yaml
+    from overlay_lint.core.yaml_writer import dump_stream
+    d = _tree(tmp_path, """\
+resources: [deploy.yaml]
+namespace: a
+Namespace: b
+namePrefix: x-
+namePrefix: y-
+images:
+- name: nginx
+  newTag: "1"
+  NewTag: "2"
+""")
+    result = build(str(d), Loader(str(tmp_path)))
+    # exact repeats: the last wins; spellings of one field: the one sorting last wins
+    assert sorted((k.key, k.origin.line, k.first.line, k.kept.line)
+                  for k in result.duplicates) == [
+        ("Namespace", 3, 2, 2), ("NewTag", 9, 8, 8), ("namePrefix", 5, 4, 5)]
+    assert all(k.file == str(d / "kustomization.yaml") for k in result.duplicates)
+    need_kubectl()
+    code, want, err = kubectl_kustomize(d)
+    assert code == 0, err
+    got = dump_stream(r.node for r in result.resources)
+    assert list(yaml.safe_load_all(got)) == list(yaml.safe_load_all(want))
+    again = build(str(d), Loader(str(tmp_path)))  # the cached file: the same records
+    assert len(again.duplicates) == 3

@@ -257,7 +257,7 @@ class _Frame:
         self.anchor = anchor
         self.start_count = start_count
         self.key: tuple | None = None       # (text, origin, is_merge) awaiting its value
-        self.seen: dict[str, int] = {}
+        self.seen: dict[str, Origin] = {}
         self.merges: list[Node] = []
 
 
@@ -271,8 +271,11 @@ class _Builder:
     """
 
     def __init__(self, path: str, line_offset: int, col_offset: int, flat_origin: Origin | None,
-                 lines: list[str], resolve: Any):
+                 lines: list[str], resolve: Any,
+                 duplicates: list[tuple[str, Origin, Origin]] | None = None):
         self.path = path
+        # None: a repeated key is an error; a list: the last value wins, repeats go here
+        self.duplicates = duplicates
         self.lines = lines
         self.line_offset = line_offset
         self.col_offset = col_offset
@@ -390,9 +393,13 @@ class _Builder:
     def _check_dup(self, frame: _Frame) -> None:
         key, korigin, _ = frame.key  # type: ignore[misc]
         if key in frame.seen:
-            raise OverlayLintError(f'duplicate key "{key}" (first at line {frame.seen[key]})',
+            if self.duplicates is not None:
+                self.duplicates.append((key, korigin, frame.seen[key]))
+                frame.seen[key] = korigin
+                return
+            raise OverlayLintError(f'duplicate key "{key}" (first at line {frame.seen[key][1]})',
                                    *korigin)
-        frame.seen[key] = korigin[1]
+        frame.seen[key] = korigin
 
     def _place(self, stack: list[_Frame], node: Node, root: Node | None) -> Node | None:
         """Attach a finished node to the open container (or make it the document root)."""
@@ -446,7 +453,9 @@ def _key_text(key: Any) -> str:
 
 def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int = 0,
                     flat_origin: Origin | None = None,
-                    counts: list[int] | None = None) -> list[Node | None]:
+                    counts: list[int] | None = None,
+                    duplicates: list[tuple[str, Origin, Origin]] | None = None
+                    ) -> list[Node | None]:
     """Every document of a YAML stream; an empty document is None.
 
     ``line_offset``/``col_offset`` place text embedded in another file (an inline patch);
@@ -456,7 +465,7 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
     try:
         loader, get_event, resolve = _event_source(text)
         builder = _Builder(path, line_offset, col_offset, flat_origin, text.split("\n"),
-                           resolve)
+                           resolve, duplicates)
         docs = builder.documents(get_event)
         if counts is not None:
             counts.append(builder.count)  # nodes built, aliases expanded (for run budgets)
@@ -565,6 +574,25 @@ def _yaml_error(exc: Exception, path: str, line_offset: int,
 
 
 _CACHE: dict[str, tuple[float, int, list, int]] = {}
+# kustomization files: read with repeated keys allowed (Kustomize keeps the last value)
+_KCACHE: dict[str, tuple[float, int, list, list]] = {}
+
+
+def load_kustomization_file(path: str) -> tuple[list[Node | None],
+                                                 list[tuple[str, Origin, Origin]]]:
+    """A kustomization file's documents and its repeated keys (key, repeat, first): as
+    Kustomize decodes these files, a repeated key's last value wins."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise OverlayLintError(f"cannot read file: {exc.strerror or exc}", path) from None
+    hit = _KCACHE.get(path)
+    if hit is not None and hit[0] == st.st_mtime and hit[1] == st.st_size:
+        return hit[2], hit[3]
+    dups: list[tuple[str, Origin, Origin]] = []
+    docs = parse_documents(read_text(path), path, duplicates=dups)
+    _KCACHE[path] = (st.st_mtime, st.st_size, docs, dups)
+    return docs, dups
 
 
 def load_file(path: str) -> list[Node | None]:

@@ -18,7 +18,7 @@ from . import config as tconfig
 from .kustomization import Kustomization
 from .loader import Loader
 from .resource import ResMap, Resource
-from .touched import Recorder, Touched
+from .touched import DuplicateKey, Recorder, Touched
 
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
 
@@ -80,6 +80,8 @@ class BuildResult:
     kustomizations: list[Kustomization]
     files: set[str]
     touched: list[Touched] = field(default_factory=list)
+    # repeated keys in the kustomization files read (Kustomize keeps one value)
+    duplicates: list[DuplicateKey] = field(default_factory=list)
 
     def rendered(self, uid: int) -> Resource | None:
         """The rendered resource with ``uid`` (see ``touched.Selected``), None if it was
@@ -105,7 +107,8 @@ def build(directory: str, loader: Loader | None = None) -> BuildResult:
     resources = apply_sort_options(acc.resmap.items, top.field("sortOptions"))
     ctx.loader.files_read.add(top.path)
     return BuildResult(directory, resources, ctx.kustomizations, set(ctx.loader.files_read),
-                       ctx.touched.records)
+                       ctx.touched.records,
+                       [d for k in ctx.kustomizations for d in k.duplicates])
 
 
 def finish(acc: Accumulator, ctx: BuildContext) -> None:

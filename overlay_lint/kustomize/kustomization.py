@@ -5,8 +5,9 @@ import os
 from typing import TYPE_CHECKING
 
 from ..core.errors import OverlayLintError, at, unsupported
-from ..core.node import Node
-from ..core.yaml_reader import load_file
+from ..core.node import Node, Origin
+from .touched import DuplicateKey
+from ..core.yaml_reader import load_kustomization_file
 
 if TYPE_CHECKING:
     from .loader import Loader
@@ -77,7 +78,8 @@ _TYPE_WORDS = {"str": "a string", "int": "an integer", "bool": "true or false",
                "list": "a list", "dict": "a mapping", "struct": "a mapping"}
 
 
-def check_shape(node: Node, shape: object, where: str) -> None:
+def check_shape(node: Node, shape: object, where: str,
+                dups: list[DuplicateKey] | None = None) -> None:
     """Raise at the first value of ``node`` that Kustomize's strict unmarshal refuses."""
     v = node.v
     if v is None or shape == "any":
@@ -100,29 +102,35 @@ def check_shape(node: Node, shape: object, where: str) -> None:
             if type(v) is not list:
                 raise at(node.o, f"'{where}' must be a list, not {_describe(v)}")
             for i, item in enumerate(v):
-                check_shape(item, inner, f"{where}[{i}]")
+                check_shape(item, inner, f"{where}[{i}]", dups)
             return
         if type(v) is not dict:
             raise at(node.o, f"'{where}' must be a mapping, not {_describe(v)}")
         for k, item in v.items():
-            check_shape(item, inner, f"{where}.{k}")
+            check_shape(item, inner, f"{where}.{k}", dups)
         return
     if type(v) is not dict:
         raise at(node.o, f"'{where}' must be a mapping, not {_describe(v)}")
-    canonical_keys(node, shape, where)  # type: ignore[arg-type]
+    canonical_keys(node, shape, where, dups)  # type: ignore[arg-type]
     for k, item in node.v.items():
-        check_shape(item, shape[k], f"{where}.{k}")  # type: ignore[index]
+        check_shape(item, shape[k], f"{where}.{k}", dups)  # type: ignore[index]
 
 
-def canonical_keys(node: Node, shape: dict, where: str | None) -> None:
+def canonical_keys(node: Node, shape: dict, where: str | None,
+                   dups: list[DuplicateKey] | None = None) -> None:
     """Rename keys to the spelling of ``shape``: Go's JSON decoder matches field names
     case-insensitively (``fieldpath`` is ``fieldPath``), so every stage may rely on one
-    spelling. An unknown field is an error, as in Kustomize's strict unmarshal."""
+    spelling. An unknown field is an error, as in Kustomize's strict unmarshal.
+
+    Spellings of one field (``namespace`` and ``Namespace``) all reach it; Kustomize
+    decodes them in sorted key order, so the spelling sorting last wins. With ``dups``
+    the others are recorded there (a lint finding); without, they are an error."""
     v = node.v
     if all(k in shape for k in v):
         return
     folded = {k.lower(): k for k in shape}
     out: dict[str, Node] = {}
+    spelled: dict[str, str] = {}
     for k, item in v.items():
         name = k if k in shape else folded.get(k.lower())
         if name is None:
@@ -130,9 +138,26 @@ def canonical_keys(node: Node, shape: dict, where: str | None) -> None:
                 f"unknown kustomization field '{k}'"
             raise at(item.o, f"{what} (Kustomize rejects it)")
         if name in out:
-            raise at(item.o, f"field '{k}' repeats '{name}' (field names ignore case)")
+            if dups is None:
+                raise at(item.o, f"field '{k}' repeats '{name}' (field names ignore case)")
+            other, other_key = out[name], spelled[name]
+            win_key, win, lose_key, lose = (k, item, other_key, other) if k > other_key \
+                else (other_key, other, k, item)
+            later, earlier = (item, other) if _after(item.o, other.o) else (other, item)
+            dups.append(DuplicateKey(_file(item.o), lose_key, later.o, earlier.o, win.o))
+            out[name], spelled[name] = win, win_key
+            continue
         out[name] = item
+        spelled[name] = k
     node.v = out
+
+
+def _after(a: Origin | None, b: Origin | None) -> bool:
+    return a is not None and b is not None and (a[1], a[2]) > (b[1], b[2])
+
+
+def _file(o: Origin | None) -> str:
+    return o[0] if o is not None else ""
 
 
 def _describe(v: object) -> str:
@@ -173,6 +198,9 @@ class Kustomization:
         self.dir = directory
         self.path = path
         self.node = node
+        # keys Kustomize reads once although written twice (it keeps the last value, or
+        # the spelling sorting last): a lint finding, not an error
+        self.duplicates: list[DuplicateKey] = []
 
     @classmethod
     def load(cls, directory: str, loader: "Loader | None" = None) -> "Kustomization":
@@ -182,8 +210,9 @@ class Kustomization:
         if path is None:
             raise OverlayLintError(
                 "no kustomization.yaml, kustomization.yml or Kustomization file", directory)
-        docs = [d for d in (loader.documents(path) if loader is not None else load_file(path))
-                if d is not None]
+        raw, repeats = loader.kustomization(path) if loader is not None \
+            else load_kustomization_file(path)
+        docs = [d for d in raw if d is not None]
         if not docs:
             raise OverlayLintError("kustomization file is empty", path, 1)
         if len(docs) > 1:
@@ -191,7 +220,10 @@ class Kustomization:
         node = docs[0]
         if not node.is_map:
             raise at(node.o, "a kustomization must be a YAML mapping")
-        k = cls(directory, path, node)
+        # validation renames keys in place: work on a copy of the cached document
+        k = cls(directory, path, node.clone())
+        k.duplicates = [DuplicateKey(path, key, again, first, again)
+                        for key, again, first in repeats]
         k._validate()
         if k._is_empty():
             raise OverlayLintError("kustomization file is empty (nothing but apiVersion/kind); "
@@ -211,9 +243,9 @@ class Kustomization:
         return True
 
     def _validate(self) -> None:
-        canonical_keys(self.node, SCHEMA, None)
+        canonical_keys(self.node, SCHEMA, None, self.duplicates)
         for key, child in self.node.items():
-            check_shape(child, SCHEMA[key], key)
+            check_shape(child, SCHEMA[key], key, self.duplicates)
         kind = self.kind
         if kind not in ("Kustomization", "Component"):
             raise at(self.node.get("kind").o, "kind should be Kustomization or Component")

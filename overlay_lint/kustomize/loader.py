@@ -22,7 +22,7 @@ import stat
 from ..core.errors import at, display_path, unsupported
 from ..core.node import Node, Origin
 from ..core.paths import find_root
-from ..core.yaml_reader import load_file_counted, read_text
+from ..core.yaml_reader import load_file_counted, load_kustomization_file, read_text
 from .budget import Budget
 
 # What Kustomize's git.NewRepoSpecFromURL accepts as a repository (plus plain URLs,
@@ -153,6 +153,13 @@ class Loader:
         text = read_text(path)
         self.budget.spend("bytes", len(text), origin or Origin(path, 0, 0))
         return text
+
+    def kustomization(self, path: str) -> tuple[list[Node | None],
+                                                list[tuple[str, Origin, Origin]]]:
+        """A kustomization file's documents and repeated keys (Kustomize keeps the last)."""
+        self.check_inside(path)
+        self.files_read.add(path)
+        return load_kustomization_file(path)
 
     def documents(self, path: str, origin: Origin | None = None) -> list[Node | None]:
         """The file's documents (shared: clone before changing them). Each use is charged

@@ -64,6 +64,17 @@ EMPTY_PATCH = "empty-patch"        # a patch file with a target holds no operati
 EMPTY_FILE = "empty-file"          # a replacements ``path:`` file holds no replacement
 
 
+class DuplicateKey(NamedTuple):
+    """A key written twice in one mapping of a kustomization file (also two spellings of
+    one field, ``namespace`` and ``Namespace``): Kustomize reads it once and renders."""
+
+    file: str
+    key: str                # as written at the occurrence Kustomize ignores
+    origin: Origin | None   # the later occurrence (where a finding points)
+    first: Origin | None    # the earlier occurrence
+    kept: Origin | None     # the occurrence whose value Kustomize uses
+
+
 class Selected(NamedTuple):
     """A resource an entry matched."""
 
