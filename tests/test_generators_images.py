@@ -727,3 +727,48 @@ def test_component_merges_generator_into_plain_configmap_with_vars_and_replaceme
     got = assert_parity(tmp_path / "ov")
     plain = next(d for d in got if d["metadata"]["name"].startswith("plain"))
     assert plain["metadata"]["name"] == "plain"  # merged into a plain object: no hash
+
+
+def test_builtin_generators_under_generators_render_as_kubectl(tmp_path: Path) -> None:
+    """`generators:` with `apiVersion: builtin` ConfigMap/SecretGenerator configurations,
+    inline and from a file: after the kustomization's own generators, names from
+    metadata, generatorOptions not applied, unknown fields ignored, hashes as kubectl."""
+    from conftest import write_files
+    write_files(tmp_path, {
+        "r.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+        "x.env": "K=V\n",
+        "kustomization.yaml": "resources: [r.yaml]\ngeneratorOptions:\n  labels: {g: '1'}\n"
+                              "configMapGenerator:\n- name: first\n  literals: [A=1]\n"
+                              "generators:\n- |-\n  apiVersion: builtin\n"
+                              "  kind: ConfigMapGenerator\n  metadata:\n    name: inline-cm\n"
+                              "    namespace: ns1\n  literals: [B=2]\n  envs: [x.env]\n"
+                              "  extra: ignored\n- gen.yaml\n",
+        "gen.yaml": "apiVersion: builtin\nkind: SecretGenerator\nmetadata:\n  name: from-file\n"
+                    "name: secret-name\ntype: kubernetes.io/tls\n"
+                    "literals: [tls.crt=abc, tls.key=def]\noptions:\n  annotations: {x: y}\n"})
+    need_kubectl()
+    code, want, err = kubectl_kustomize(tmp_path)
+    assert code == 0, err
+    result = build(str(tmp_path))
+    from overlay_lint.core.yaml_writer import dump_stream
+    assert dump_stream(r.node for r in result.resources) == want
+    gens = [(t.builtin, t.field, t.origin.line) for t in result.touched
+            if t.field == "generators"]
+    assert gens == [("ConfigMapGenerator", "generators", 9), ("SecretGenerator", "generators", 1)]
+
+
+@pytest.mark.parametrize("config, feature", [
+    ("apiVersion: builtin\nkind: HelmChartInflationGenerator\nmetadata:\n  name: h\n"
+     "chartName: x\n", "helm"),
+    ("apiVersion: example.com/v1\nkind: Gen\nmetadata:\n  name: g\n  annotations:\n"
+     "    config.kubernetes.io/function: |\n      exec:\n        path: ./run.sh\n", "plugin"),
+])
+def test_generators_that_would_run_programs_are_refused(tmp_path: Path, config: str,
+                                                        feature: str) -> None:
+    from conftest import write_files
+    from overlay_lint.core.errors import UnsupportedError
+    write_files(tmp_path, {"kustomization.yaml": "generators:\n- gen.yaml\n",
+                           "gen.yaml": config})
+    with pytest.raises(UnsupportedError) as exc:
+        build(str(tmp_path))
+    assert exc.value.feature == feature and exc.value.line == 2

@@ -86,15 +86,18 @@ def test_json6902_path_that_does_not_exist(tmp_path: Path) -> None:
     assert len(line.splitlines()) == 1
 
 
-@pytest.mark.parametrize("field,body", [
-    ("helmCharts", "helmCharts:\n- name: redis\n  repo: https://charts.example.com\n"),
-    ("generators", "generators:\n- gen.yaml\n"),
+@pytest.mark.parametrize("field,body,line", [
+    ("helmCharts", "helmCharts:\n- name: redis\n  repo: https://charts.example.com\n", 3),
+    ("generators", "generators:\n- gen.yaml\n", 4),   # a plugin: refused at its entry
 ])
-def test_unsupported_field_is_refused_with_its_line(tmp_path: Path, field: str, body: str) -> None:
+def test_unsupported_field_is_refused_with_its_line(tmp_path: Path, field: str, body: str,
+                                                    line: int) -> None:
     write(tmp_path, {"app/kustomization.yaml": "resources:\n- deployment.yaml\n" + body,
-                     "app/deployment.yaml": DEPLOY, "app/gen.yaml": "kind: X\n"})
+                     "app/deployment.yaml": DEPLOY,
+                     "app/gen.yaml": "apiVersion: example.com/v1\nkind: X\nmetadata:\n"
+                                     "  name: x\n"})
     p = render("app", cwd=tmp_path)
-    assert_one_line_error(p, "app/kustomization.yaml:3", field, "not supported")
+    assert_one_line_error(p, f"app/kustomization.yaml:{line}", field, "not supported")
 
 
 def test_remote_resource_is_not_fetched(tmp_path: Path) -> None:

@@ -165,8 +165,10 @@ def accumulate_target(kust: Kustomization, ctx: BuildContext, acc: Accumulator) 
         _accumulate_resources(kust, ctx, acc)
         from .crds import merge_configurations
         acc.config = merge_configurations(acc.config, kust, ctx)
+        from .builtin_transformers import run_generator_plugins
         from .generators import run_generators
         run_generators(acc, kust, ctx)
+        run_generator_plugins(acc, kust, ctx)
         _accumulate_components(kust, ctx, acc)
         _run_transformers(acc, kust, ctx)
         from .vars import merge_vars

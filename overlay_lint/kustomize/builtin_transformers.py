@@ -20,6 +20,7 @@ from ..core.errors import OverlayLintError, at, unsupported
 from ..core.node import Node
 from ..core.yaml_reader import parse_embedded
 from .config import fieldspecs_from_node
+from .generators import absorb, generate
 from .kustomization import Kustomization
 from .prefixsuffix import add_prefix, add_suffix
 from .resource import Resource
@@ -33,20 +34,68 @@ BUILTIN = "builtin"
 def run_builtin_transformers(acc: "Accumulator", kust: Kustomization,
                              ctx: "BuildContext") -> None:
     """Run the kustomization's ``transformers:`` (builtin ones; refuse the rest)."""
-    entries = kust.strings("transformers")
-    if not entries:
-        return
+    configured = [(entry, res, _configure(res, entry))
+                  for entry, res in _configs(kust, ctx, "transformers")]
+    for entry, res, run in configured:
+        run(acc, kust, ctx)
+
+
+def _configs(kust: Kustomization, ctx: "BuildContext", field: str
+             ) -> list[tuple[Node, Resource]]:
+    """The plugin configurations of ``transformers:`` or ``generators:``: inline ones
+    first, then those read from paths, each in listed order (as Kustomize)."""
     inline: list[tuple[Node, Resource]] = []
     from_paths: list[tuple[Node, Resource]] = []
-    for entry in entries:
+    for entry in kust.strings(field):
         docs = _inline_documents(entry)
         if docs is not None:
             inline.extend((entry, _resource(d, entry)) for d in docs)
         else:
-            from_paths.extend((entry, r) for r in _load_path(entry, kust, ctx))
-    configured = [(entry, res, _configure(res, entry)) for entry, res in inline + from_paths]
-    for entry, res, run in configured:
-        run(acc, kust, ctx)
+            from_paths.extend((entry, r) for r in _load_path(entry, kust, ctx, field[:-1]))
+    return inline + from_paths
+
+
+# Fields of a builtin ConfigMapGenerator/SecretGenerator configuration (lenient: others
+# are ignored, as Kustomize's plugin decoding ignores them).
+_GENERATOR_FIELDS = ("name", "namespace", "behavior", "literals", "files", "envs", "env",
+                     "options")
+
+
+def run_generator_plugins(acc: "Accumulator", kust: Kustomization,
+                          ctx: "BuildContext") -> None:
+    """The kustomization's ``generators:``: builtin ConfigMapGenerator and SecretGenerator
+    configurations generate as their kustomization fields do (after them, as in
+    Kustomize; ``generatorOptions`` do not apply, names default to ``metadata.name``);
+    Helm is refused as Helm, anything else as a plugin. Nothing is executed."""
+    for entry, res in _configs(kust, ctx, "generators"):
+        api, kind = res.api_version, res.kind
+        where = f" (from {os.path.relpath(res.source)})" if res.source else ""
+        if api == BUILTIN and kind == "HelmChartInflationGenerator":
+            raise unsupported(entry.o, f"generators: '{kind}'{where} is not supported: Helm "
+                                       "chart inflation runs helm; overlay-lint never runs "
+                                       "it", "helm")
+        if api != BUILTIN:
+            raise unsupported(entry.o, f"generators: '{kind}' with apiVersion '{api}'{where} "
+                                       "is not supported: generator plugins and KRM "
+                                       "functions are executables; overlay-lint never runs "
+                                       "them", "plugin")
+        if kind not in ("ConfigMapGenerator", "SecretGenerator"):
+            raise at(entry.o, f"builtin generator '{kind}' is not supported by overlay-lint "
+                              "(supported: ConfigMapGenerator, SecretGenerator)")
+        cfg = res.node
+        args = {k: c for k, c in cfg.items() if k in _GENERATOR_FIELDS
+                or (k == "type" and kind == "SecretGenerator")}
+        for key in ("name", "namespace"):  # default to the configuration's metadata
+            own = args.get(key)
+            if own is None or own.v in (None, ""):
+                meta = cfg.path("metadata", key)
+                if meta is not None:
+                    args[key] = meta
+        generated = generate(kind[:-len("Generator")], "generators", Node(args, cfg.o),
+                             kust, ctx, None)
+        rec = ctx.touched.new(kind, "generators", cfg.o or entry.o,
+                              (cfg.o[0] if cfg.o else kust.path), kust.dir)
+        absorb(acc.resmap, generated, cfg.o or entry.o, rec)
 
 
 # --- reading configurations ----------------------------------------------------------------
@@ -73,16 +122,17 @@ def _resource(doc: Node, entry: Node) -> Resource:
     return found[0]
 
 
-def _load_path(entry: Node, kust: Kustomization, ctx: "BuildContext") -> list[Resource]:
+def _load_path(entry: Node, kust: Kustomization, ctx: "BuildContext",
+               what: str = "transformer") -> list[Resource]:
     from .build import Accumulator, _load_sub, accumulate_target, load_resources
-    path = ctx.loader.resolve(kust.dir, entry.v, entry.o, "transformer")
+    path = ctx.loader.resolve(kust.dir, entry.v, entry.o, what)
     if os.path.isdir(path):
         sub = _load_sub(path, entry, ctx, component=False)
         return list(accumulate_target(sub, ctx, Accumulator()).resmap)
     if not os.path.exists(path):
-        raise at(entry.o, f"transformer '{entry.v}' not found (no such file or directory)")
-    path = ctx.loader.file(kust.dir, entry.v, entry.o, "transformer")
-    return load_resources(path, ctx.loader)
+        raise at(entry.o, f"{what} '{entry.v}' not found (no such file or directory)")
+    path = ctx.loader.file(kust.dir, entry.v, entry.o, what)
+    return load_resources(path, ctx.loader, entry.o)
 
 
 # --- dispatch ------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def run_generators(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> 
     global_opts = _parse_options(gopts_node, "generatorOptions") if gopts_node is not None else None
     for kind, field in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
         for entry in kust.items(field):
-            res = _generate(kind, field, entry, kust, ctx, global_opts)
+            res = generate(kind, field, entry, kust, ctx, global_opts)
             rec = ctx.record(f"{kind}Generator", field, entry.o, kust)
             absorb(acc.resmap, res, entry.o, rec)
 
@@ -70,7 +70,7 @@ def add_hashes(acc: Accumulator, ctx: BuildContext) -> None:
 
 # --- generation ----------------------------------------------------------------------------
 
-def _generate(kind: str, field: str, entry: Node, kust, ctx, global_opts) -> Resource:
+def generate(kind: str, field: str, entry: Node, kust, ctx, global_opts) -> Resource:
     if not entry.is_map:
         raise at(entry.o, f"each entry of '{field}' must be a mapping")
     allowed = _ENTRY_KEYS | ({"type"} if kind == "Secret" else set())

@@ -65,7 +65,7 @@ SCHEMA: dict[str, object] = {
     "configurations": _STRINGS, "transformers": _STRINGS, "buildMetadata": _STRINGS,
     # refused below before their content matters
     "helmGlobals": "any", "helmCharts": "any", "helmChartInflationGenerator": "any",
-    "generators": "any", "validators": "any",
+    "generators": _STRINGS, "validators": "any",
 }
 
 # Every field Kustomize v5 accepts, with the YAML type it must have (kept for callers).
@@ -178,7 +178,6 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     "helmCharts": ("Helm chart inflation runs helm", "helm"),
     "helmChartInflationGenerator": ("Helm chart inflation runs helm", "helm"),
     "helmGlobals": ("Helm chart inflation runs helm", "helm"),
-    "generators": ("generator plugins and KRM functions are executables", "plugin"),
     "validators": ("validator plugins and KRM functions are executables", "plugin"),
 }
 
