@@ -890,3 +890,45 @@ def test_merge_configs_dedupes_and_shares_defaults() -> None:
     assert len(merged.common_labels) == len(base.common_labels) + 1
     assert merged.name_reference is base.name_reference
     assert merged.images is base.images
+
+
+@pytest.mark.parametrize("options", ["originAnnotations", "managedByLabel",
+                                     "originAnnotations, managedByLabel"])
+def test_build_metadata_renders_as_kubectl(tmp_path: Path, options: str) -> None:
+    """buildMetadata: the origin annotation (files by their path from the top
+    kustomization, generated objects by the kustomization and builtin that made them) and
+    the managed-by label, byte for byte as kubectl writes them; objects carry build
+    annotations while patched (a JSON6902 `add` under metadata/annotations works)."""
+    from conftest import write_files
+    from overlay_lint.core.yaml_writer import dump_stream
+    write_files(tmp_path, {
+        "base/kustomization.yaml": "resources: [cm.yaml, sub]\nconfigMapGenerator:\n"
+                                   "- name: gen\n  literals: [A=1]\n",
+        "base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+        "base/sub/kustomization.yaml": "resources: [svc.yaml]\n",
+        "base/sub/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n",
+        "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\n"
+                                   "kind: Component\nresources: [extra.yaml]\n",
+        "comp/extra.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n",
+        "app/kustomization.yaml": f"resources: [../base]\ncomponents: [../comp]\n"
+                                  f"buildMetadata: [{options}]\nnamePrefix: p-\n"
+                                  "patches:\n- target: {kind: Service}\n  patch: |-\n"
+                                  "    - op: add\n      path: /metadata/annotations/x\n"
+                                  "      value: 'y'\n",
+    })
+    need_kubectl()
+    code, want, err = kubectl_kustomize(tmp_path / "app")
+    assert code == 0, err
+    got = dump_stream(r.node for r in build(str(tmp_path / "app")).resources)
+    assert got == want
+
+
+def test_transformer_annotations_are_refused_not_rendered_differently(tmp_path: Path) -> None:
+    from conftest import write_files
+    from overlay_lint.core.errors import UnsupportedError
+    write_files(tmp_path, {"kustomization.yaml": "resources: [cm.yaml]\nbuildMetadata:\n"
+                                                 "- transformerAnnotations\n",
+                           "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"})
+    with pytest.raises(UnsupportedError, match="transformerAnnotations") as exc:
+        build(str(tmp_path))
+    assert exc.value.line == 3

@@ -9,9 +9,11 @@ name references, var substitution, local-config removal and the output sort.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
-from ..core.errors import OverlayLintError, at
+from ..core.errors import OverlayLintError, at, unsupported
 from ..core.node import Node, Origin
 from ..core.yaml_reader import canonical_text
 from . import config as tconfig
@@ -53,6 +55,10 @@ class BuildContext:
         self.kustomizations: list[Kustomization] = []  # every kustomization the build read
         self.touched = Recorder()           # what each builtin entry did (touched.py)
         self.var_records: dict[str, Touched] = {}  # var name -> its record
+        # buildMetadata of the top kustomization (Kustomize applies it to the whole tree)
+        # and the path of the kustomization being built, relative to the top one
+        self.meta: set[str] = set()
+        self.meta_prefix = ""
         # set while a ``transformers:`` configuration runs through a stage:
         # (builtin kind, origin, file) of the configuration, for its records
         self.via: tuple[str, Origin | None, str] | None = None
@@ -101,6 +107,7 @@ def build(directory: str, loader: Loader | None = None) -> BuildResult:
     ctx.loader.check_inside(directory)
     top = Kustomization.load(directory, ctx.loader)
     ctx.kustomizations.append(top)
+    ctx.meta = build_metadata(top)
     acc = accumulate_target(top, ctx, Accumulator())
     finish(acc, ctx)
     from .order import apply_sort_options
@@ -124,7 +131,59 @@ def finish(acc: Accumulator, ctx: BuildContext) -> None:
     for r in acc.resmap.items:
         _drop_empty_annotations(r)
         _annotations_as_strings(r)
+    if ctx.meta:
+        add_build_metadata(acc.resmap.items, ctx.meta, ctx.kustomizations[0])
 
+
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+MANAGED_BY = "app.kubernetes.io/managed-by"
+MANAGED_BY_VALUE = "kustomize-(devel)"  # what kubectl's embedded Kustomize v5.5.0 writes
+_META_OPTIONS = ("originAnnotations", "transformerAnnotations", "managedByLabel")
+
+
+def build_metadata(top: Kustomization) -> set[str]:
+    """The top kustomization's ``buildMetadata`` options (Kustomize applies the top's to
+    every kustomization of the build). ``transformerAnnotations`` lists every transformer
+    that ran over each resource, in an order this renderer does not reproduce: refused,
+    rather than rendered differently."""
+    out: set[str] = set()
+    for item in top.strings("buildMetadata"):
+        if item.v == "transformerAnnotations":
+            raise unsupported(item.o, "buildMetadata 'transformerAnnotations' is not "
+                                      "supported: overlay-lint cannot reproduce Kustomize's "
+                                      "transformation annotations exactly; remove it to lint "
+                                      "this tree", "openapi")
+        if item.v in _META_OPTIONS:
+            out.add(item.v)
+    return out
+
+
+def add_build_metadata(resources: list[Resource], meta: set[str], top: Kustomization) -> None:
+    """The ``config.kubernetes.io/origin`` annotation and the managed-by label, as Kustomize
+    writes them; both point at the ``buildMetadata`` field."""
+    field_node = top.node.get("buildMetadata")
+    where = field_node.o if field_node is not None else top.node.o
+    for r in resources:
+        md = r.metadata()
+        if "originAnnotations" in meta and r.meta_origin:
+            ann = md.v.get("annotations")
+            if ann is None or type(ann.v) is not dict:
+                ann = md.v["annotations"] = Node({}, where)
+            ann.v[ORIGIN_ANNOTATION] = Node(r.meta_origin, where)
+        if "managedByLabel" in meta:
+            labels = md.v.get("labels")
+            if labels is None or type(labels.v) is not dict:
+                labels = md.v["labels"] = Node({}, where)
+            labels.v[MANAGED_BY] = Node(MANAGED_BY_VALUE, where)
+
+
+def origin_text(fields: list[tuple[str, str]], by: str | None = None) -> str:
+    """Kustomize's origin annotation value: its Origin struct as YAML, fields in order."""
+    from ..core.yaml_writer import scalar_text
+    lines = [f"{k}: {scalar_text(v)}" for k, v in fields if v]
+    if by:
+        lines += ["configuredBy:", "  apiVersion: builtin", f"  kind: {by}"]
+    return "\n".join(lines) + "\n"
 
 def _annotations_as_strings(res: Resource) -> None:
     """Kustomize rewrites annotations as a string map when it drops its build annotations:
@@ -190,11 +249,17 @@ def _accumulate_resources(kust: Kustomization, ctx: BuildContext, acc: Accumulat
         if os.path.isdir(path):
             path = ctx.loader.directory(kust.dir, entry.v, entry.o, "resource")
             sub = _load_sub(path, entry, ctx, component=False)
-            sub_acc = accumulate_target(sub, ctx, Accumulator())
+            with _meta_below(ctx, entry.v):
+                sub_acc = accumulate_target(sub, ctx, Accumulator())
             acc.merge(sub_acc, entry.o, seen)
         elif os.path.exists(path):
             path = ctx.loader.file(kust.dir, entry.v, entry.o, "resource")
-            acc.resmap.append_all(load_resources(path, ctx.loader, entry.o), entry.o, seen)
+            loaded = load_resources(path, ctx.loader, entry.o)
+            if ctx.meta:
+                text = origin_text([("path", _join(ctx.meta_prefix, entry.v))])
+                for r in loaded:
+                    r.meta_origin = text
+            acc.resmap.append_all(loaded, entry.o, seen)
         else:
             raise at(entry.o, f"resource '{entry.v}' not found (no such file or directory)")
 
@@ -204,7 +269,26 @@ def _accumulate_components(kust: Kustomization, ctx: BuildContext, acc: Accumula
         path = ctx.loader.directory(kust.dir, entry.v, entry.o, "component")
         sub = _load_sub(path, entry, ctx, component=True)
         # a component works on the resources accumulated so far, in place
-        accumulate_target(sub, ctx, acc)
+        with _meta_below(ctx, entry.v):
+            accumulate_target(sub, ctx, acc)
+
+
+def _join(prefix: str, rel: str) -> str:
+    """Go's filepath.Join: joined and cleaned, "" when both are empty."""
+    import posixpath
+    joined = posixpath.join(prefix, rel) if prefix else rel
+    return posixpath.normpath(joined) if joined else ""
+
+
+@contextmanager
+def _meta_below(ctx: BuildContext, rel: str) -> Iterator[None]:
+    """Origin paths of a sub-kustomization are relative to the top one."""
+    saved = ctx.meta_prefix
+    ctx.meta_prefix = _join(saved, rel)
+    try:
+        yield
+    finally:
+        ctx.meta_prefix = saved
 
 
 def _check_cycle(path: str, entry: Node, ctx: BuildContext) -> None:

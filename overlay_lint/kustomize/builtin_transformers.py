@@ -69,6 +69,11 @@ def run_generator_plugins(acc: "Accumulator", kust: Kustomization,
     Helm is refused as Helm, anything else as a plugin. Nothing is executed."""
     for entry, res in _configs(kust, ctx, "generators"):
         api, kind = res.api_version, res.kind
+        if "originAnnotations" in ctx.meta:
+            raise unsupported(entry.o, "buildMetadata 'originAnnotations' with 'generators:' "
+                                       "is not supported: overlay-lint cannot reproduce the "
+                                       "origin Kustomize gives plugin-generated objects",
+                                       "openapi")
         where = f" (from {os.path.relpath(res.source)})" if res.source else ""
         if api == BUILTIN and kind == "HelmChartInflationGenerator":
             raise unsupported(entry.o, f"generators: '{kind}'{where} is not supported: Helm "

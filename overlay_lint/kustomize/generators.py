@@ -55,8 +55,17 @@ def run_generators(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> 
     for kind, field in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
         for entry in kust.items(field):
             res = generate(kind, field, entry, kust, ctx, global_opts)
+            if ctx.meta:
+                res.meta_origin = _configured_in(kust, ctx, f"{kind}Generator")
             rec = ctx.record(f"{kind}Generator", field, entry.o, kust)
             absorb(acc.resmap, res, entry.o, rec)
+
+
+def _configured_in(kust, ctx, by: str) -> str:
+    from .build import _join, origin_text
+    import os.path
+    return origin_text([("configuredIn", _join(ctx.meta_prefix, os.path.basename(kust.path)))],
+                       by)
 
 
 def add_hashes(acc: Accumulator, ctx: BuildContext) -> None:

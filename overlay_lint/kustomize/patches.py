@@ -79,7 +79,7 @@ def apply_patches(acc, kust, ctx) -> None:
             ops = decode_ops(first, holder.o)
             for res in acc.resmap.select(target):
                 res.store_previous_id()
-                _apply_json(res, ops, rec, ctx.loader.budget)
+                _apply_json(res, ops, rec, ctx.loader.budget, bool(ctx.meta))
             ids.reset()  # the operations may have renamed something
             continue
         patches = _smp_docs(doc_nodes, holder)
@@ -118,7 +118,7 @@ def apply_patches_json6902(acc, kust, ctx) -> None:
         ops = decode_ops(first, holder.o)
         rec = ctx.record("PatchJson6902Transformer", "patchesJson6902", entry.o, kust, path)
         for res in acc.resmap.select(target):
-            _apply_json(res, ops, rec, ctx.loader.budget)
+            _apply_json(res, ops, rec, ctx.loader.budget, bool(ctx.meta))
 
 
 # --- reading patches -------------------------------------------------------------------
@@ -405,8 +405,10 @@ def _metadata(node: Node) -> Node:
     return md
 
 
-def _apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | None = None
-                ) -> None:
+def _apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | None = None,
+                annotated: bool = False) -> None:
+    """``annotated``: the build tracks origins (buildMetadata), so every object carries
+    build annotations while it is patched."""
     what = f"{res.kind} '{res.name}'"
     rec.select(res)
     # Kustomize patches the object with its build annotations still in metadata, so
@@ -414,7 +416,7 @@ def _apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | Non
     # any (e.g. a previous id, stored by every `patches` JSON6902 patch); empty
     # annotations are dropped again afterwards.
     md = res.node.get("metadata")
-    if _has_build_annotations(res) and md is not None and md.is_map:
+    if (annotated or _has_build_annotations(res)) and md is not None and md.is_map:
         ann = md.v.get("annotations")
         if ann is None or ann.v is None:
             md.v["annotations"] = Node({}, md.o)

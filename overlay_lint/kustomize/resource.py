@@ -77,7 +77,7 @@ class Resource:
 
     __slots__ = ("node", "uid", "chain", "prev_ids", "behavior", "needs_hash", "ref_by",
                  "name_change_ok", "kind_change_ok", "prefixes", "suffixes", "source",
-                 "generated_by", "ref_vars")
+                 "generated_by", "ref_vars", "meta_origin")
 
     def __init__(self, node: Node, source: str | None = None) -> None:
         if type(node.v) is not dict:
@@ -96,6 +96,7 @@ class Resource:
         self.source = source        # file it was read from (None: generated)
         self.generated_by: Origin | None = None  # generator entry that made it
         self.ref_vars: list[str] = []  # names of the deprecated vars that read this object
+        self.meta_origin: str | None = None  # buildMetadata: the origin annotation's text
 
     # --- identity -----------------------------------------------------------------------
     @property
