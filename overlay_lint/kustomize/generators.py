@@ -20,6 +20,7 @@ import posixpath
 
 from ..core.errors import at
 from ..core.node import Node, Origin
+from .metadata import join_path, origin_text
 from .resource import Resource
 from .touched import Touched
 
@@ -62,10 +63,8 @@ def run_generators(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> 
 
 
 def _configured_in(kust, ctx, by: str) -> str:
-    from .build import _join, origin_text
-    import os.path
-    return origin_text([("configuredIn", _join(ctx.meta_prefix, os.path.basename(kust.path)))],
-                       by)
+    return origin_text([("configuredIn",
+                         join_path(ctx.meta_prefix, os.path.basename(kust.path)))], by)
 
 
 def add_hashes(acc: Accumulator, ctx: BuildContext) -> None:

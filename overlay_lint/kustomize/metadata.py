@@ -1,0 +1,65 @@
+"""``buildMetadata``: the origin annotation and managed-by label Kustomize can add."""
+from __future__ import annotations
+
+import posixpath
+
+from ..core.errors import unsupported
+from ..core.node import Node
+from .kustomization import Kustomization
+from .resource import Resource
+
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+MANAGED_BY = "app.kubernetes.io/managed-by"
+MANAGED_BY_VALUE = "kustomize-(devel)"  # what kubectl's embedded Kustomize v5.5.0 writes
+_META_OPTIONS = ("originAnnotations", "transformerAnnotations", "managedByLabel")
+
+
+def build_metadata(top: Kustomization) -> set[str]:
+    """The top kustomization's ``buildMetadata`` options (Kustomize applies the top's to
+    every kustomization of the build). ``transformerAnnotations`` lists every transformer
+    that ran over each resource, in an order this renderer does not reproduce: refused,
+    rather than rendered differently."""
+    out: set[str] = set()
+    for item in top.strings("buildMetadata"):
+        if item.v == "transformerAnnotations":
+            raise unsupported(item.o, "buildMetadata 'transformerAnnotations' is not "
+                                      "supported: overlay-lint cannot reproduce Kustomize's "
+                                      "transformation annotations exactly; remove it to lint "
+                                      "this tree", "openapi")
+        if item.v in _META_OPTIONS:
+            out.add(item.v)
+    return out
+
+
+def add_build_metadata(resources: list[Resource], meta: set[str], top: Kustomization) -> None:
+    """The ``config.kubernetes.io/origin`` annotation and the managed-by label, as Kustomize
+    writes them; both point at the ``buildMetadata`` field."""
+    field_node = top.node.get("buildMetadata")
+    where = field_node.o if field_node is not None else top.node.o
+    for r in resources:
+        md = r.metadata()
+        if "originAnnotations" in meta and r.meta_origin:
+            ann = md.v.get("annotations")
+            if ann is None or type(ann.v) is not dict:
+                ann = md.v["annotations"] = Node({}, where)
+            ann.v[ORIGIN_ANNOTATION] = Node(r.meta_origin, where)
+        if "managedByLabel" in meta:
+            labels = md.v.get("labels")
+            if labels is None or type(labels.v) is not dict:
+                labels = md.v["labels"] = Node({}, where)
+            labels.v[MANAGED_BY] = Node(MANAGED_BY_VALUE, where)
+
+
+def origin_text(fields: list[tuple[str, str]], by: str | None = None) -> str:
+    """Kustomize's origin annotation value: its Origin struct as YAML, fields in order."""
+    from ..core.yaml_writer import scalar_text
+    lines = [f"{k}: {scalar_text(v)}" for k, v in fields if v]
+    if by:
+        lines += ["configuredBy:", "  apiVersion: builtin", f"  kind: {by}"]
+    return "\n".join(lines) + "\n"
+
+
+def join_path(prefix: str, rel: str) -> str:
+    """Go's filepath.Join: joined and cleaned, "" when both are empty."""
+    joined = posixpath.join(prefix, rel) if prefix else rel
+    return posixpath.normpath(joined) if joined else ""
