@@ -89,3 +89,14 @@ def test_explain_and_rules_list_the_new_rules(tmp_path):
     for rule in ("k8s-schema", "removed-api", "deprecated-api"):
         rc, out, _ = run(["explain", rule], tmp_path)
         assert rc == 0 and "Failing" in out and "Passing" in out
+
+
+def test_version_per_group_and_env_name_the_most_specific_wins(tmp_path):
+    # both envs build on base/ (their group); prod also has its own entry
+    app_tree(tmp_path, base={"hpa.yaml": HPA}, overlays={"dev": "", "prod": ""},
+             extra={".overlay-lint.yaml": 'kubernetes:\n  version: "1.30"\n'
+                                          '  versions: {base: "1.25", prod: "1.27"}\n'})
+    _, doc = lint_json(tmp_path, ".", "--rule", "removed-api", "--rule", "deprecated-api")
+    got = by_rule(doc)
+    assert [f[2] for f in got["deprecated-api"]] == [("dev",)]     # group: 1.25
+    assert [f[2] for f in got["removed-api"]] == [("prod",)]       # env name: 1.27

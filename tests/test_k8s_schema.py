@@ -354,6 +354,9 @@ def test_kinds_without_schema_are_listed_once_not_reported(tmp_path):
     assert doc["unvalidated"] == [{"apiVersion": "example.com/v1", "kind": "Gadget",
                                    "reason": "no CRD or schema found", "envs": ["dev", "prod"],
                                    "resources": 4}]
+    import jsonschema
+    from overlay_lint.lint.schema_check import packaged_schema
+    jsonschema.validate(doc, packaged_schema("findings.schema.json"))
     rc, out, _ = run([".", "--rule", "k8s-schema", "--color", "never"], tmp_path)
     assert out.splitlines()[-2] == ("1 kind not schema-checked (no CRD or schema in the "
                                     "repository or kubernetes.crds): Gadget example.com/v1 "
@@ -488,8 +491,71 @@ metadata:
     assert "Kubernetes 1.29 serves no apps/v2 Deployment; apps serves apps/v1" in got[13]
 
 
-def test_regexes_from_untrusted_crds_cannot_backtrack_forever():
-    from overlay_lint.lint.k8s.validator import _safe_for_backtracking
-    assert _safe_for_backtracking(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-    for evil in (r"^(a+)+$", r"(x|xx)*y", r"^(\w+\s?)*$", r"(a{2,})+b", r"(a)\1"):
-        assert not _safe_for_backtracking(evil), evil
+def test_crd_patterns_run_as_go_regexps_in_linear_time(tmp_path):
+    crd = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: things.acme.io
+spec:
+  group: acme.io
+  scope: Namespaced
+  names: {kind: Thing, plural: things}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                name: {type: string, pattern: '^(a|aa)+$'}
+                host: {type: string, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'}
+                odd: {type: string, pattern: '(?P<x'}
+"""
+    thing = ("apiVersion: acme.io/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n"
+             f"  name: {'a' * 60}!\n  host: Bad_Host\n  odd: anything\n")
+    write_tree(tmp_path, {"k/kustomization.yaml": "resources: [crd.yaml, thing.yaml]\n",
+                          "k/crd.yaml": crd, "k/thing.yaml": thing})
+    import time
+    t = time.perf_counter()
+    _, doc = lint_json(tmp_path, ".", "--rule", "k8s-schema")
+    assert time.perf_counter() - t < 20      # a backtracking engine takes hours on line 6
+    got = {ln: f["message"] for (_, ln), f in schema_findings(doc).items()}
+    assert set(got) == {6, 7}, got            # an invalid pattern is skipped, not an error
+    assert "does not match the pattern '^(a|aa)+$'" in got[6]
+
+
+def test_changed_files_run_still_finds_the_crd_of_a_changed_custom_resource(tmp_path):
+    crd = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.acme.io
+spec:
+  group: acme.io
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: {type: object, properties: {size: {type: integer}}}
+"""
+    widget = "apiVersion: acme.io/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  sise: 1\n"
+    write_tree(tmp_path, {"platform/crds/kustomization.yaml": "resources: [widgets.yaml]\n",
+                          "platform/crds/widgets.yaml": crd})
+    app_tree(tmp_path / "app", base={"widget.yaml": widget}, overlays={"dev": "", "prod": ""})
+    (tmp_path / ".git").mkdir()
+    rc, doc = lint_json(tmp_path, "--files", "app/base/widget.yaml")
+    got = schema_findings(doc)
+    assert set(got) == {("app/base/widget.yaml", 6)}, doc
+    assert "unknown field 'sise' in spec" in got[("app/base/widget.yaml", 6)]["message"]
+    assert "(CRD widgets.acme.io (platform/crds/widgets.yaml))" in got[("app/base/widget.yaml", 6)]["message"]

@@ -64,9 +64,12 @@ def render_text(result: LintResult, color: bool = False) -> str:
 
 def unvalidated_line(result: LintResult) -> str:
     """Kinds no schema checked, once per kind (k8s-schema), so nothing passes unseen."""
-    kinds = [visible(f"{u['kind']} {u['apiVersion']}"
-                     + (f" ({', '.join(u['envs'])})" if u["envs"] else ""))
-             for u in result.unvalidated]
+    kinds = []
+    for u in result.unvalidated:
+        notes = ", ".join(u["envs"])
+        if u["reason"] != "no CRD or schema found":      # e.g. no schema for Kubernetes 1.20
+            notes = f"{notes}; {u['reason']}" if notes else u["reason"]
+        kinds.append(visible(f"{u['kind']} {u['apiVersion']}" + (f" ({notes})" if notes else "")))
     n = len(kinds)
     return (f"{n} kind{'s' if n != 1 else ''} not schema-checked (no CRD or schema in the "
             f"repository or kubernetes.crds): " + ", ".join(kinds))

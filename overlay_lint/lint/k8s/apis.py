@@ -14,24 +14,22 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .openapi import Version, parse_version, text, version_of
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
 
-@dataclass(frozen=True)
-class Lifecycle:
+class Lifecycle(NamedTuple):
     introduced: Version | None
     deprecated: Version | None
     removed: Version | None
     replacement: str          # "apiVersion kind" or ""
 
 
-@dataclass(frozen=True)
-class ApiStatus:
+class ApiStatus(NamedTuple):
     """What a Kubernetes version does with an apiVersion/kind."""
 
     state: str                 # served | deprecated | removed | not-yet | unknown | custom

@@ -123,74 +123,91 @@ class _Unvalidated:
 # -- k8s-schema -----------------------------------------------------------------------------
 
 def schema_problems(ctx: RuleContext) -> Iterator[Problem]:
-    from .crds import CrdIndex
-    conf = settings(ctx.config)
-    table = apis_mod.table()
-    targets = list(ctx.rendered())
-    index = CrdIndex(object_meta)
-    for i, t in enumerate(targets):
-        index.add_rendered(i, t.resources)
-    for path, where in conf.crd_paths:
-        if not _inside(path, ctx.repo_root):
-            from ...core.errors import at
-            raise at(where, f"CRD folder '{os.path.relpath(path)}' is outside the lint root "
-                            f"({ctx.repo_root}); nothing is read there")
-        index.add_folder(path, where, ctx.repo_root)
-    report_missing = bool(ctx.params.get("report-unvalidated"))
-    unvalidated = _Unvalidated()
-    for i, t in enumerate(targets):
-        v = conf.version_for(t, ctx.config)
-        shipped = nearest_shipped(v)
+    run = _SchemaRun(ctx)
+    for i, t in enumerate(run.targets):
+        yield from run.target(i, t)
+    run.unvalidated.publish(ctx)
+
+
+class _SchemaRun:
+    """One k8s-schema run: the CRDs of every target, then each target's resources."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        from .crds import CrdIndex
+        self.ctx = ctx
+        self.conf = settings(ctx.config)
+        self.table = apis_mod.table()
+        self.targets = list(ctx.rendered())
+        self.index = CrdIndex(object_meta)
+        for i, t in enumerate(self.targets):
+            self.index.add_rendered(i, t.resources)
+        for path, where in self.conf.crd_paths:
+            if not _inside(path, ctx.repo_root):
+                from ...core.errors import at
+                raise at(where, f"CRD folder '{os.path.relpath(path)}' is outside the lint "
+                                f"root ({ctx.repo_root}); nothing is read there")
+            self.index.add_folder(path, where, ctx.repo_root)
+        self.index.scan = self._repository_yaml
+        self.report_missing = bool(ctx.params.get("report-unvalidated"))
+        self.unvalidated = _Unvalidated()
+
+    def _repository_yaml(self) -> list[str]:
+        from ..discovery import walk
+        return walk([self.ctx.repo_root], self.ctx.config).yamls
+
+    def target(self, i: int, t: RenderedTarget) -> Iterator[Problem]:
+        v = self.conf.version_for(t, self.ctx.config)
         for res in resources_of(t):
             av, kind = res.api_version, res.kind
             if not av or not kind:
                 continue
-            status = table.status(av, kind, v)
-            if status.state in ("removed",):
+            status = self.table.status(av, kind, v)
+            if status.state == "removed":
                 continue                      # removed-api reports it
             if status.state == "custom":
-                found = index.lookup(i, av, kind, v)
-                if found.state == "schema" and found.schema is not None:
-                    yield from _validate(t, res, found.schema, found.label if not found.basic
-                                         else "")
-                elif found.state == "not-served" and found.crd is not None:
-                    crd = found.crd
-                    served = sorted(n for n, cv in crd.versions.items() if cv.served)
-                    yield Problem(_origin(res, "apiVersion"),
-                                  f"{_label(res)}: CRD {crd.name or crd.kind} serves no version "
-                                  f"'{av.rpartition('/')[2]}' of {kind}"
-                                  f" (served: {', '.join(served) or 'none'})", t, res,
-                                  ("apiVersion",), av)
-                else:
-                    reason = ("its CRD has no schema for this version" if found.crd is not None
-                              else "no CRD or schema found")
-                    unvalidated.add(t, av, kind, reason)
-                    if report_missing:
-                        yield Problem(_origin(res, "kind"),
-                                      f"{_label(res)}: no schema for {kind} ({av}); add its "
-                                      "CRD to the repository or to kubernetes.crds", t, res,
-                                      ("kind",), kind)
-                continue
-            if status.state == "not-yet":
+                yield from self._custom(i, t, res, v)
+            elif status.state == "not-yet":
                 first = f" (first served in {text(status.first)})" if status.first else ""
                 yield Problem(_origin(res, "apiVersion"),
                               f"{_label(res)}: {av} {kind} is not served by Kubernetes "
                               f"{text(v)}{first}", t, res, ("apiVersion",), av)
-                continue
-            if status.state == "unknown":
-                yield _unknown_api(t, res, table, v)
-                continue
-            # served or deprecated: validate against the shipped schema
-            if shipped is None:
-                continue
-            name = definitions(shipped).definition_of(av, kind, table.definition_hint(av, kind))
-            if name is None:
-                unvalidated.add(t, av, kind, f"no schema shipped for Kubernetes {text(v)}")
-                continue
-            schema = builtin_compiler(shipped).definition(name)
-            if schema is not None:
-                yield from _validate(t, res, schema, "")
-    unvalidated.publish(ctx)
+            elif status.state == "unknown":
+                yield _unknown_api(t, res, self.table, v)
+            else:                             # served or deprecated
+                yield from self._builtin(t, res, v)
+
+    def _builtin(self, t: RenderedTarget, res: Any, v: Version) -> Iterator[Problem]:
+        shipped = nearest_shipped(v)
+        if shipped is None:
+            return
+        av, kind = res.api_version, res.kind
+        name = definitions(shipped).definition_of(av, kind, self.table.definition_hint(av, kind))
+        schema = builtin_compiler(shipped).definition(name) if name is not None else None
+        if schema is None:
+            self.unvalidated.add(t, av, kind, f"no schema shipped for Kubernetes {text(v)}")
+            return
+        yield from _validate(t, res, schema, "")
+
+    def _custom(self, i: int, t: RenderedTarget, res: Any, v: Version) -> Iterator[Problem]:
+        av, kind = res.api_version, res.kind
+        found = self.index.lookup(i, av, kind, v)
+        if found.state == "schema" and found.schema is not None:
+            yield from _validate(t, res, found.schema, "" if found.basic else found.label)
+        elif found.state == "not-served" and found.crd is not None:
+            crd = found.crd
+            served = sorted(n for n, cv in crd.versions.items() if cv.served)
+            yield Problem(_origin(res, "apiVersion"),
+                          f"{_label(res)}: CRD {crd.name or crd.kind} serves no version "
+                          f"'{av.rpartition('/')[2]}' of {kind} (served: "
+                          f"{', '.join(served) or 'none'})", t, res, ("apiVersion",), av)
+        else:
+            reason = ("its CRD has no schema for this version" if found.crd is not None
+                      else "no CRD or schema found")
+            self.unvalidated.add(t, av, kind, reason)
+            if self.report_missing:
+                yield Problem(_origin(res, "kind"),
+                              f"{_label(res)}: no schema for {kind} ({av}); add its CRD to "
+                              "the repository or to kubernetes.crds", t, res, ("kind",), kind)
 
 
 def _inside(path: str, root: str) -> bool:
@@ -200,9 +217,14 @@ def _inside(path: str, root: str) -> bool:
 
 def _validate(t: RenderedTarget, res: Any, schema: Schema, source: str) -> Iterator[Problem]:
     suffix = f" ({source})" if source else ""
+    loose = t.kind == "standalone"
     for f in validate(res.node, schema):
         if f.path[:1] in (("apiVersion",), ("kind",)) and len(f.path) == 1:
             continue                        # how the schema was chosen; not a field problem
+        if loose and f.code == "required":
+            # a manifest no kustomization reads may be a patch fragment merged by another
+            # tool (kubebuilder's commented-out CRD patches): only what it says is checked
+            continue
         yield Problem(f.origin, f"{_label(res)}: {f.message}{suffix}", t, res, f.path, f.value)
 
 

@@ -6,7 +6,9 @@ Where a custom resource's schema comes from, first found wins:
 3. the ``kubernetes.crds`` folders of the config: CRD manifests (YAML or JSON), or JSON
    schemas named ``<group>/<kind>_<version>.json`` (the layout of the public CRD schema
    catalogs and of ``openapi2jsonschema``) or carrying ``x-kubernetes-group-version-kind``;
-4. the well-known kinds (``wellknown.py``): the basics only.
+4. the well-known kinds (``wellknown.py``): the basics only;
+5. any other YAML file of the repository defining it (read only when 1-4 found nothing:
+   a changed-files run renders only the envs a change affects).
 
 Every served version of a CRD is indexed with its ``openAPIV3Schema``
 (``apiextensions.k8s.io/v1``: per version; ``v1beta1``: per version or the CRD-wide
@@ -103,6 +105,10 @@ class CrdIndex:
         self.anywhere: dict[tuple[str, str], CrdInfo] = {}
         self.config_crds: dict[tuple[str, str], CrdInfo] = {}
         self.config_schemas: dict[tuple[str, str, str], tuple[dict, str]] = {}
+        self.repo_crds: dict[tuple[str, str], CrdInfo] = {}
+        # called once, when a custom kind has no CRD among the rendered targets: the YAML
+        # files of the repository to look for CRDs in
+        self.scan: Any = None
         self._compiled: dict[tuple, Schema] = {}
 
     # -- building ---------------------------------------------------------------------------
@@ -134,7 +140,8 @@ class CrdIndex:
             else:
                 self._add_yaml(f)
 
-    def _add_yaml(self, path: str) -> None:
+    def _add_yaml(self, path: str, into: dict | None = None) -> None:
+        into = self.config_crds if into is None else into
         from ...core.yaml_reader import load_file
         for doc in load_file(path):
             if doc is None or not doc.is_map:
@@ -148,7 +155,7 @@ class CrdIndex:
                 if d.str_at("kind") == "CustomResourceDefinition":
                     info = crd_info(d, path)
                     if info is not None:
-                        self.config_crds.setdefault((info.group, info.kind), info)
+                        into.setdefault((info.group, info.kind), info)
 
     def _add_json(self, path: str, folder: str) -> None:
         try:
@@ -180,11 +187,34 @@ class CrdIndex:
         self.config_schemas.setdefault((m.group("group") or "", m.group("version"),
                                         m.group("kind").lower()), (data, path))
 
+    def scan_repository(self, files: list[str]) -> None:
+        """CRDs in YAML files the run did not render (a changed-files run renders only the
+        affected envs; the CRD of a changed custom resource may live elsewhere). Only
+        files that mention ``CustomResourceDefinition`` are parsed."""
+        from ...core.errors import OverlayLintError
+        for path in files:
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(8 * 1024 * 1024)
+            except OSError:
+                continue
+            if b"CustomResourceDefinition" not in head:
+                continue
+            try:
+                self._add_yaml(path, self.repo_crds)
+            except OverlayLintError:
+                continue        # not ours to report here: the file's own target does
+
     # -- lookup -----------------------------------------------------------------------------
     def lookup(self, target_key: int, api_version: str, kind: str, k8s_version: tuple) -> Found:
         group, _, version = api_version.rpartition("/")
         key = (group, kind)
-        for table in (self.by_target.get(target_key, {}), self.anywhere, self.config_crds):
+        if self.scan is not None and key not in self.anywhere and key not in self.config_crds \
+                and well_known(group, kind) is None:
+            scan, self.scan = self.scan, None
+            self.scan_repository(scan())
+        for table in (self.by_target.get(target_key, {}), self.anywhere, self.config_crds,
+                      self.repo_crds):
             info = table.get(key)
             if info is not None:
                 return self._from_crd(info, version, k8s_version)

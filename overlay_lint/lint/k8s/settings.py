@@ -3,21 +3,21 @@
 ```yaml
 kubernetes:
   version: "1.30"            # every env (default: the newest version the schemas cover)
-  versions:                  # per env name, env folder, group (overlays/ folder) or role
+  versions:                  # per env name, env folder, group (the base its envs share) or role
     prod: "1.29"
     protected: "1.29"
   crds: [vendor/crds]        # folders of CRD manifests (YAML/JSON) or JSON schemas
 ```
 
-The most specific entry wins: env name, then the env's folder, then its group folder,
-then its role, then ``version``. Versions are strings (YAML reads ``1.30`` as the number
+The most specific entry wins: env name, then the env's folder, then its group (the base
+folder the env builds on, as ``overlay-lint envs`` shows it, or the group given in
+``envs:``), then its role, then ``version``. Versions are strings (YAML reads ``1.30`` as the number
 1.3): ``"1.30"``, ``v1.30`` and ``1.30.4`` are the same version. Paths are relative to
 the config file and must stay inside the repository.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 from ...core.errors import OverlayLintError, at
@@ -25,11 +25,13 @@ from ...core.node import Node, Origin
 from .openapi import Version, newest, parse_version
 
 
-@dataclass
 class K8sSettings:
-    version: Version | None = None                 # configured default
-    versions: dict[str, Version] = field(default_factory=dict)
-    crd_paths: list[tuple[str, Origin | None]] = field(default_factory=list)
+    """The parsed ``kubernetes:`` key (a plain class: imported on every lint, kept cheap)."""
+
+    def __init__(self) -> None:
+        self.version: Version | None = None               # configured default
+        self.versions: dict[str, Version] = {}
+        self.crd_paths: list[tuple[str, Origin | None]] = []
 
     def version_for(self, target: Any, cfg: Any) -> Version:
         """The Kubernetes version an env (or base, or loose manifests) runs on."""
@@ -37,9 +39,9 @@ class K8sSettings:
         keys = [t.name]
         if getattr(t, "dir", None):
             keys.append(_rel(cfg, t.dir))
-        group = getattr(t, "group", "")
-        if group and os.path.isabs(group):
-            keys.append(_rel(cfg, group))
+        group = getattr(t, "group", "") or ""
+        if group:       # the base the env builds on, relative to the lint root (or a name)
+            keys.append(_rel(cfg, group) if os.path.isabs(group) else group)
         keys.append(getattr(t, "role", ""))
         for k in keys:
             if k and k in self.versions:

@@ -25,12 +25,8 @@ Three flavours (``Compiler.mode``):
 """
 from __future__ import annotations
 
-import base64
-import difflib
-import math
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from ...core.node import Node, Origin
 
@@ -47,8 +43,7 @@ _TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a string",
                "integer": "an integer", "number": "a number", "boolean": "true or false"}
 
 
-@dataclass
-class Failure:
+class Failure(NamedTuple):
     """One schema violation: where (origin, field path), what (code, message)."""
 
     origin: Origin | None
@@ -393,6 +388,7 @@ class Walk:
         if key.lower() in low:
             hint = f" (field names are case-sensitive: '{low[key.lower()]}')"
         else:
+            import difflib
             close = difflib.get_close_matches(key, names, n=1, cutoff=0.75)
             if close:
                 hint = f" (did you mean '{close[0]}'?)"
@@ -466,6 +462,7 @@ def _format_error(fmt: str, v: Any) -> str | None:
         s = v.replace("\n", "").replace("\r", "")
         ok = len(s) % 4 == 0 and _BASE64_RE.fullmatch(s) is not None
         if ok:
+            import base64
             try:
                 base64.b64decode(s, validate=True)
             except ValueError:
@@ -486,7 +483,7 @@ def _check(key: str, arg: Any, excl: Any, v: Any, n: Node) -> str | None:
             return f"is {v}, more than the maximum {arg}" + (" (exclusive)" if excl is True else "")
     elif key == "multipleOf" and num and isinstance(arg, (int, float)) and arg > 0:
         q = v / arg
-        if not math.isclose(q, round(q), rel_tol=0, abs_tol=1e-9):
+        if abs(q - round(q)) > 1e-9:
             return f"is {v}, not a multiple of {arg}"
     elif key in ("minLength", "maxLength") and t is str and isinstance(arg, int):
         n_chars = len(v)
@@ -518,67 +515,16 @@ def _check(key: str, arg: Any, excl: Any, v: Any, n: Node) -> str | None:
     return None
 
 
-_REGEX_CACHE: dict[str, Any] = {}
-
-
 def _regex(pattern: str) -> Any:
-    """A CRD ``pattern`` compiled with RE2 semantics, as the API server evaluates it.
-
-    Untrusted repositories write these patterns: Python's backtracking ``re`` could take
-    exponential time on them, so a pattern runs only under RE2 (``google-re2``, when it
-    is installed) or, without it, only when it has no construct that can backtrack badly
-    (no nested or adjacent quantifiers, no backreferences); other patterns are skipped.
-    """
-    if pattern in _REGEX_CACHE:
-        return _REGEX_CACHE[pattern]
-    rx = None
+    """A CRD ``pattern`` compiled as the API server evaluates it: Go's RE2 (linear time, so
+    an untrusted repository's pattern cannot make the run backtrack forever); None when
+    it does not compile (the API server would have refused the CRD)."""
+    from ...core.errors import OverlayLintError
+    from ...kustomize.regex import go_regex
     try:
-        import re2
-        try:
-            rx = re2.compile(pattern)
-        except Exception:
-            rx = None
-    except ImportError:
-        if _safe_for_backtracking(pattern):
-            try:
-                rx = re.compile(pattern)
-            except re.error:
-                rx = None
-    _REGEX_CACHE[pattern] = rx
-    return rx
-
-
-def _safe_for_backtracking(pattern: str) -> bool:
-    if len(pattern) > 500 or re.search(r"\\[1-9]|\(\?[=!<]", pattern):
-        return False
-    # a repeated group that itself repeats or branches: (a+)+, (x|xx)*, (a{2,})+
-    depth = 0
-    quant_inside = [False]
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            j = pattern.find("]", i + 2)
-            i = (j if j > 0 else len(pattern)) + 1
-            continue
-        if c == "(":
-            depth += 1
-            quant_inside.append(False)
-        elif c == ")" and depth:
-            depth -= 1
-            inner = quant_inside.pop()
-            nxt = pattern[i + 1:i + 2]
-            if inner and nxt in ("*", "+", "{"):
-                return False
-            if inner:
-                quant_inside[-1] = True
-        elif (c in "*+{" or c == "|") and i > 0:
-            quant_inside[-1] = True
-        i += 1
-    return True
+        return go_regex(pattern, None, "pattern")
+    except OverlayLintError:
+        return None
 
 
 def validate(node: Node, schema: Schema) -> list[Failure]:

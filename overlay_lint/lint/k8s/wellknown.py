@@ -60,9 +60,38 @@ WELL_KNOWN: dict[str, dict[str, tuple]] = {
                    "TLSOption": _PLAIN, "TLSStore": _PLAIN, "ServersTransport": _PLAIN,
                    "TraefikService": _PLAIN},
     "kyverno.io": {"ClusterPolicy": _PLAIN, "Policy": _PLAIN, "PolicyException": _PLAIN},
-    "snapshot.storage.k8s.io": {"VolumeSnapshot": _PLAIN, "VolumeSnapshotClass": ("driver", "deletionPolicy", "parameters"),
-                                "VolumeSnapshotContent": _PLAIN},
+    "snapshot.storage.k8s.io": {"VolumeSnapshot": _PLAIN, "VolumeSnapshotContent": _PLAIN,
+                                "VolumeSnapshotClass": ("driver", "deletionPolicy",
+                                                        "parameters")},
     "configsync.gke.io": {"RootSync": _PLAIN, "RepoSync": _PLAIN},
+    # Open Policy Agent Gatekeeper: every constraint kind is made by a ConstraintTemplate
+    "templates.gatekeeper.sh": {"ConstraintTemplate": _PLAIN},
+    "config.gatekeeper.sh": {"Config": _PLAIN},
+    "constraints.gatekeeper.sh": {"*": _PLAIN},
+    # Operator Lifecycle Manager and OpenShift (kinds with a spec; SCCs are not)
+    "operators.coreos.com": {"Subscription": _PLAIN, "OperatorGroup": _PLAIN,
+                             "CatalogSource": _PLAIN, "ClusterServiceVersion": _PLAIN,
+                             "InstallPlan": _PLAIN},
+    "route.openshift.io": {"Route": _PLAIN},
+    "apps.openshift.io": {"DeploymentConfig": _PLAIN},
+    "build.openshift.io": {"BuildConfig": _PLAIN},
+    "image.openshift.io": {"ImageStream": _PLAIN},
+    "project.openshift.io": {"Project": _PLAIN},
+    "user.openshift.io": {"Group": ("users",)},
+    # Google Kubernetes Engine
+    "cloud.google.com": {"BackendConfig": _PLAIN},
+    "networking.gke.io": {"FrontendConfig": _PLAIN, "ManagedCertificate": _PLAIN,
+                          "MultiClusterIngress": _PLAIN, "MultiClusterService": _PLAIN},
+    # Karpenter, OpenTelemetry operator, Knative, Crossplane
+    "karpenter.sh": {"NodePool": _PLAIN, "NodeClaim": _PLAIN},
+    "karpenter.k8s.aws": {"EC2NodeClass": _PLAIN},
+    "opentelemetry.io": {"OpenTelemetryCollector": _PLAIN, "Instrumentation": _PLAIN},
+    "serving.knative.dev": {"Service": _PLAIN, "Configuration": _PLAIN, "Route": _PLAIN,
+                            "Revision": _PLAIN},
+    "eventing.knative.dev": {"Broker": _PLAIN, "Trigger": _PLAIN},
+    "apiextensions.crossplane.io": {"CompositeResourceDefinition": _PLAIN,
+                                    "Composition": _PLAIN},
+    "pkg.crossplane.io": {"Provider": _PLAIN, "Configuration": _PLAIN, "Function": _PLAIN},
 }
 WELL_KNOWN["traefik.containo.us"] = WELL_KNOWN["traefik.io"]
 
@@ -70,7 +99,9 @@ WELL_KNOWN["traefik.containo.us"] = WELL_KNOWN["traefik.io"]
 def well_known(group: str, kind: str) -> tuple | None:
     """The extra top-level fields of a well-known kind, or None when it is not one."""
     kinds = WELL_KNOWN.get(group)
-    return None if kinds is None else kinds.get(kind)
+    if kinds is None:
+        return None
+    return kinds.get(kind, kinds.get("*"))
 
 
 def basic_schema(extra: tuple) -> dict:

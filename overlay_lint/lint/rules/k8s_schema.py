@@ -22,9 +22,9 @@ alone: it is filled in before the apply.
 Custom resources are checked against the CRDs found in the repository (any env, base or
 loose manifest), then the ``kubernetes.crds`` folders (CRD manifests or JSON schemas):
 ``x-kubernetes-preserve-unknown-fields``, ``x-kubernetes-int-or-string`` and
-``x-kubernetes-embedded-resource`` are honoured, and enum, bounds, lengths, patterns and
-``allOf``/``anyOf``/``oneOf``/``not`` are checked (CEL ``x-kubernetes-validations`` are
-not). Well-known kinds used without their CRD (SealedSecret, Argo CD, cert-manager, Flux,
+``x-kubernetes-embedded-resource`` are honoured, and enum, bounds, lengths, patterns (with
+RE2, as Go evaluates them) and ``allOf``/``anyOf``/``oneOf``/``not`` are checked (CEL
+``x-kubernetes-validations`` are not). Well-known kinds used without their CRD (SealedSecret, Argo CD, cert-manager, Flux,
 Prometheus operator, Istio, Gateway API, ...) get the basics (top-level fields,
 ``metadata``). Any other kind without a schema is not a finding: it is listed once per
 kind after the findings (``unvalidated`` in ``--format json``); set
