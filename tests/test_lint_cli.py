@@ -1,6 +1,7 @@
 """The lint command line: rules/explain, formats, colour, exit codes, errors, packaging."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -49,9 +50,12 @@ def test_one_broken_env_is_an_error_and_others_are_still_checked(tmp_path):
     assert [(e["env"], e["file"], e["line"]) for e in doc["errors"]] == \
         [("staging", "overlays/staging/kustomization.yaml", 4)]
     assert keys(doc) == {("dev-replicas", "base/deploy.yaml", 6, ("dev",))}
-    rc, out, _ = run([".", "--color", "never"], tmp_path)
-    assert out.startswith("overlays/staging/kustomization.yaml:4: error: ")
-    assert out.splitlines()[-1].endswith("1 input error")
+    rc, out, err = run([".", "--color", "never"], tmp_path)
+    # input errors go to stderr, one line each; the report (stdout) counts them
+    assert err.startswith("overlays/staging/kustomization.yaml:4: error: ")
+    assert err.rstrip().endswith("(env staging)") and len(err.splitlines()) == 1
+    assert "kustomization.yaml:4" not in out
+    assert out.splitlines()[-1].endswith("; 1 input error")
 
 
 def test_bases_and_loose_manifests_are_checked(tmp_path):
@@ -192,3 +196,29 @@ def test_options_are_never_abbreviated(tmp_path, argv, capsys):
         run(argv, tmp_path)
     assert exc.value.code == 2
     assert not (tmp_path / "b.json").exists()
+
+
+def test_select_ignore_exit_zero_and_statistics(tmp_path):
+    app_tree(tmp_path, base={"deploy.yaml": deployment("api", "nginx:latest", replicas=3)
+                             .replace("  revisionHistoryLimit: 3\n", "")})
+    rc, doc = lint_json(tmp_path, ".")
+    assert {f["rule"] for f in doc["findings"]} == {"dev-replicas", "no-latest-in-prod",
+                                                     "revision-history-limit"}
+    rc, doc = lint_json(tmp_path, ".", "--select", "dev-replicas,no-latest-in-prod",
+                        "--ignore", "no-latest-in-prod")
+    assert {f["rule"] for f in doc["findings"]} == {"dev-replicas"}
+    rc, doc = lint_json(tmp_path, ".", "--ignore", "dev-replicas", "--ignore",
+                        "revision-history-limit")
+    assert {f["rule"] for f in doc["findings"]} == {"no-latest-in-prod"} and rc == 1
+    assert lint_json(tmp_path, ".", "--exit-zero")[0] == 0
+    rc, out, err = run([".", "--select", "no-latest-in-prd"], tmp_path)
+    assert rc == 2 and "unknown rule 'no-latest-in-prd'; did you mean 'no-latest-in-prod'?" in err
+    rc, out, _ = run([".", "--statistics"], tmp_path)
+    assert rc == 1 and out.splitlines()[:3] == [
+        "1  dev-replicas            error", "1  no-latest-in-prod       error",
+        "1  revision-history-limit  error"]
+    assert out.splitlines()[3].startswith("3 findings (3 errors) in 2 envs")
+    rc, out, _ = run([".", "--statistics", "--format", "json"], tmp_path)
+    assert json.loads(out)[0] == {"rule": "dev-replicas", "severity": "error", "count": 1}
+    rc, _, err = run([".", "--statistics", "--format", "sarif"], tmp_path)
+    assert rc == 2 and "--statistics prints text or json" in err

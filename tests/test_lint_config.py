@@ -200,3 +200,67 @@ def test_pyproject_without_our_table_is_not_a_config(tmp_path):
     (tmp_path / "x.toml").write_text('[project]\nname = "y"\n')
     rc, _, err = run([".", "--config", "x.toml"], tmp_path)
     assert rc == 2 and err.startswith("x.toml: no [tool.overlay-lint] table")
+
+
+def test_overrides_per_path(tmp_path):
+    no_limit = deployment("api").replace("  revisionHistoryLimit: 3\n", "")
+    write_tree(tmp_path, {
+        "apps/web/base/kustomization.yaml": "resources: [d.yaml]\n",
+        "apps/web/base/d.yaml": no_limit,
+        "apps/web/overlays/prod/kustomization.yaml": "resources: [../../base]\n",
+        "apps/legacy/base/kustomization.yaml": "resources: [d.yaml]\n",
+        "apps/legacy/base/d.yaml": deployment("old").replace("revisionHistoryLimit: 3",
+                                                             "revisionHistoryLimit: 10"),
+        "apps/legacy/overlays/prod/kustomization.yaml": "resources: [../../base]\n",
+        "vendor/argo/kustomization.yaml": "resources: [install.yaml]\n",
+        "vendor/argo/install.yaml": no_limit.replace("name: api", "name: argocd-server"),
+        ".overlay-lint.yaml": (
+            "overrides:\n"
+            "  - paths: [vendor/**]\n"
+            "    rules:\n"
+            "      revision-history-limit: off\n"
+            "  - paths: [apps/legacy]\n"
+            "    rules:\n"
+            "      revision-history-limit:\n"
+            "        value: 10\n"
+            "  - paths: [apps/web/base/d.yaml]\n"
+            "    rules:\n"
+            "      revision-history-limit: warning\n"),
+    })
+    rc, doc = lint_json(tmp_path, ".", "--select", "revision-history-limit")
+    got = {(f["file"], f["severity"]) for f in doc["findings"]}
+    # vendor/ is off; legacy passes with its own value; web is a warning there
+    assert got == {("apps/web/base/d.yaml", "warning")}
+    assert rc == 0 and doc["summary"]["suppressed"] == 1
+
+
+def test_rule_enabled_only_under_some_paths(tmp_path):
+    write_tree(tmp_path, {
+        "a/base/kustomization.yaml": "resources: [d.yaml]\n",
+        "a/base/d.yaml": deployment("a", replicas=3),
+        "a/overlays/dev/kustomization.yaml": "resources: [../../base]\n",
+        "b/base/kustomization.yaml": "resources: [d.yaml]\n",
+        "b/base/d.yaml": deployment("b", replicas=3),
+        "b/overlays/dev/kustomization.yaml": "resources: [../../base]\n",
+        ".overlay-lint.yaml": "rules:\n  dev-replicas: off\noverrides:\n  - paths: [b]\n"
+                              "    rules:\n      dev-replicas: on\n"})
+    _, doc = lint_json(tmp_path, ".")
+    assert {f["file"] for f in doc["findings"] if f["rule"] == "dev-replicas"} == \
+        {"b/base/d.yaml"}
+    _, doc = lint_json(tmp_path, ".", "--select", "dev-replicas")   # everywhere when asked
+    assert {f["file"] for f in doc["findings"]} == {"a/base/d.yaml", "b/base/d.yaml"}
+
+
+@pytest.mark.parametrize("config, line, msg", [
+    ("overrides:\n  - paths: [x]\n    rules:\n      nope: off\n", 4, "unknown rule 'nope'"),
+    ("overrides:\n  - paths: [x]\n    rules:\n      dev-replicas:\n        cnt: 1\n", 5,
+     "has no parameter 'cnt'"),
+    ("overrides:\n  - paths: ['../x']\n    rules: {}\n", 2, "must stay inside"),
+    ("overrides:\n  - rules: {}\n", 2, "'paths' is required"),
+    ("unsupported: maybe\n", 1, "invalid config at unsupported"),
+])
+def test_override_and_unsupported_errors(tmp_path, config, line, msg):
+    app_tree(tmp_path)
+    (tmp_path / ".overlay-lint.yaml").write_text(config)
+    rc, _, err = run(["."], tmp_path)
+    assert rc == 2 and err.startswith(f".overlay-lint.yaml:{line}: ") and msg in err, err

@@ -49,7 +49,7 @@ def test_text_output_points_at_source_with_caret():
     assert "error [dev-replicas]" in lines[i] and lines[i].endswith("(dev)")
     assert lines[i + 1].strip() == "count: 2"
     assert lines[i + 2].index("^") == lines[i + 1].index("count")
-    assert lines[-1] == "11 findings (11 errors) in 3 envs (dev, staging, prod)"
+    assert lines[-1] == "11 findings (11 errors) in 3 envs (dev, staging, prod); protected: prod"
 
 def test_json_output_matches_its_schema():
     import jsonschema

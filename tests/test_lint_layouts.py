@@ -469,3 +469,118 @@ def test_yaml_fallback_keeps_go_yaml_errors(tmp_path, text, line):
     with pytest.raises(OverlayLintError) as exc:
         parse_documents(text, "f.yaml")
     assert exc.value.line == line
+
+
+# --- what was checked: skipped envs, protected envs, warnings ---------------------------------
+
+def _helm_tree(tmp_path):
+    files = {"base/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+             "base/d.yaml": deployment("api", "ghcr.io/acme/api:latest")}
+    for env in ("dev", "staging", "prod"):
+        files[f"overlays/{env}/kustomization.yaml"] = KUST + "resources: [../../base]\n"
+    files["overlays/staging/kustomization.yaml"] += (
+        "helmCharts:\n  - name: redis\n    repo: https://charts.example.com\n")
+    return write_tree(tmp_path, files)
+
+
+def test_unsupported_env_is_an_error_by_default(tmp_path):
+    _helm_tree(tmp_path)
+    rc, doc = lint_json(tmp_path, ".")
+    assert rc == 2
+    assert [(e["file"], e["line"], e["env"]) for e in doc["errors"]] == [
+        ("overlays/staging/kustomization.yaml", 4, "staging")]
+    assert doc["skipped"] == []
+
+
+@pytest.mark.parametrize("how", ["flag", "config"])
+def test_unsupported_skip_names_the_env_everywhere(tmp_path, how):
+    _helm_tree(tmp_path)
+    args = ["--unsupported", "skip"] if how == "flag" else []
+    if how == "config":
+        (tmp_path / ".overlay-lint.yaml").write_text("unsupported: skip\n")
+    rc, doc = lint_json(tmp_path, ".", *args)
+    assert rc == 1 and doc["errors"] == []              # decided by the findings
+    assert [(s["env"], s["file"], s["line"]) for s in doc["skipped"]] == [
+        ("staging", "overlays/staging/kustomization.yaml", 4)]
+    assert "helmCharts" in doc["skipped"][0]["message"]
+    assert doc["envs"] == ["dev", "prod"] and doc["protected"] == ["prod"]
+    rc, doc = lint_json(tmp_path, ".", "--select", "overlay-isolation", *args)
+    assert rc == 0 and doc["findings"] == [] and len(doc["skipped"]) == 1
+
+    where = "overlays/staging/kustomization.yaml:4"
+    rc, out, err = run([".", "--color", "never", *args], tmp_path)
+    assert f"{where}: skipped: staging not checked: " in out and err == ""
+    assert out.splitlines()[-1].endswith("; protected: prod; 1 skipped (unsupported)")
+    outputs = {fmt: run([".", "--format", fmt, *args], tmp_path)[1]
+               for fmt in ("sarif", "github", "junit", "markdown")}
+    sarif = json.loads(outputs["sarif"])
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [(n["level"], n["locations"][0]["physicalLocation"]["region"]["startLine"])
+            for n in notes] == [("warning", 4)]
+    assert notes[0]["message"]["text"].startswith("staging not checked: ")
+    assert "::warning file=overlays/staging/kustomization.yaml,line=4," in outputs["github"]
+    assert '<skipped message="overlays/staging/kustomization.yaml:4: not checked: ' \
+        in outputs["junit"]
+    assert "### Not checked (unsupported)" in outputs["markdown"] and \
+        "`staging`" in outputs["markdown"]
+
+
+def test_warning_when_no_env_is_protected(tmp_path):
+    files = {"base/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+             "base/d.yaml": deployment()}
+    for env in ("dev", "qa"):
+        files[f"overlays/{env}/kustomization.yaml"] = KUST + "resources: [../../base]\n"
+    write_tree(tmp_path, files)
+    rc, doc = lint_json(tmp_path, ".", "--select", "no-latest-in-prod")
+    assert rc == 0 and doc["protected"] == []
+    assert [w["message"][:40] for w in doc["warnings"]] == [
+        "no env is protected among 2 envs (dev, q"]
+    rc, out, _ = run([".", "--select", "no-latest-in-prod", "--color", "never"], tmp_path)
+    assert rc == 0 and out.startswith("warning: no env is protected among 2 envs (dev, qa): "
+                                      "the production rules did not run")
+    assert out.splitlines()[-1] == ("0 findings in 2 envs (dev, qa); no protected env checked; "
+                                    "1 warning")
+    # a repository without production envs, on purpose
+    (tmp_path / ".overlay-lint.yaml").write_text("roles:\n  protected: []\n")
+    rc, doc = lint_json(tmp_path, ".")
+    assert doc["warnings"] == []
+
+
+def test_warning_when_no_env_is_found(tmp_path):
+    write_tree(tmp_path, {"app/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+                          "app/d.yaml": deployment()})
+    rc, doc = lint_json(tmp_path, ".")
+    assert doc["envs"] == [] and doc["warnings"][0]["message"].startswith("no env found")
+
+
+def test_long_env_lists_are_shortened(tmp_path):
+    files = {"base/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+             "base/d.yaml": deployment("api", "ghcr.io/acme/api:latest")}
+    for i in range(12):
+        files[f"envs/prod-{i:02d}/kustomization.yaml"] = KUST + "resources: [../../base]\n"
+    write_tree(tmp_path, files)
+    rc, out, _ = run([".", "--select", "no-latest-in-prod", "--color", "never"], tmp_path)
+    first = out.splitlines()[0]
+    assert first.endswith("(12 envs: prod-00, prod-01, prod-02, … (+9))"), first
+    assert out.splitlines()[-1].startswith(
+        "1 finding (1 error) in 12 envs: prod-00, prod-01, prod-02, … (+9); protected: 12 envs")
+    rc, doc = lint_json(tmp_path, ".", "--select", "no-latest-in-prod")
+    assert len(doc["findings"][0]["envs"]) == 12           # JSON keeps them all
+
+
+def test_a_base_line_shows_the_name_as_written_not_one_envs_rendered_name(tmp_path):
+    files = {"base/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+             "base/d.yaml": deployment("api", replicas=3)}
+    for env in ("dev-eu", "dev-us"):
+        files[f"overlays/{env}/kustomization.yaml"] = (
+            KUST + f"resources: [../../base]\nnamePrefix: {env}-\n")
+    files["overlays/dev-us/kustomization.yaml"] += "replicas:\n  - name: api\n    count: 4\n"
+    write_tree(tmp_path, files)
+    rc, doc = lint_json(tmp_path, ".", "--select", "dev-replicas,revision-history-limit")
+    got = {(f["file"], f["line"]): (f["message"], f["envs"]) for f in doc["findings"]}
+    # the base line both envs share: the base's name
+    assert got[("base/d.yaml", 6)] == (
+        "Deployment api runs 3 replicas in a dev env; set the count to 1", ["dev-eu"])
+    # the overlay's own line: the name this env renders
+    assert got[("overlays/dev-us/kustomization.yaml", 7)][0].startswith(
+        "Deployment dev-us-api runs 4 replicas")

@@ -498,3 +498,130 @@ def test_deleted_file_argument_selects_envs(tmp_path):
     (tmp_path / "overlays/prod/gone.yaml").unlink()   # staged deletion: prod now fails
     rc, doc = lint_json(tmp_path, "overlays/prod/gone.yaml")
     assert doc["envs"] == ["prod"] and rc == 2
+
+
+# --- false positives seen on real repositories ----------------------------------------------
+
+SERVING_CERT_SVC = """
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  annotations:
+    service.beta.openshift.io/serving-cert-secret-name: api-tls
+spec:
+  ports: [{port: 443}]
+"""
+
+TLS_VOLUME = """      volumes:
+        - name: tls
+          secret:
+            secretName: api-tls
+            items:
+              - key: {key}
+                path: tls.crt
+"""
+
+
+@pytest.mark.parametrize("key, found", [("tls.crt", False), ("ca.crt", True)])
+def test_secret_producers_openshift_serving_cert(tmp_path, key, found):
+    deploy = deployment() + TLS_VOLUME.format(key=key)
+    app_tree(tmp_path, base={"deploy.yaml": deploy, "svc.yaml": SERVING_CERT_SVC,
+                             "sealed.yaml": SEALED})
+    rc, doc = lint_json(tmp_path, ".", "--select", "secret-key-ref")
+    assert bool(doc["findings"]) is found, doc["findings"]
+    if found:   # the serving certificate has tls.crt and tls.key only
+        assert "Service api" in doc["findings"][0]["message"]
+
+
+def test_secret_producers_are_configurable(tmp_path):
+    deploy = env_ref_deploy("Secret", "db-creds", "PASSWORD")
+    crd = ("apiVersion: acme.io/v1\nkind: VaultSecret\nmetadata:\n  name: db\n"
+           "spec:\n  target:\n    secretName: db-creds\n")
+    app_tree(tmp_path, base={"deploy.yaml": deploy, "vault.yaml": crd, "sealed.yaml": SEALED})
+    rc, doc = lint_json(tmp_path, ".", "--select", "secret-key-ref")
+    assert ["'db-creds'" in f["message"] and "not rendered" in f["message"]
+            for f in doc["findings"]] == [True]
+    (tmp_path / ".overlay-lint.yaml").write_text(
+        "rules:\n  secret-key-ref:\n    producers:\n      - kind: VaultSecret\n"
+        "        apiVersion: acme.io/*\n        name: spec.target.secretName\n")
+    rc, doc = lint_json(tmp_path, ".", "--select", "secret-key-ref")
+    assert (rc, doc["findings"]) == (0, [])
+    (tmp_path / ".overlay-lint.yaml").write_text(
+        "rules:\n  secret-key-ref:\n    producers:\n      - kind: VaultSecret\n"
+        "        path: x\n")
+    rc, doc = lint_json(tmp_path, ".", "--select", "secret-key-ref")
+    assert rc == 2 and "producers[0] unknown key 'path'" in doc["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("data, flagged", [
+    ("data:\n  A: Yg==\n", True),
+    ("stringData:\n  A: ''\n  B: hunter2\n", True),
+    ("stringData:\n  A: ''\n  B:\n", False),                       # all empty: a placeholder
+    ("data:\n  A: ENC[AES256_GCM,data:abc=,iv:x,tag:y,type:str]\n", False),
+    ("data:\n  A: Yg==\nsops:\n  age: []\n  version: 3.8.1\n", False),   # a SOPS file
+])
+def test_no_plain_secrets_skips_sops_and_empty(tmp_path, data, flagged):
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n" + data
+    app_tree(tmp_path, base={"deploy.yaml": deployment(), "s.yaml": secret})
+    rc, doc = lint_json(tmp_path, ".", "--select", "no-plain-secrets")
+    assert bool(doc["findings"]) is flagged
+
+
+HPA = """
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: api
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: api
+  minReplicas: {min}
+  maxReplicas: 5
+"""
+
+
+def test_dev_replicas_scale_to_zero_and_autoscalers(tmp_path):
+    app_tree(tmp_path, base={"deploy.yaml": deployment(replicas=3)
+                             + "---\n" + deployment("worker", replicas=3)},
+             overlays={"dev": "replicas:\n  - name: worker\n    count: 0\n",
+                       "prod": ""},
+             extra={"overlays/dev/hpa.yaml": HPA.format(min=2)})
+    p = tmp_path / "overlays/dev/kustomization.yaml"
+    p.write_text(p.read_text().replace("  - ../../base\n", "  - ../../base\n  - hpa.yaml\n"))
+    rc, doc = lint_json(tmp_path, ".", "--select", "dev-replicas")
+    # worker scaled to 0: fine; api is the HPA's: its minReplicas is what counts
+    assert [(f["file"], f["line"], f["message"]) for f in doc["findings"]] == [
+        ("overlays/dev/hpa.yaml", 10, "HorizontalPodAutoscaler api keeps at least 2 replicas "
+                                      "of api in a dev env; set minReplicas to 1")]
+    (tmp_path / "overlays/dev/hpa.yaml").write_text(HPA.format(min=1))
+    assert lint_json(tmp_path, ".", "--select", "dev-replicas")[1]["findings"] == []
+    (tmp_path / ".overlay-lint.yaml").write_text(
+        "rules:\n  dev-replicas:\n    allow-zero: false\n")
+    _, doc = lint_json(tmp_path, ".", "--select", "dev-replicas")
+    assert [f["line"] for f in doc["findings"]] == [6]      # worker's count: 0
+
+
+def test_kubectl_patch_fragments_are_not_manifests(tmp_path):
+    fragment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n"
+                "  template:\n    spec:\n      containers:\n        - name: api\n"
+                "          resources:\n            limits: {cpu: '2'}\n")
+    smp = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n"
+           "  selector: {matchLabels: {app: api}}\n  template:\n    spec:\n      containers:\n"
+           "        - name: sidecar\n          image: x:1\n          $patch: delete\n")
+    real = deployment("loose").replace("  revisionHistoryLimit: 3\n", "")
+    app_tree(tmp_path, extra={"scripts/scale-up.yaml": fragment, "scripts/smp.yaml": smp,
+                              "scripts/real.yaml": real})
+    _, doc = lint_json(tmp_path, ".", "--select", "revision-history-limit")
+    assert [f["file"] for f in doc["findings"]] == ["scripts/real.yaml"]
+
+
+def test_patch_files_of_a_broken_kustomization_are_not_loose(tmp_path):
+    patch = deployment().replace("  revisionHistoryLimit: 3\n", "")
+    app_tree(tmp_path, overlays={"dev": "", "prod": "patches:\n  - path: p.yaml\n  - [\n"},
+             extra={"overlays/prod/p.yaml": patch})
+    rc, doc = lint_json(tmp_path, ".", "--select", "revision-history-limit")
+    assert rc == 2 and [e["file"] for e in doc["errors"]] == ["overlays/prod/kustomization.yaml"]
+    assert doc["findings"] == []

@@ -65,15 +65,9 @@ def entries(paths: list[str], config: str | None, root: str | None) -> tuple[lis
             continue
         name = t.name if t.kind == "env" else rel(t.dir)
         rows.append(_row(name, rel(t.dir), t))
+    from ..lint.discovery import warnings_of
     notices = [one_line(f"{display_path(n.file)}: {n.message}" if n.file else n.message)
-               for n in found.notices]
-    envs = [r for r in rows if r["kind"] == "env"]
-    if not envs:
-        notices.append("no env found: nothing gets the dev or protected rules; "
-                       "see `envs:` in docs/configuration.md")
-    elif not any(r["role"] == "protected" for r in envs):
-        notices.append("no env is protected: the production rules will not run; name the "
-                       "production folders (prod, production, prod-*, ...) or set `roles:`")
+               for n in warnings_of(found, cfg)]
     return rows, notices
 
 

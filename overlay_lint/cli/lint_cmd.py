@@ -48,8 +48,20 @@ def lint_parser() -> argparse.ArgumentParser:
                         "with HEAD), matched by fingerprint: a baseline without a file")
     p.add_argument("--files", nargs="+", metavar="FILE",
                    help="check only the envs affected by these changed files")
-    p.add_argument("--rule", action="append", metavar="RULE",
-                   help="run only this rule (repeatable)")
+    p.add_argument("--select", "--rule", action="append", metavar="RULE", dest="select",
+                   help="run only these rules (comma-separated, repeatable; `--rule` is the "
+                        "same); a rule the config disables runs too")
+    p.add_argument("--ignore", action="append", metavar="RULE",
+                   help="do not run these rules (comma-separated, repeatable)")
+    p.add_argument("--exit-zero", action="store_true",
+                   help="exit 0 even when there are findings (input errors still exit 2)")
+    p.add_argument("--statistics", action="store_true",
+                   help="print the number of findings per rule instead of each finding "
+                        "(text or json)")
+    p.add_argument("--unsupported", choices=("error", "skip"),
+                   help="an env using remote bases, Helm or plugins: an input error (exit 2, "
+                        "the default) or skipped, named with its file:line in the report "
+                        "(config: `unsupported:`)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="colour text output (default: on a terminal, unless NO_COLOR is set)")
     return p
@@ -62,6 +74,9 @@ def run_lint(argv: list[str]) -> int:
     args.format = args.format or "text"
     from ..core.errors import OverlayLintError
     from ..lint.findings import LintError, LintResult
+    if args.statistics and args.format not in ("text", "json"):
+        print("overlay-lint: --statistics prints text or json", file=sys.stderr)
+        return 2
     try:
         return _run(args)
     except OverlayLintError as exc:
@@ -75,6 +90,50 @@ def run_lint(argv: list[str]) -> int:
                 pass
         _annotate(args, result)
         return 2
+
+
+def _report(args: argparse.Namespace, result) -> None:
+    """Input errors on stderr, one ``file:line: message`` each; the report on stdout (or
+    ``--output``)."""
+    from ..report.text import error_lines
+    for line in error_lines(result):
+        print(line, file=sys.stderr)
+    _emit(args, _statistics(args, result) if args.statistics else _format(args, result))
+    _annotate(args, result)
+
+
+def _rule_names(values: list[str] | None, known: dict) -> list[str]:
+    """Rule ids from repeated, comma-separated options; an unknown one is an error."""
+    from ..core.errors import OverlayLintError
+    out: list[str] = []
+    for v in values or []:
+        for rid in (r.strip() for r in v.split(",")):
+            if not rid:
+                continue
+            if rid not in known:
+                import difflib
+                close = difflib.get_close_matches(rid, list(known), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "`overlay-lint rules` lists them"
+                raise OverlayLintError(f"unknown rule '{rid}'; {hint}")
+            out.append(rid)
+    return out
+
+
+def _statistics(args: argparse.Namespace, result) -> str:
+    """Findings per rule (most first), as ruff's --statistics."""
+    import json
+    from collections import Counter
+    from ..report.text import summary
+    count = Counter(f.rule for f in result.findings)
+    sev = {f.rule: f.severity for f in result.findings}
+    rows = sorted(count.items(), key=lambda kv: (-kv[1], kv[0]))
+    if args.format == "json":
+        return json.dumps([{"rule": r, "severity": sev[r], "count": n} for r, n in rows],
+                          indent=2) + "\n"
+    width = max((len(str(n)) for n in count.values()), default=1)
+    rwidth = max((len(r) for r in count), default=0)
+    lines = [f"{n:>{width}}  {r:<{rwidth}}  {sev[r]}" for r, n in rows]
+    return "\n".join(lines + [summary(result)]) + "\n"
 
 
 def _shown(path: str | None) -> str | None:
@@ -99,12 +158,15 @@ def _run(args: argparse.Namespace) -> int:
     root = lint_root(dirs or ["."], args.root)
     cfg = load_config(dirs[0] if dirs else ".", args.config, args.root)
     rules = load_rules(cfg)
-    if args.rule:
-        known = {r.id for r in rules}
-        for r in args.rule:
-            if r not in known:
-                raise OverlayLintError(f"unknown rule '{r}'; `overlay-lint rules` lists them")
-    opts = LintOptions(root=args.root, only_rules=set(args.rule) if args.rule else None)
+    known = {r.id: r for r in rules}
+    selected = _rule_names(args.select, known)
+    for rid in selected:
+        # asked for on the command line: runs even if the config disables it
+        known[rid].enabled, known[rid].off_elsewhere = True, False
+    for rid in _rule_names(args.ignore, known):
+        known[rid].enabled = False
+    opts = LintOptions(root=args.root, only_rules=set(selected) if selected else None,
+                       unsupported=args.unsupported or cfg.unsupported)
     if args.files:
         changed += [os.path.abspath(f) for f in args.files]
     if args.changed_since:
@@ -131,10 +193,11 @@ def _run(args: argparse.Namespace) -> int:
         known = findings_at(args.new_since, dirs, args.config, opts.only_rules)
         result.findings, old = apply_baseline(result.findings, known)
         result.baselined += old
-    _emit(args, _format(args, result))
-    _annotate(args, result)
+    _report(args, result)
     if result.errors:
         return 2
+    if args.exit_zero:
+        return 0
     floor = SEVERITY_RANK[args.fail_on or cfg.fail_on or "error"]
     return 1 if any(SEVERITY_RANK[f.severity] >= floor for f in result.findings) else 0
 
@@ -144,7 +207,8 @@ def _format(args: argparse.Namespace, result) -> str:
     if args.format == "text":
         stream = sys.stdout if not args.output else None
         return output.render_text(result, output.use_color(stream, args.color)
-                                  if stream is not None else args.color == "always")
+                                  if stream is not None else args.color == "always",
+                                  errors=False)
     if args.format == "json":
         return output.render_json(result)
     try:
@@ -256,7 +320,12 @@ def rules_markdown(rules) -> str:
         out.append(r.doc.split("\n", 1)[1].strip() if "\n" in r.doc.strip() else "")
         if r.parameters:
             out += ["", "Parameters (defaults):", ""]
-            out += [f"- `{k}`: `{v!r}`" for k, v in r.parameters.items()]
+            for k, v in r.parameters.items():
+                if _is_table(v):
+                    out.append(f"- `{k}`:")
+                    out += [f"  - `{_flow(item)}`" for item in v]
+                else:
+                    out.append(f"- `{k}`: `{v!r}`")
     return "\n".join(out) + "\n"
 
 
@@ -291,6 +360,24 @@ def run_explain(argv: list[str]) -> int:
               .format(id=rule.id))
         for k, v in rule.parameters.items():
             eff = rule.effective_params()[k]
+            if _is_table(v):
+                print(f"  {k}:{'  (configured: see below)' if eff != v else ''}")
+                for item in (eff if isinstance(eff, list) else v):
+                    print(f"    - {_flow(item)}")
+                continue
             extra = f"  (configured: {eff!r})" if eff != v else ""
             print(visible(f"  {k}: {v!r}{extra}"))
     return 0
+
+
+def _is_table(v) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+
+def _flow(item) -> str:
+    """A mapping as one line of YAML flow style, for parameter listings."""
+    if isinstance(item, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in item.items()) + "}"
+    if isinstance(item, list):
+        return "[" + ", ".join(_flow(v) for v in item) + "]"
+    return str(item)

@@ -43,6 +43,19 @@ class IgnoreEntry:
 
 
 @dataclass
+class Override:
+    """``overrides:`` entry: rule settings for the files and folders under ``paths``."""
+
+    paths: list[str]                   # globs relative to the config folder
+    rules: dict[str, Node]             # rule id -> its setting (as under ``rules:``)
+    origin: Origin | None = None
+    settings: dict = field(default_factory=dict)   # rule id -> RuleSetting (registry)
+
+    def matches(self, rel: str) -> bool:
+        return any(path_matches(rel, p) for p in self.paths)
+
+
+@dataclass
 class Config:
     """The effective configuration (defaults when no file was found)."""
 
@@ -57,6 +70,8 @@ class Config:
     ignores: list[IgnoreEntry] = field(default_factory=list)
     fail_on: str | None = None
     kubernetes: Node | None = None     # the `kubernetes:` key, read by lint/k8s/settings.py
+    unsupported: str = "error"         # error | skip (remote bases, Helm, plugins)
+    overrides: list[Override] = field(default_factory=list)
 
     def role_of(self, rel_path: str) -> str:
         """``dev``, ``protected`` or ``none`` for an env path (relative to the config
@@ -278,6 +293,14 @@ def parse_config(node: Node, path: str) -> Config:
     if cfg.kubernetes is not None:   # its own checks (versions, CRD folders), located
         from .k8s.settings import parse
         parse(cfg.kubernetes, base, find_repo_root(base) or base)
+    cfg.unsupported = node.value("unsupported") or "error"
+    for item in (node.get("overrides").v if node.get("overrides") is not None else []):
+        paths = list(item.value("paths") or [])
+        for p, pn in zip(paths, item.get("paths").v):
+            if p.startswith("../") or os.path.isabs(p):
+                raise at(pn.o, f"override path '{p}' must stay inside the folder of the "
+                               "config file")
+        cfg.overrides.append(Override(paths, dict(item.get("rules").v), item.o))
     return cfg
 
 

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from ..core.errors import OverlayLintError, at
 from ..core.node import Node
 from . import message_template
-from .model import Problem, Rule, RuleContext
+from .model import Problem, Rule, RuleContext, shown_name
 from .schema_guard import check_schema_safety
 
 _PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -154,7 +154,8 @@ def _checker(rule: Rule, data: dict, node: Node, trusted: bool):
                         k = res.node.get("kind")
                         origin = k.o if k is not None else res.node.o
                     fields = dict(ctx.params)
-                    fields.update(kind=res.kind, name=res.name, namespace=res.namespace,
+                    fields.update(kind=res.kind, name=shown_name(res, origin, target),
+                                  namespace=res.namespace,
                                   env=target.name, path=path_text(path) or "(resource)",
                                   found=_found(f.found), error=f.message)
                     yield Problem(origin, message_template.render(template, fields), target,

@@ -221,6 +221,22 @@ def survey(paths: list[str], cfg: Config, index: KustIndex | None = None,
     return out
 
 
+def warnings_of(found: Survey, cfg: Config) -> list[Notice]:
+    """What a user must see about discovery: folders that could not be read, no env at
+    all, no protected env (so the production rules never ran). Setting
+    ``roles: {protected: []}`` says a repository has no production env on purpose."""
+    out = list(found.notices)
+    envs = found.envs
+    if not envs:
+        out.append(Notice("no env found: the dev and production rules did not run (see "
+                          "`overlay-lint envs`; list envs under `envs:` in the config)"))
+    elif not any(t.role == "protected" for t in envs) and cfg.roles.protected.any():
+        out.append(Notice(f"no env is protected among {_count_envs([t.name for t in envs])}: "
+                          "the production rules did not run; name production folders prod, "
+                          "production, prod-* ... or set `roles:` in the config"))
+    return out
+
+
 def _count_envs(names: list[str]) -> str:
     from .envnames import short_list
     return f"{len(names)} env{'s' if len(names) != 1 else ''} ({short_list(names)})" \

@@ -10,15 +10,16 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..core.errors import OverlayLintError, display_path
+from ..core.errors import OverlayLintError, UnsupportedError, display_path
 from ..core.paths import common_root, is_inside
 from .findings import Finding, LintError, LintResult
 from .config import Config
-from .discovery import Target, discover
+from .discovery import Target, survey, warnings_of
 from .reach import KustIndex
 from .model import Problem, RenderedTarget, Rule, RuleContext
-from .suppress import annotation_disabled, config_ignored, inline_disabled, resource_label
-from .workloads import field_path
+from .suppress import (annotation_disabled, apply_overrides, config_ignored, inline_disabled,
+                       resource_label)
+from .workloads import field_path, is_patch_fragment
 
 
 @dataclass
@@ -26,6 +27,7 @@ class LintOptions:
     root: str | None = None                 # repository root (load confinement, Argo paths)
     only_rules: set[str] | None = None
     select: Callable[[list[Target]], list[Target]] | None = None   # changed-file runs
+    unsupported: str = "error"              # error | skip: what a refused env becomes
     internal_errors: list[str] = field(default_factory=list)       # filled by the run
 
 
@@ -51,15 +53,22 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
             result.errors.append(LintError(
                 f"resolves outside the lint root {root}; not read (set --root to widen it)",
                 display_path(p)))
-    targets = discover(inside, cfg, index) if inside else []
+    found = survey(inside, cfg, index) if inside else None
+    targets = found.checked if found is not None else []
+    if found is not None:
+        result.warnings += [LintError(n.message, display_path(n.file) if n.file else None,
+                                      n.line) for n in warnings_of(found, cfg)]
     if opts.select is not None:
         targets = opts.select(targets)
     from ..kustomize.budget import Budget
     budget = Budget()  # one per run: every env's build draws on it
     rendered = [_render(t, root, result, opts, budget) for t in targets]
-    result.envs = [t.name for t in targets if t.kind == "env"]
+    result.envs = [r.name for r in rendered if r.is_env and not r.skipped]
+    result.protected = [r.name for r in rendered
+                        if r.is_env and not r.skipped and r.role == "protected"]
 
     problems = _run_rules(rules, rendered, cfg, index, root, result, opts)
+    apply_overrides(problems, cfg)
     result.findings, result.suppressed = _merge(problems, cfg, [t.name for t in targets])
     return result
 
@@ -103,7 +112,7 @@ def _merge(problems: list[tuple[Rule, Problem]], cfg: Config,
                                                   and p.target.name else [])
         res = p.resource
         label = resource_label(res.kind, res.namespace, res.name) if res is not None else ""
-        if annotation_disabled(rule.id, res):
+        if p.severity == "off" or annotation_disabled(rule.id, res):
             dropped.add(key)
             continue
         kept = [e for e in envs if not config_ignored(cfg, rule.id, p.origin[0], label, e)]
@@ -126,7 +135,7 @@ def _merge(problems: list[tuple[Rule, Problem]], cfg: Config,
         envs.sort(key=lambda e: order.get(e, len(order)))
         emitted.add((rid, path, line))
         findings.append(Finding(
-            rule=rid, severity=rule.severity, message=first.message,
+            rule=rid, severity=_severity(rule, [p for _, p, _ in group]), message=first.message,
             file=display_path(path), line=line, col=first.origin[2] or 1, envs=envs,
             resource=_merged_resource([p for _, p, _ in group]),
             field_path=first.field_path if first.field_path is not None else
@@ -135,6 +144,12 @@ def _merge(problems: list[tuple[Rule, Problem]], cfg: Config,
             value=None if first.value is None else str(first.value)))
     findings.sort(key=lambda f: (f.file, f.line, f.col, f.rule))
     return findings, len(dropped - emitted)
+
+
+def _severity(rule: Rule, problems: list[Problem]) -> str:
+    """The highest severity among the merged problems (``overrides:`` may set some)."""
+    rank = {"info": 0, "warning": 1, "error": 2}
+    return max((p.severity or rule.severity for p in problems), key=lambda s: rank.get(s, 2))
 
 
 def _merged_resource(problems: list[Problem]) -> str:
@@ -165,6 +180,9 @@ def _render(t: Target, root: str, result: LintResult, opts: LintOptions,
     try:
         res = build(t.dir, Loader(root, budget))  # type: ignore[arg-type]
     except OverlayLintError as exc:
+        if isinstance(exc, UnsupportedError) and opts.unsupported == "skip":
+            result.skipped.append(_error(exc, label))
+            return RenderedTarget(t, failed=True, skipped=True)
         result.errors.append(_error(exc, label))
         return RenderedTarget(t, failed=True)
     except RecursionError:
@@ -202,6 +220,8 @@ def _loose_resources(t: Target, root: str, result: LintResult) -> list:
             if av is None or kind is None or type(av.v) is not str or type(kind.v) is not str:
                 continue
             if kind.v in ("Kustomization", "Component") and av.v.startswith("kustomize.config"):
+                continue
+            if is_patch_fragment(doc):   # a `kubectl patch` file, not a manifest
                 continue
             out.append(Resource(doc, path))
     return out

@@ -80,6 +80,9 @@ class _Patterns:
         self.globs = [i.lower() for i in items if "/" not in i and _GLOB.search(i)]
         self.paths = [i.strip("/") for i in items if "/" in i]
 
+    def any(self) -> bool:
+        return bool(self.words or self.globs or self.paths)
+
     def segment_match(self, low: str) -> bool:
         return low in self.words or any(fnmatch.fnmatchcase(low, g) for g in self.globs)
 

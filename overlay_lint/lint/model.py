@@ -1,6 +1,7 @@
 """What rules see and what they yield: rendered targets in, problems out."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
@@ -17,6 +18,7 @@ class RenderedTarget:
     resources: list = field(default_factory=list)   # list[Resource]
     result: Any = None                                # BuildResult (None: standalone/failed)
     failed: bool = False
+    skipped: bool = False    # refused (remote, Helm, plugin) and `unsupported: skip`
 
     @property
     def name(self) -> str:
@@ -33,6 +35,22 @@ class RenderedTarget:
     @property
     def is_env(self) -> bool:
         return self.target.kind == "env"
+
+
+def local_to(origin: Origin | None, target: RenderedTarget | None) -> bool:
+    """Whether ``origin`` is in the target's own folder (an env's overlay), not in a base
+    that other envs share: only then may a message name what this env alone renders."""
+    d = target.target.dir if target is not None else None
+    return d is None or origin is None or origin[0] == d or origin[0].startswith(d + os.sep)
+
+
+def shown_name(res: Any, origin: Origin | None, target: RenderedTarget | None) -> str:
+    """A resource's name as a message at ``origin`` shows it: as rendered when the line is
+    in the target's own folder, else as written in the source (one env's ``namePrefix``
+    must not show at a base line many envs share)."""
+    if local_to(origin, target):
+        return res.name
+    return res.org_id().name or res.name
 
 
 def is_variant_group(group: list[RenderedTarget]) -> bool:
@@ -57,6 +75,7 @@ class Problem:
     value: Any = None
     envs: list[str] | None = None
     field_path: str | None = None
+    severity: str | None = None     # set by `overrides:` (a severity, or "off")
 
 
 @dataclass
@@ -72,6 +91,9 @@ class Rule:
     source: str = "built-in"
     enabled: bool = True
     params: dict = field(default_factory=dict)     # effective parameters
+    # `overrides:` of the config that set this rule: [(Override, RuleSetting)], first wins
+    overrides: list = field(default_factory=list)
+    off_elsewhere: bool = False    # disabled, but enabled by an override for some paths
 
     def effective_params(self) -> dict:
         p = dict(self.parameters)

@@ -3,8 +3,9 @@
 A reference resolves in the rendered target it appears in, in the workload's namespace.
 Providers of Secrets: ``Secret`` (data/stringData keys), Bitnami ``SealedSecret``
 (``spec.encryptedData`` and ``spec.template.data`` keys), ``ExternalSecret``
-(``spec.data[].secretKey``; any key when ``dataFrom`` is used) and cert-manager
-``Certificate`` (its ``secretName``, any key). Providers of ConfigMaps: ``ConfigMap``
+(``spec.data[].secretKey``; any key when ``dataFrom`` is used), and the kinds listed in
+secret-key-ref's ``producers`` parameter (cert-manager, OpenShift serving certificates,
+the CSI secrets store, Vault, 1Password, ...). Providers of ConfigMaps: ``ConfigMap``
 (data/binaryData keys) and the ``kube-root-ca.crt`` every namespace has.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Iterator
 
 from ..core.errors import display_path
 from ..core.node import Node
-from .model import Problem, RenderedTarget, RuleContext
+from .model import Problem, RenderedTarget, RuleContext, local_to, shown_name
 from .workloads import containers, pod_spec
 
 ANY = None  # a provider whose keys are not known: every key resolves
@@ -91,9 +92,79 @@ def _keys(n: Node | None) -> set:
     return set(n.v) if n is not None and n.is_map else set()
 
 
-def providers(target: RenderedTarget, kind: str) -> dict[tuple, Provider]:
-    """``(namespace, name) -> Provider`` for Secrets or ConfigMaps in a rendered target."""
+PRODUCER_KEYS = {"kind", "apiVersion", "name", "annotation", "if-annotation", "keys"}
+
+
+def check_producers(specs: list) -> list[dict]:
+    """The ``producers`` parameter, checked: a list of mappings, each with a ``kind``."""
+    from ..core.errors import OverlayLintError
+    for i, s in enumerate(specs):
+        bad = None
+        if not isinstance(s, dict) or not isinstance(s.get("kind"), str):
+            bad = "must be a mapping with a 'kind'"
+        elif set(s) - PRODUCER_KEYS:
+            bad = f"unknown key '{sorted(set(s) - PRODUCER_KEYS)[0]}' (keys: " \
+                  f"{', '.join(sorted(PRODUCER_KEYS))})"
+        elif not all(isinstance(s.get(k, ""), str) for k in ("apiVersion", "name", "annotation")):
+            bad = "apiVersion, name and annotation are strings"
+        elif not all(isinstance(x, str) for k in ("keys", "if-annotation")
+                     for x in (s.get(k) or [])):
+            bad = "keys and if-annotation are lists of strings"
+        if bad:
+            raise OverlayLintError(f"rule secret-key-ref: producers[{i}] {bad}")
+    return specs
+
+
+def _values_at(node: Node, path: str) -> list:
+    """Values at a dotted path; ``[]`` after a key steps into every item of a list."""
+    cur = [node]
+    for part in path.split("."):
+        each = part.endswith("[]")
+        key = part[:-2] if each else part
+        nxt = []
+        for n in cur:
+            v = n.get(key) if n.is_map else None
+            if v is None:
+                continue
+            nxt += [x for x in v.v] if each and v.is_seq else ([] if each else [v])
+        cur = nxt
+    return [n.v for n in cur if isinstance(n.v, str) and n.v]
+
+
+def _produced(res, specs: list[dict]) -> list[tuple[str, set | None]]:
+    """``(secret name, keys or ANY)`` a resource makes exist, per the ``producers`` list."""
+    out: list[tuple[str, set | None]] = []
+    for s in specs:
+        if s["kind"] != res.kind or not fnmatch.fnmatchcase(res.api_version,
+                                                             s.get("apiVersion") or "*"):
+            continue
+        ann = res.annotations
+        if s.get("if-annotation") and not any(a in ann for a in s["if-annotation"]):
+            continue
+        if s.get("annotation"):
+            names = [ann[s["annotation"]]] if ann.get(s["annotation"]) else []
+        else:
+            names = _values_at(res.node, s.get("name") or "metadata.name")
+        keys = set(s["keys"]) if s.get("keys") else ANY
+        out += [(n, keys) for n in names]
+    return out
+
+
+def providers(target: RenderedTarget, kind: str,
+              producers: list[dict] | None = None) -> dict[tuple, Provider]:
+    """``(namespace, name) -> Provider`` for Secrets or ConfigMaps in a rendered target;
+    ``producers`` (secret-key-ref's parameter) lists other kinds that make Secrets."""
     out: dict[tuple, Provider] = {}
+
+    def add(ns: str, name: str, prov, what: str) -> None:
+        key = (ns, name)
+        if key in out and out[key].keys is not ANY and prov is not ANY:
+            out[key].keys |= prov  # e.g. a SealedSecret and the Secret it unseals to
+        elif key in out and prov is ANY:
+            out[key].keys = ANY
+        elif key not in out:
+            out[key] = Provider(what, prov)
+
     for res in target.resources:
         rk, av = res.kind, res.api_version
         ns = res.cur_id().effective_ns
@@ -115,29 +186,22 @@ def providers(target: RenderedTarget, kind: str) -> dict[tuple, Provider]:
                 prov = ANY if res.node.path("spec", "dataFrom") is not None else {
                     d.str_at("secretKey") for d in (data.v if data is not None and data.is_seq
                                                     else []) if d.str_at("secretKey")}
-            elif rk == "Certificate" and av.startswith("cert-manager.io/"):
-                name = res.node.str_at("spec", "secretName") or ""
-                prov = ANY
             else:
+                for pname, keys in _produced(res, producers or []):
+                    add(ns, pname, keys, f"{rk} {res.name} ({loc})")
                 continue
         else:
             if rk != "ConfigMap" or av != "v1":
                 continue
             prov = _keys(res.node.get("data")) | _keys(res.node.get("binaryData"))
-        if not name:
-            continue
-        key = (ns, name)
-        if key in out and out[key].keys is not ANY and prov is not ANY:
-            out[key].keys |= prov  # e.g. a SealedSecret and the Secret it unseals to
-        elif key in out and prov is ANY:
-            out[key].keys = ANY
-        elif key not in out:
-            out[key] = Provider(f"{rk} {name} ({loc})", prov)
+        if name:
+            add(ns, name, prov, f"{rk} {name} ({loc})")
     return out
 
 
 def check_refs(ctx: RuleContext, kind: str) -> Iterator[Problem]:
     external = list(ctx.params.get("external", []))
+    producers = check_producers(list(ctx.params.get("producers", [])))
     for target in ctx.rendered():
         provs = None
         for res in target.resources:
@@ -146,17 +210,21 @@ def check_refs(ctx: RuleContext, kind: str) -> Iterator[Problem]:
                 if not isinstance(name, str) or not name:
                     continue
                 if provs is None:
-                    provs = providers(target, kind)
+                    provs = providers(target, kind, producers)
                 ns = res.cur_id().effective_ns
                 prov = provs.get((ns, name))
                 if prov is None and kind == "ConfigMap" and name == "kube-root-ca.crt":
                     continue
-                where = _where(target, ns)
                 if prov is None:
-                    if not _report_missing(ctx, target, provs, ns, name, external, kind):
+                    if not _report_missing(ctx, target, provs, ns, name, external, kind,
+                                           producers):
                         continue
-                    yield Problem(ref.name_node.o,
-                                  f"{res.kind} {res.name} reads {kind} '{name}' ({ref.how}), "
+                    o = ref.name_node.o
+                    where = _where(target, ns) if local_to(o, target) else \
+                        "the same env and namespace"
+                    yield Problem(o,
+                                  f"{res.kind} {shown_name(res, o, target)} reads {kind} "
+                                  f"'{name}' ({ref.how}), "
                                   f"which is not rendered in {where}; add it (as a "
                                   f"{'SealedSecret' if kind == 'Secret' else 'ConfigMap'}) or "
                                   f"mark the reference optional: true",
@@ -168,14 +236,15 @@ def check_refs(ctx: RuleContext, kind: str) -> Iterator[Problem]:
                 if key in prov.keys:
                     continue
                 yield Problem(ref.key_node.o,
-                              f"{res.kind} {res.name} reads key '{key}' of {kind} '{name}' "
+                              f"{res.kind} {shown_name(res, ref.key_node.o, target)} reads key "
+                              f"'{key}' of {kind} '{name}' "
                               f"({ref.how}), but {prov.what} has no such key; add the key or "
                               "fix the reference", target, res, ref.path,
                               f"{name}/{key}")
 
 
 def _report_missing(ctx: RuleContext, target: RenderedTarget, provs: dict, ns: str,
-                    name: str, external: list[str], kind: str) -> bool:
+                    name: str, external: list[str], kind: str, producers: list) -> bool:
     """Whether an object that is not rendered at all is a finding.
 
     A base or a loose manifest may rely on an overlay (or the cluster) to provide it: only
@@ -193,15 +262,15 @@ def _report_missing(ctx: RuleContext, target: RenderedTarget, provs: dict, ns: s
         return False
     if not any(k[0] == ns for k in provs):
         return False
-    return not any(name in names for t, names in _names_by_target(ctx, kind)
+    return not any(name in names for t, names in _names_by_target(ctx, kind, producers)
                    if t is not target)
 
 
-def _names_by_target(ctx: RuleContext, kind: str) -> list:
+def _names_by_target(ctx: RuleContext, kind: str, producers: list) -> list:
     """``(target, names of its objects of kind)`` for every checked target (cached)."""
     cache = ctx.__dict__.setdefault("_provider_names", {})
     if kind not in cache:
-        cache[kind] = [(t, {name for (_, name) in providers(t, kind)})
+        cache[kind] = [(t, {name for (_, name) in providers(t, kind, producers)})
                        for t in ctx.rendered()]
     return cache[kind]
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from dataclasses import dataclass, field
 
 from ..core.errors import OverlayLintError, at
 from .config import Config
-from .model import Rule
+from .model import Rule, RuleContext
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -48,36 +49,97 @@ def load_rules(cfg: Config | None = None) -> list[Rule]:
     return rules
 
 
+@dataclass
+class RuleSetting:
+    """One rule's setting under ``rules:`` or an ``overrides:`` entry."""
+
+    enabled: bool | None = None
+    severity: str | None = None
+    params: dict = field(default_factory=dict)
+
+
 def configure(rules: list[Rule], cfg: Config) -> None:
-    """Apply the config's ``rules:`` section; unknown rules or parameters are errors."""
+    """Apply the config's ``rules:`` section and ``overrides:``; unknown rules or
+    parameters are errors."""
     by_id = {r.id: r for r in rules}
     for rid, node in cfg.rules.items():
-        rule = by_id.get(rid)
-        if rule is None:
-            key_origin = node.o
-            raise at(key_origin, f"unknown rule '{rid}' in config; `overlay-lint rules` "
-                                 "lists the rules")
-        v = node.v
-        if type(v) is bool:
-            rule.enabled = v
-        elif isinstance(v, str):
-            if v in SEVERITIES:
-                rule.severity = v
+        rule = _known(by_id, rid, node)
+        s = rule_setting(rule, node)
+        if s.enabled is not None:
+            rule.enabled = s.enabled
+        rule.severity = s.severity or rule.severity
+        rule.params.update(s.params)
+    for ov in cfg.overrides:
+        for rid, node in ov.rules.items():
+            rule = _known(by_id, rid, node)
+            ov.settings[rid] = s = rule_setting(rule, node)
+            rule.overrides.append((ov, s))
+            if s.enabled and not rule.enabled:   # off, except under these paths
+                rule.enabled, rule.off_elsewhere = True, True
+    for rule in rules:
+        if any(s.params for _, s in rule.overrides):
+            rule.check = _per_path(rule.check, rule.overrides, cfg)
+
+
+def _known(by_id: dict[str, Rule], rid: str, node) -> Rule:
+    rule = by_id.get(rid)
+    if rule is None:
+        raise at(node.o, f"unknown rule '{rid}' in config; `overlay-lint rules` lists the rules")
+    return rule
+
+
+def rule_setting(rule: Rule, node) -> RuleSetting:
+    """What a ``rules:`` value says: on/off, a severity, or a mapping with parameters."""
+    s = RuleSetting()
+    v = node.v
+    if type(v) is bool:
+        s.enabled = v
+    elif isinstance(v, str):
+        if v in SEVERITIES:
+            s.severity = v
+        else:
+            s.enabled = v in ("on", "enable")
+    elif node.is_map:
+        for key, child in node.items():
+            if key == "enabled":
+                s.enabled = bool(child.v)
+            elif key == "severity":
+                s.severity = child.v
+            elif key in rule.parameters:
+                _check_type(rule.id, key, child, rule.parameters[key])
+                s.params[key] = child.data()
             else:
-                rule.enabled = v in ("on", "enable")
-        elif node.is_map:
-            for key, child in node.items():
-                if key == "enabled":
-                    rule.enabled = bool(child.v)
-                elif key == "severity":
-                    rule.severity = child.v
-                elif key in rule.parameters:
-                    _check_type(rid, key, child, rule.parameters[key])
-                    rule.params[key] = child.data()
-                else:
-                    known = ", ".join(sorted(rule.parameters)) or "none"
-                    raise at(child.o, f"rule '{rid}' has no parameter '{key}' "
-                                      f"(parameters: {known})")
+                known = ", ".join(sorted(rule.parameters)) or "none"
+                raise at(child.o, f"rule '{rule.id}' has no parameter '{key}' "
+                                  f"(parameters: {known})")
+    return s
+
+
+def _per_path(check, overrides: list, cfg: Config):
+    """Run ``check`` once per parameter set: the targets under an override's paths with
+    its parameters (the first matching override wins), the others with the rule's own."""
+    from dataclasses import replace
+
+    def setting_for(rel: str):
+        return next((s for ov, s in overrides if s.params and ov.matches(rel)), None)
+
+    def run(ctx: RuleContext):
+        parts: dict[int, tuple[dict, list]] = {}
+        for t in ctx.targets:
+            if t.target.dir is not None:
+                pieces = [(setting_for(cfg.rel(t.target.dir)), t)]
+            else:   # loose manifests: file by file
+                by_file: dict[int, tuple] = {}
+                for res in t.resources:
+                    s = setting_for(cfg.rel(res.source)) if res.source else None
+                    by_file.setdefault(id(s), (s, []))[1].append(res)
+                pieces = [(s, replace(t, resources=rs)) for s, rs in by_file.values()]
+            for s, piece in pieces:
+                parts.setdefault(id(s), ({**ctx.params, **(s.params if s else {})}, []))[1] \
+                    .append(piece)
+        for params, targets in parts.values():
+            yield from check(replace(ctx, params=params, targets=targets))
+    return run
 
 
 def _check_type(rid: str, key: str, node, default) -> None:

@@ -141,3 +141,26 @@ def _resource_match(resource: str, patterns: list[str]) -> bool:
     short = f"{parts[0]}/{parts[-1]}"  # Kind/name, whatever the namespace
     return any(fnmatch.fnmatchcase(resource, p) or fnmatch.fnmatchcase(short, p)
                for p in patterns)
+
+
+def apply_overrides(problems: list, cfg: Config) -> None:
+    """Set each problem's severity from the first ``overrides:`` entry of its rule that
+    matches the problem's file (the line to edit) or its target's folder: a severity, or
+    ``off`` (the problem is dropped, like a config ignore). A rule enabled only by
+    overrides is ``off`` elsewhere."""
+    for rule, p in problems:
+        if not rule.overrides and not rule.off_elsewhere:
+            continue
+        rels = []
+        if p.origin is not None:
+            rels.append(cfg.rel(p.origin[0]))
+        if p.target is not None and p.target.target.dir is not None:
+            rels.append(cfg.rel(p.target.target.dir))
+        s = next((s for ov, s in rule.overrides if any(ov.matches(r) for r in rels)
+                  and (s.enabled is not None or s.severity)), None)
+        enabled = s.enabled if s is not None and s.enabled is not None \
+            else not rule.off_elsewhere
+        if not enabled:
+            p.severity = "off"
+        elif s is not None and s.severity:
+            p.severity = s.severity

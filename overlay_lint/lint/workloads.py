@@ -37,6 +37,28 @@ def pod_spec(res_node: Node, kind: str) -> tuple[tuple, Node] | None:
     return path, n
 
 
+_PATCH_KEYS = ("$patch", "$setElementOrder", "$retainKeys", "$deleteFromPrimitiveList")
+_SELECTED = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+
+
+def is_patch_fragment(doc: Node) -> bool:
+    """A document that is a patch, not a manifest (a ``kubectl patch`` file or a strategic
+    merge patch nothing names): a ``$patch``-style directive anywhere, or a workload whose
+    containers lack an image or, for controllers, without a selector. Loose YAML like this
+    is not checked as the kind it names."""
+    for _, n in doc.walk():
+        if n.is_map and any(k.startswith(_PATCH_KEYS) for k in n.v):
+            return True
+    kind = doc.str_at("kind") or ""
+    found = pod_spec(doc, kind)
+    if found is None:
+        return False
+    if kind in _SELECTED and doc.path("spec", "selector") is None:
+        return True
+    cs = list(containers(*found))
+    return not cs or any(c.get("image") is None for _, c in cs)
+
+
 def containers(spec_path: tuple, spec: Node) -> Iterator[tuple[tuple, Node]]:
     """Every container mapping of a pod spec with its path from the resource root."""
     for list_name in CONTAINER_LISTS:

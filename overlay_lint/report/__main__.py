@@ -67,7 +67,24 @@ def load_json(text: str) -> LintResult:
         errors=[LintError(**_record(d, _ERROR, ("message",), f"errors[{i}]"))
                 for i, d in enumerate(errors)],
         envs=list(envs), suppressed=counts[0], baselined=counts[1],
-        unvalidated=_unvalidated(data.get("unvalidated", [])))
+        unvalidated=_unvalidated(data.get("unvalidated", [])),
+        protected=_strings(data.get("protected", []), "protected"),
+        warnings=_errors(data.get("warnings", []), "warnings"),
+        skipped=_errors(data.get("skipped", []), "skipped"))
+
+
+def _strings(items: object, where: str) -> list[str]:
+    if not isinstance(items, list) or not all(isinstance(e, str) for e in items):
+        raise BadResult(f"'{where}' must be a list of strings")
+    return list(items)
+
+
+def _errors(items: object, where: str) -> list[LintError]:
+    """Warnings and skipped targets: shaped like errors."""
+    if not isinstance(items, list):
+        raise BadResult(f"'{where}' must be a list")
+    return [LintError(**_record(d, _ERROR, ("message",), f"{where}[{i}]"))
+            for i, d in enumerate(items)]
 
 
 def _unvalidated(items: object) -> list[dict]:

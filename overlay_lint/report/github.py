@@ -51,4 +51,12 @@ def render(result: LintResult) -> str:
         lines.append(command("error", msg, file=posix_path(e.file) if e.file else None,
                              line=e.line or None, col=e.col or None,
                              title=f"{TOOL_NAME} error"))
+    for s in result.skipped:
+        lines.append(command("warning", f"{s.env} not checked: {s.message}",
+                             file=posix_path(s.file) if s.file else None,
+                             line=s.line or None, col=s.col or None,
+                             title=f"{TOOL_NAME}: env skipped"))
+    for w in result.warnings:
+        lines.append(command("warning", w.message, file=posix_path(w.file) if w.file else None,
+                             line=w.line or None, title=f"{TOOL_NAME} warning"))
     return "".join(line + "\n" for line in lines)

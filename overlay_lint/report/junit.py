@@ -27,10 +27,16 @@ def _case(suite: ET.Element, name: str, classname: str, file: str | None = None,
     return case
 
 
+def _where(e) -> str:
+    return f"{posix_path(e.file)}:{e.line}: " if e.file and e.line else \
+        (f"{posix_path(e.file)}: " if e.file else "")
+
+
 def render(result: LintResult) -> str:
     """The JUnit XML document as text."""
     envs = [e for e in dict.fromkeys(result.envs) if e]
-    for env in [e for f in result.findings for e in f.envs] + [e.env for e in result.errors]:
+    for env in [e for f in result.findings for e in f.envs] + [e.env for e in result.errors] \
+            + [s.env for s in result.skipped]:
         if env and env not in envs:      # never drop a finding or error of an unlisted env
             envs.append(env)
     root = ET.Element("testsuites", name=TOOL_NAME)
@@ -39,6 +45,7 @@ def render(result: LintResult) -> str:
         found = [f for f in result.findings
                  if (env in f.envs if env else not any(f.envs))]
         errs = [e for e in result.errors if (e.env == env if env else not e.env)]
+        skips = [s for s in result.skipped if s.env == env] if env else []
         if env is None and not found and not errs:
             continue
         suite = ET.SubElement(root, "testsuite",
@@ -59,14 +66,24 @@ def render(result: LintResult) -> str:
             where = f" {visible(posix_path(e.file))}:{e.line or 1}" if e.file else ""
             case = _case(suite, f"input error{where}", f"{TOOL_NAME}.input", e.file, e.line)
             ET.SubElement(case, "error", type="input", message=visible(e)).text = visible(e)
-        if env and not found and not errs:
+        for s in skips:
+            case = _case(suite, f"env {visible(env)}", f"{TOOL_NAME}.env", s.file, s.line)
+            ET.SubElement(case, "skipped",
+                          message=visible(f"{_where(s)}not checked: {s.message}"))
+        if env and not found and not errs and not skips:
             _case(suite, f"env {visible(env)}", f"{TOOL_NAME}.env")
         n = len(suite)
         suite.set("tests", str(n))
         suite.set("failures", str(len(found)))
         suite.set("errors", str(len(errs)))
-        suite.set("skipped", "0")
+        suite.set("skipped", str(len(skips)))
         total, failures, errors = total + n, failures + len(found), errors + len(errs)
+    if result.warnings:   # visible, never failing
+        holder = root[0] if len(root) else ET.SubElement(
+            root, "testsuite", name=TOOL_NAME, tests="0", failures="0", errors="0",
+            skipped="0")
+        ET.SubElement(holder, "system-out").text = "\n".join(
+            visible(f"warning: {_where(w)}{w.message}") for w in result.warnings)
     if not len(root):  # nothing checked at all: one passing case so the report is not empty
         suite = ET.SubElement(root, "testsuite", name=TOOL_NAME, tests="1", failures="0",
                               errors="0", skipped="0")

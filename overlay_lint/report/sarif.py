@@ -51,9 +51,11 @@ def _location(file: str, line: int | None, col: int | None) -> dict:
     return {"physicalLocation": phys}
 
 
-def _notification(err: LintError) -> dict:
-    note: dict = {"level": "error", "message": _message(err.message if not err.env
-                                                         else f"{err.message} (env {err.env})")}
+def _notification(err: LintError, level: str = "error") -> dict:
+    text = err.message if not err.env else f"{err.message} (env {err.env})"
+    if level == "skipped":
+        level, text = "warning", f"{err.env} not checked: {err.message}"
+    note: dict = {"level": level, "message": _message(text)}
     if err.file:
         note["locations"] = [_location(err.file, err.line, err.col)]
     return note
@@ -105,12 +107,15 @@ def to_sarif(result: LintResult) -> dict:
             }},
             "invocations": [{
                 "executionSuccessful": not result.errors,
-                "toolExecutionNotifications": [_notification(e) for e in result.errors],
+                "toolExecutionNotifications": [_notification(e) for e in result.errors]
+                + [_notification(s, "skipped") for s in result.skipped]
+                + [_notification(w, "warning") for w in result.warnings],
             }],
             "originalUriBaseIds": {"%SRCROOT%": {
                 "description": {"text": "The directory overlay-lint ran in"}}},
             "results": results,
-            "properties": {"envs": [_str(e) for e in result.envs]},
+            "properties": {"envs": [_str(e) for e in result.envs],
+                           "protected": [_str(e) for e in result.protected]},
         }],
     }
 

@@ -27,10 +27,12 @@ def render(result: LintResult) -> str:
     out = [f"## {TOOL_NAME}", ""]
     hidden = [f"{n} {what}" for n, what in ((result.suppressed, "suppressed"),
                                             (result.baselined, "in the baseline")) if n]
+    prot = (" Protected: " + ", ".join(code(e) for e in result.protected) + "."
+            if result.protected else "")
     if not result.findings and not result.errors:
-        out.append(f"✅ No findings. Envs checked: {envs}."
+        out.append(f"✅ No findings. Envs checked: {envs}.{prot}"
                    + (f" ({', '.join(hidden)}.)" if hidden else ""))
-        return "\n".join(out) + "\n"
+        return "\n".join(out + _notes(result)) + "\n"
     by_sev = [_count(sum(f.severity == s for f in result.findings), s)
               for s in ("error", "warning", "info")
               if any(f.severity == s for f in result.findings)]
@@ -39,7 +41,7 @@ def render(result: LintResult) -> str:
         verdict += f", {_count(len(result.errors), 'input error')}"
     if hidden:
         verdict += f" ({', '.join(hidden)})"
-    out += [f"**{verdict}**. Envs checked: {envs}.", ""]
+    out += [f"**{verdict}**. Envs checked: {envs}.{prot}", ""]
     if result.findings:
         out += ["| Severity | Rule | Location | Envs | Message |",
                 "|---|---|---|---|---|"]
@@ -54,4 +56,22 @@ def render(result: LintResult) -> str:
     if result.errors:
         out += ["", "### Input errors", ""]
         out += [f"- {text(str(e))}" for e in result.errors[:MAX_ROWS]]
-    return "\n".join(out) + "\n"
+    return "\n".join(out + _notes(result)) + "\n"
+
+
+def _notes(result: LintResult) -> list[str]:
+    """Skipped envs and warnings: shown, never failing."""
+    out: list[str] = []
+    if result.skipped:
+        out += ["", "### Not checked (unsupported)", ""]
+        out += [f"- {code(s.env or '')}: {text(_at(s) + s.message)}"
+                for s in result.skipped[:MAX_ROWS]]
+    if result.warnings:
+        out += ["", "### Warnings", ""]
+        out += [f"- {text(_at(w) + w.message)}" for w in result.warnings[:MAX_ROWS]]
+    return out
+
+
+def _at(e) -> str:
+    return f"{posix_path(e.file)}:{e.line}: " if e.file and e.line else \
+        (f"{posix_path(e.file)}: " if e.file else "")

@@ -6,7 +6,8 @@ import os
 from collections import Counter
 
 from ..core.escape import shown_path, visible
-from ..lint.findings import LintResult
+from ..lint.envnames import short_list
+from ..lint.findings import LintError, LintResult
 from ..lint.suppress import source_line
 
 JSON_VERSION = 1
@@ -27,24 +28,37 @@ def _c(text: str, what: str, on: bool) -> str:
     return f"\x1b[{_COLORS[what]}m{text}\x1b[0m" if on and what in _COLORS else text
 
 
-def render_text(result: LintResult, color: bool = False) -> str:
-    """Errors, then findings with their source line, then the summary line.
+def _loc(e: LintError) -> str:
+    if not e.file:
+        return ""
+    return f"{shown_path(e.file)}:{e.line}: " if e.line else f"{shown_path(e.file)}: "
+
+
+def error_lines(result: LintResult, color: bool = False) -> list[str]:
+    """One ``file:line: error: message (env X)`` line per input error."""
+    return [f"{_c(_loc(e), 'bold', color)}{_c('error:', 'error', color)} "
+            f"{visible(e.message)}{f' (env {visible(e.env)})' if e.env else ''}"
+            for e in result.errors]
+
+
+def render_text(result: LintResult, color: bool = False, errors: bool = True) -> str:
+    """Errors (unless ``errors=False``: the lint command prints them on stderr), skipped
+    targets and warnings, then findings with their source line, then the summary line.
 
     File names, messages, env names and source lines come from the repository: each is
     printed through :func:`~overlay_lint.core.escape.visible` (one line, no control or
     format characters, no CI command), and neither a file name nor a source line starts a
     printed line with anything a CI runner could take for a command.
     """
-    out: list[str] = []
-    for e in result.errors:
-        loc = ""
-        if e.file:
-            loc = f"{shown_path(e.file)}:{e.line}: " if e.line else f"{shown_path(e.file)}: "
-        env = f" (env {visible(e.env)})" if e.env else ""
-        out.append(f"{_c(loc, 'bold', color)}{_c('error:', 'error', color)} "
-                   f"{visible(e.message)}{env}")
+    out: list[str] = error_lines(result, color) if errors else []
+    for s in result.skipped:
+        out.append(f"{_c(_loc(s), 'bold', color)}{_c('skipped:', 'warning', color)} "
+                   f"{visible(s.env or '')} not checked: {visible(s.message)}")
+    for w in result.warnings:
+        out.append(f"{_c(_loc(w), 'bold', color)}{_c('warning:', 'warning', color)} "
+                   f"{visible(w.message)}")
     for f in result.findings:
-        envs = f" ({visible(', '.join(f.envs))})" if f.envs else ""
+        envs = f" ({visible(short_list(f.envs))})" if f.envs else ""
         out.append(f"{_c(f'{shown_path(f.file)}:{f.line}:{f.col}:', 'bold', color)} "
                    f"{_c(visible(f.severity), f.severity, color)} "
                    f"{_c(f'[{visible(f.rule)}]', 'dim', color)} {visible(f.message)}{envs}")
@@ -91,20 +105,34 @@ def _source(line: str, col: int) -> tuple[str, int]:
 def summary(result: LintResult) -> str:
     n = len(result.findings)
     by = Counter(f.severity for f in result.findings)
-    where = f"in {len(result.envs)} env{'s' if len(result.envs) != 1 else ''}" + (
-        f" ({visible(', '.join(result.envs))})" if result.envs else "")
+    where = visible(in_envs(result.envs))
     parts = [f"{n} finding{'s' if n != 1 else ''}"]
     if n:
         parts[0] += " (" + ", ".join(f"{by[s]} {s}{'s' if by[s] != 1 else ''}"
                                      for s in ("error", "warning", "info") if by[s]) + ")"
     parts[0] += f" {where}"
+    if result.envs:
+        parts.append(f"protected: {visible(short_list(result.protected))}"
+                     if result.protected else "no protected env checked")
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} skipped (unsupported)")
     if result.errors:
         parts.append(f"{len(result.errors)} input error{'s' if len(result.errors) != 1 else ''}")
+    if result.warnings:
+        parts.append(f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}")
     if result.suppressed:
         parts.append(f"{result.suppressed} suppressed")
     if result.baselined:
         parts.append(f"{result.baselined} in baseline")
     return "; ".join(parts)
+
+
+def in_envs(envs: list[str]) -> str:
+    """``in 3 envs (dev, staging, prod)``; a long list: ``in 312 envs: a, b, c, … (+309)``."""
+    if len(envs) > 4:
+        return f"in {short_list(envs)}"
+    return f"in {len(envs)} env{'s' if len(envs) != 1 else ''}" + (
+        f" ({', '.join(envs)})" if envs else "")
 
 
 def render_json(result: LintResult) -> str:
@@ -115,9 +143,14 @@ def render_json(result: LintResult) -> str:
         "errors": [e.to_json() for e in result.errors],
         "envs": list(result.envs),
         "unvalidated": list(result.unvalidated),
+        "protected": list(result.protected),
+        "warnings": [w.to_json() for w in result.warnings],
+        "skipped": [s.to_json() for s in result.skipped],
         "summary": {
             "findings": len(result.findings),
             "errors": len(result.errors),
+            "warnings": len(result.warnings),
+            "skipped": len(result.skipped),
             "suppressed": result.suppressed,
             "baselined": result.baselined,
         },

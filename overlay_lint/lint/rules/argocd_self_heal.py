@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
+from ..envnames import short_list
 from ..model import Problem, RuleContext
 
 ID = "argocd-self-heal"
@@ -88,7 +89,7 @@ def check(ctx: RuleContext) -> Iterator[Problem]:
             node = heal or spec.path("syncPolicy", "automated") or spec.get("syncPolicy") or spec
             yield Problem(node.o,
                           f"Argo CD Application {res.name} deploys protected env "
-                          f"{', '.join(repr(e) for e in envs)} without "
+                          f"{short_list([repr(e) for e in envs])} without "
                           "syncPolicy.automated.selfHeal: true; set it so drift is reverted",
                           target, res, ("spec", "syncPolicy", "automated", "selfHeal"),
                           None if heal is None else heal.v, envs=envs)

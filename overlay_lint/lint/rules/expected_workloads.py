@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..envnames import short_list
 from ..model import Problem, RenderedTarget, RuleContext
 
 ID = "expected-workloads"
@@ -92,13 +93,13 @@ def _check_group(ctx: RuleContext, envs: list) -> Iterator[Problem]:
         if src and all(src in e.target.reach for e in envs):
             for e in missing:
                 yield Problem(_env_origin(e), f"{k} {n} from the base is not rendered in env "
-                              f"'{e.name}' (present in {', '.join(p.name for p in present)}); "
+                              f"'{e.name}' (present in {short_list([p.name for p in present])}); "
                               "every env should run the same workloads", e, None, (), n,
                               field_path=f"{k}/{n}")
         else:
             for e in present:
                 yield Problem(_kind_origin(by_env[e.name]), f"{k} {n} is rendered only in "
-                              f"{', '.join(p.name for p in present)}, not in "
-                              f"{', '.join(m.name for m in missing)}; every env should run the "
+                              f"{short_list([p.name for p in present])}, not in "
+                              f"{short_list([m.name for m in missing])}; every env should run the "
                               "same workloads (move it to the base, or configure "
                               "expected-workloads)", e, by_env[e.name], ("kind",), n)
