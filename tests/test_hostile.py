@@ -525,7 +525,7 @@ def test_symlinked_lint_path_cannot_move_the_root(tmp_path: Path) -> None:
     a = audited(["infra"], root)
     _assert_confined(a, root)
     assert a.proc.returncode == 2
-    assert "infra: error: resolves outside the lint root" in a.proc.stdout
+    assert "infra: error: resolves outside the lint root" in a.proc.stderr
     a = audited(["render", "infra/outside/secretapp"], root)
     _assert_confined(a, root)
     one_error(a.proc, "infra/outside/secretapp", "outside the lint root")
@@ -538,7 +538,7 @@ def test_symlink_up_and_out_of_every_folder(tmp_path: Path) -> None:
     (root / "a/infra").symlink_to("../" * (len(root.parts) + 2))
     a = audited(["a/infra"], root)
     _assert_confined(a, root)
-    assert a.proc.returncode == 2 and "outside the lint root" in a.proc.stdout
+    assert a.proc.returncode == 2 and "outside the lint root" in a.proc.stderr
 
 
 def test_static_reach_never_reads_a_kustomization_outside_the_root(tmp_path: Path) -> None:
@@ -550,8 +550,8 @@ def test_static_reach_never_reads_a_kustomization_outside_the_root(tmp_path: Pat
     a = audited(["."], root)
     _assert_confined(a, root)
     assert a.proc.returncode == 2
-    assert "overlays/prod/kustomization.yaml:2" in a.proc.stdout
-    assert "outside the lint root" in a.proc.stdout
+    assert "overlays/prod/kustomization.yaml:2" in a.proc.stderr
+    assert "outside the lint root" in a.proc.stderr
 
 
 def test_root_that_does_not_exist(tmp_path: Path) -> None:

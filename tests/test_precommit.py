@@ -87,8 +87,10 @@ def _expected(name: str) -> list[dict]:
 
 def _checked_envs(output: str) -> list[str]:
     """The envs the text summary line says were checked."""
-    # the text summary line: "6 findings (6 errors) in 1 env (dev)" / "0 findings in 0 envs"
-    m = re.search(r"^\d+ findings?\b.* in (\d+) envs?(?: \(([^)]*)\))?$", output, re.MULTILINE)
+    # the text summary line: "6 findings (6 errors) in 1 env (dev); no protected env checked"
+    # / "0 findings in 0 envs"
+    m = re.search(r"^\d+ findings?\b.* in (\d+) envs?(?: \(([^)]*)\))?(?:;.*)?$", output,
+                  re.MULTILINE)
     assert m, f"no summary line naming the envs checked in output:\n{output}"
     envs = [e.strip() for e in (m.group(2) or "").split(",") if e.strip()]
     assert len(envs) == int(m.group(1))
