@@ -90,7 +90,8 @@ def check_report(fmt: str, text: str, result) -> None:
     no_control(text)
     if fmt == "github":
         lines = text.splitlines()
-        assert len(lines) == len(result.findings) + len(result.errors)
+        assert len(lines) == len(result.findings) + len(result.errors) + \
+            len(result.skipped) + len(result.warnings)
         for line in lines:
             assert OWN_COMMAND.match(line), line
             kind, props, data = decode_command(line)

@@ -57,16 +57,19 @@ def results(draw) -> LintResult:
         resource=draw(_TEXT), field_path=draw(_TEXT),
         value=draw(st.one_of(st.none(), _TEXT)))
         for _ in range(draw(st.integers(0, 4)))]
-    errors = [LintError(draw(_TEXT), draw(st.one_of(st.none(), _PATH)),
-                        draw(st.one_of(st.none(), st.integers(1, 10**6))),
-                        draw(st.one_of(st.none(), st.integers(1, 500))),
-                        draw(st.one_of(st.none(), _NAME)))
-              for _ in range(draw(st.integers(0, 2)))]
+    def errors_like() -> list[LintError]:   # errors, warnings, skipped targets
+        return [LintError(draw(_TEXT), draw(st.one_of(st.none(), _PATH)),
+                          draw(st.one_of(st.none(), st.integers(1, 10**6))),
+                          draw(st.one_of(st.none(), st.integers(1, 500))),
+                          draw(st.one_of(st.none(), _NAME)))
+                for _ in range(draw(st.integers(0, 2)))]
+    errors = errors_like()
     unvalidated = [{"apiVersion": draw(_NAME), "kind": draw(_NAME), "reason": draw(_TEXT),
                     "envs": draw(st.lists(_NAME, max_size=2)), "resources": 1}
                    for _ in range(draw(st.integers(0, 2)))]
     return LintResult(findings, errors, draw(st.lists(_NAME, max_size=3)),
-                      draw(st.integers(0, 3)), draw(st.integers(0, 3)), unvalidated)
+                      draw(st.integers(0, 3)), draw(st.integers(0, 3)), unvalidated,
+                      draw(st.lists(_NAME, max_size=2)), errors_like(), errors_like())
 
 
 _RENDER = {"json": render_json, "sarif": sarif.render, "github": github.render,

@@ -69,14 +69,14 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[LintError] = field(default_factory=list)
     envs: list[str] = field(default_factory=list)   # envs that were checked
-    protected: list[str] = field(default_factory=list)   # the protected ones among them
+    suppressed: int = 0       # dropped by inline comments, annotations, config ignores
+    baselined: int = 0        # dropped because the baseline knows them
+    # kinds no schema covered (k8s-schema): apiVersion, kind, reason, envs, resources
+    unvalidated: list[dict] = field(default_factory=list)
+    protected: list[str] = field(default_factory=list)   # the protected envs checked
     # visible, never failing: nothing protected, an unreadable folder, a suppression
     # naming no rule (file/line when there is one)
     warnings: list[LintError] = field(default_factory=list)
     # targets not checked because they use what overlay-lint refuses (`unsupported: skip`):
     # where (file:line) and why; ``env`` names the target
     skipped: list[LintError] = field(default_factory=list)
-    suppressed: int = 0       # dropped by inline comments, annotations, config ignores
-    baselined: int = 0        # dropped because the baseline knows them
-    # kinds no schema covered (k8s-schema): apiVersion, kind, reason, envs, resources
-    unvalidated: list[dict] = field(default_factory=list)

@@ -45,8 +45,8 @@ def render(result: LintResult) -> str:
         found = [f for f in result.findings
                  if (env in f.envs if env else not any(f.envs))]
         errs = [e for e in result.errors if (e.env == env if env else not e.env)]
-        skips = [s for s in result.skipped if s.env == env] if env else []
-        if env is None and not found and not errs:
+        skips = [s for s in result.skipped if (s.env == env if env else not s.env)]
+        if env is None and not found and not errs and not skips:
             continue
         suite = ET.SubElement(root, "testsuite",
                               name=f"{TOOL_NAME} {visible(env) if env else 'repository'}")
@@ -67,7 +67,8 @@ def render(result: LintResult) -> str:
             case = _case(suite, f"input error{where}", f"{TOOL_NAME}.input", e.file, e.line)
             ET.SubElement(case, "error", type="input", message=visible(e)).text = visible(e)
         for s in skips:
-            case = _case(suite, f"env {visible(env)}", f"{TOOL_NAME}.env", s.file, s.line)
+            case = _case(suite, f"env {visible(env or '')}", f"{TOOL_NAME}.env", s.file,
+                         s.line)
             ET.SubElement(case, "skipped",
                           message=visible(f"{_where(s)}not checked: {s.message}"))
         if env and not found and not errs and not skips:
