@@ -153,5 +153,5 @@ def test_bad_allow_entry_is_a_located_error(tmp_path):
                                  "    allow:\n      - spec.replicas\n      - 'spec.x[\"a'\n")
     rc, out, err = run([".", "--rule", "env-parity"], root)
     assert rc == 2
-    assert out.startswith(".overlay-lint.yaml:6: error: rule 'env-parity': bad 'allow' entry "
-                          "'spec.x[\"a'")
+    assert err.startswith(".overlay-lint.yaml:6: error: rule 'env-parity': bad 'allow' entry "
+                          "'spec.x[\"a'")     # input errors are on stderr
