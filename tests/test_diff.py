@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -145,10 +146,9 @@ def test_aether_text_and_markdown(shared):
     assert lines[-1].startswith("Not listed: 47 values that differ only by namespace "
                                 "(aether-staging -> aether-prod)")
     rc, md, _ = run(["diff", "staging", "prod", "infra", "--format", "markdown"], tree)
-    assert md.startswith("## overlay-lint diff: staging -&gt; prod\n")
-    assert ("| <code>spec.replicas</code> | <code>2</code><br><sub><code>"
-            "infra/k3s/gateway/deployment.yaml:12</code></sub> | <code>3</code><br><sub><code>"
-            "infra/overlays/prod/kustomization.yaml:60</code></sub> |") in md
+    assert md.startswith("## overlay-lint diff: staging → prod\n")
+    assert ("| `spec.replicas` | `2`<br><sub>`infra/k3s/gateway/deployment.yaml:12`</sub> | "
+            "`3`<br><sub>`infra/overlays/prod/kustomization.yaml:60`</sub> |") in md
     rc, colored, _ = run(["diff", "staging", "prod", "infra", "--color", "always"], tree)
     assert "\x1b[31m- staging\x1b[0m" in colored
 
@@ -344,3 +344,31 @@ def test_paths_format_and_patterns():
     assert matches("spec.rules[*].host", ("spec", "rules", 0, "host"))
     assert not matches("*.host", ("spec", "rules", 0, "host"))
     assert matches("**", ("anything",))
+
+
+def test_hostile_values_are_escaped(tmp_path):
+    evil = "<img src=x onerror=alert(1)>|`x` \x1b[31mred\u202e ##[group]"
+    cm = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+          "'::error::forged': x\ndata:\n"
+          f"  other: {json.dumps(evil)}\n  plain: a\n")
+    write_tree(tmp_path, {"overlays/a/kustomization.yaml": "resources: [c.yaml]\n",
+                          "overlays/a/c.yaml": cm,
+                          "overlays/b/kustomization.yaml": "resources: [c.yaml]\n",
+                          "overlays/b/c.yaml": cm.replace("plain: a", "plain: b")
+                          .replace("'::error::forged': x\n", "").replace("other:", "o:")})
+    (tmp_path / ".git").mkdir()
+    rc, out, err = run(["diff", "a", "b", "--color", "always"], tmp_path)
+    assert rc == 0, err
+    for line in out.splitlines():
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", line)
+        assert not plain.lstrip().startswith("::"), line      # no workflow command
+        assert "##[" not in plain and "\u202e" not in plain
+    assert "\x1b[31mred" not in out and "[31mred" in out    # shown, escaped, not obeyed
+    assert '\\::error::forged' in out
+    rc, md, _ = run(["diff", "a", "b", "--format", "markdown"], tmp_path)
+    outside_code = re.sub(r"(`+)(?:(?!\1).)*?\1", "", md)
+    assert "<img" in md and "<img" not in outside_code and "\x1b" not in md
+    rows = [ln for ln in md.splitlines() if ln.startswith("| `")]
+    assert rows and all(ln.count(" | ") == 2 for ln in rows)   # no cell broken by a '|'
+    rc, js, _ = run(["diff", "a", "b", "--format", "json"], tmp_path)
+    assert evil in [c["before"] for c in json.loads(js)["changes"]]   # JSON keeps the data

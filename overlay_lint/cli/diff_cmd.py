@@ -75,7 +75,7 @@ def run_diff(argv: list[str]) -> int:
 def _diff_envs(args: argparse.Namespace):
     from ..core.errors import OverlayLintError
     from ..diff.compare import diff_resources
-    from ..diff.format import DiffReport
+    from ..report.diff import DiffReport
     from ..lint.config import load_config
     from ..lint.engine import lint_root
 
@@ -91,15 +91,17 @@ def _diff_envs(args: argparse.Namespace):
             known = ", ".join(envs) or "none"
             raise OverlayLintError(f"unknown env '{name}' under {path} (envs: {known}; "
                                    "`overlay-lint envs` lists them)")
+    from ..kustomize.budget import Budget
     from ..kustomize.loader import Loader
-    before = _render(envs[a].dir, Loader(root))
-    after = _render(envs[b].dir, Loader(root))
+    budget = Budget()   # one per run, shared by both builds
+    before = _render(envs[a].dir, Loader(root, budget))
+    after = _render(envs[b].dir, Loader(root, budget))
     changes = diff_resources(before, after)
     for c in changes:
         c.envs = [a, b]
     shown, hidden = _split(changes, args.renames, base=False)
     report = DiffReport(shown, a, b, [a, b], hidden=hidden,
-                        title=f"overlay-lint diff: {a} -> {b}", renames=args.renames)
+                        title=f"overlay-lint diff: {a} → {b}", renames=args.renames)
     return report, _where(None), []
 
 
@@ -155,9 +157,10 @@ def _where(base):
 def _diff_base(args: argparse.Namespace):
     from ..core.errors import OverlayLintError
     from ..diff.compare import diff_resources
-    from ..diff.format import DiffReport
+    from ..report.diff import DiffReport
     from ..diff.model import group_changes
     from ..diff.snapshot import SnapshotLoader
+    from ..kustomize.budget import Budget
     from ..kustomize.loader import Loader
     from ..lint.at_ref import open_base
     from ..lint.config import load_config
@@ -198,11 +201,12 @@ def _diff_base(args: argparse.Namespace):
         errors: list[str] = []
         per_env = []
         touched = set(changed)
-        old_loader = SnapshotLoader(snap, lambda p: p not in touched)
+        budget = Budget()   # one per run: every build of both commits draws on it
         for old_t, now_t in pairs.values():
             name = now_t.name if now_t is not None else old_t.name
             # now first: the base render reuses what it parsed of the files left alone
-            after = _render_or_error(now_t, Loader(root), name, "", None, errors)
+            after = _render_or_error(now_t, Loader(root, budget), name, "", None, errors)
+            old_loader = SnapshotLoader(snap, lambda p: p not in touched, budget)
             before = _render_or_error(old_t, old_loader, name, f"at {args.base}", base,
                                       errors)
             if before is None or after is None:
@@ -241,7 +245,7 @@ def _render_or_error(t, loader, name: str, when: str, base, errors: list[str]):
 
 
 def _emit(args: argparse.Namespace, report, where) -> None:
-    from ..diff import format as fmt
+    from ..report import diff as fmt
     if args.format == "json":
         text = fmt.render_json(report, where)
     elif args.format == "markdown":

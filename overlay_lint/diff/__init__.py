@@ -6,8 +6,9 @@ the source line behind each side.
 - :mod:`.compare`  resources matched by their source identity, then field by field
                    (lists with merge keys matched by key);
 - :mod:`.model`    ``Change`` and ``ResourceKey``, grouping identical changes of several envs;
-- :mod:`.format`   text, Markdown and JSON output;
 - :mod:`.snapshot` a commit's tree materialised in a private folder, read from git objects.
+
+Its text, Markdown and JSON output is :mod:`overlay_lint.report.diff`.
 
 Layering: this package reads renders (``overlay_lint.kustomize``) and is read by the lint
 layer (the ``env-parity`` rule) and the CLI.

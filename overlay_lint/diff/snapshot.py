@@ -36,7 +36,8 @@ from typing import Callable
 
 from ..core.errors import OverlayLintError
 from ..core.node import Node, Origin
-from ..core.yaml_reader import LIMITS, load_file
+from ..core.yaml_reader import LIMITS, load_file_counted
+from ..kustomize.budget import Budget
 from ..kustomize.loader import Loader
 
 GIT_TIMEOUT = 120
@@ -284,10 +285,12 @@ class SnapshotLoader(Loader):
     change did not touch (``unchanged(work_tree_path)``; same bytes in the work tree) is
     parsed once per process, from the work tree, whose render usually parsed it already.
     Its values then carry work-tree origins, which is how snapshot origins are shown anyway.
+    Every read is charged to the run's ``budget`` as the plain loader charges it.
     """
 
-    def __init__(self, snapshot: Snapshot, unchanged: Callable[[str], bool]) -> None:
-        super().__init__(snapshot.root)
+    def __init__(self, snapshot: Snapshot, unchanged: Callable[[str], bool],
+                 budget: Budget | None = None) -> None:
+        super().__init__(snapshot.root, budget)
         self.snapshot = snapshot
         self.unchanged = unchanged
 
@@ -298,5 +301,9 @@ class SnapshotLoader(Loader):
                 and not os.path.islink(work):
             self.check_inside(path)
             self.files_read.add(path)
-            return load_file(work)
+            docs, nodes, size = load_file_counted(work)
+            where = origin or Origin(path, 0, 0)
+            self.budget.spend("bytes", size, where)
+            self.budget.spend("nodes", nodes, where)
+            return docs
         return super().documents(path, origin)
