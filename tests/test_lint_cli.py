@@ -18,7 +18,9 @@ OLINT = Path(sys.executable).with_name("overlay-lint")
 RULES = {"revision-history-limit", "expected-workloads", "dev-replicas", "dev-image-tags",
          "prod-no-dev-images", "no-latest-in-prod", "overlay-isolation", "secret-key-ref",
          "configmap-key-ref", "no-plain-secrets", "argocd-self-heal",
-         "k8s-schema", "removed-api", "deprecated-api", "env-parity"}
+         "k8s-schema", "removed-api", "deprecated-api", "env-parity",
+         "patch-no-match", "patch-no-effect", "unused-image-override", "replacement-no-target",
+         "unreferenced-manifest", "deprecated-kustomize-field", "duplicate-key"}
 
 
 def test_rules_lists_every_rule(tmp_path):

@@ -112,7 +112,7 @@ def test_baseline_reports_only_new_findings(tmp_path):
         p = root / rel
         p.write_text("# a new comment line\n# and another\n" + p.read_text())
     _edit(root / "infra/overlays/prod/kustomization.yaml", "images:\n",
-          "images:\n  - name: ghcr.io/aether/unused\n    newTag: 1.0.0\n")
+          "images:\n  - name: ghcr.io/aether/github-worker\n    newTag: 1.2.4\n")
     rc, doc = lint_json(root, "infra", "--baseline", "baseline.json")
     assert (rc, doc["findings"]) == (0, [])
 

@@ -341,8 +341,8 @@ def _apply_smp(acc, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool
     sets = patch_values(p, res.api_version, res.kind, skip_ids=not (name_ok or kind_ok))
     before = []
     for steps, _n in sets:
-        b, _path = find(res.node, steps)
-        before.append((b is not None, None if b is None else b.data()))
+        b, bpath = find(res.node, steps)
+        before.append((b is not None, None if b is None else b.data(), bpath))
     merged = strategic_merge(p, res.node)
     if merged is None or (merged.is_map and not merged.v):
         rec.set(res, (), str(res.cur_id()), None, p.o, changed=True)
@@ -360,10 +360,13 @@ def _apply_smp(acc, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool
         _metadata(merged).v["namespace"] = old_ns
     elif nmd is not None and nmd.is_map:
         nmd.v.pop("namespace", None)
-    for (steps, n), (existed, old) in zip(sets, before):
+    for (steps, n), (existed, old, bpath) in zip(sets, before):
         a, path = find(merged, steps)
         new = None if a is None else a.data()
-        rec.set(res, path, old, new, n.o, changed=(existed != (a is not None)) or None)
+        # a merged list element that moved changed the list's order (Kustomize puts the
+        # patch's elements first): not "the value it already had"
+        moved = existed and a is not None and bpath != path
+        rec.set(res, path, old, new, n.o, changed=(existed != (a is not None)) or moved or None)
     return name_ok or kind_ok
 
 

@@ -58,6 +58,7 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
     if found is not None:
         result.warnings += [LintError(n.message, display_path(n.file) if n.file else None,
                                       n.line) for n in warnings_of(found, cfg)]
+    discovered = targets
     if opts.select is not None:
         targets = opts.select(targets)
     from ..kustomize.budget import Budget
@@ -67,7 +68,7 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
     result.protected = [r.name for r in rendered
                         if r.is_env and not r.skipped and r.role == "protected"]
 
-    problems = _run_rules(rules, rendered, cfg, index, root, result, opts)
+    problems = _run_rules(rules, rendered, cfg, index, root, result, opts, discovered)
     apply_overrides(problems, cfg)
     result.findings, result.suppressed = _merge(problems, cfg, [t.name for t in targets])
     return result
@@ -75,14 +76,14 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
 
 def _run_rules(rules: list[Rule], rendered: list[RenderedTarget], cfg: Config,
                index: KustIndex, root: str, result: LintResult,
-               opts: LintOptions) -> list[tuple[Rule, Problem]]:
+               opts: LintOptions, discovered: list[Target]) -> list[tuple[Rule, Problem]]:
     """Every enabled rule over the rendered targets; a failing rule becomes an error."""
     problems: list[tuple[Rule, Problem]] = []
     for rule in rules:
         if not rule.enabled or (opts.only_rules is not None and rule.id not in opts.only_rules):
             continue
         ctx = RuleContext(rule, rule.effective_params(), rendered, cfg, index, root,
-                          result.unvalidated)
+                          result.unvalidated, discovered)
         try:
             for p in rule.check(ctx):
                 problems.append((rule, p))

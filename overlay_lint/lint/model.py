@@ -113,6 +113,8 @@ class RuleContext:
     repo_root: str
     # kinds a rule could not check, shared by the run (LintResult.unvalidated)
     unvalidated: list | None = None
+    # every target discovery found, before a changed-files run picked ``targets``
+    discovered: list[Target] | None = None
 
     @property
     def envs(self) -> list[RenderedTarget]:

@@ -20,4 +20,11 @@ MODULES = (
     "k8s_schema",
     "removed_api",
     "deprecated_api",
+    "patch_no_match",
+    "patch_no_effect",
+    "unused_image_override",
+    "replacement_no_target",
+    "unreferenced_manifest",
+    "deprecated_kustomize_field",
+    "duplicate_key",
 )
