@@ -676,16 +676,28 @@ def test_duplicate_keys_at_the_second_occurrence_naming_the_value_kustomize_keep
             newTag: 7.4.1
             newtag: 7.4.2
         commonAnnotations:
-          Team: x
-          team: y
+          Team: x1
+          team: x2
         namePrefix: b-
         """})
     _, doc = lint_json(root, ".", "--rule", "duplicate-key")
+    assert doc["errors"] == []
     got = {(f["file"], f["line"], f["envs"][0]): f["message"] for f in doc["findings"]}
     k = "overlays/prod/kustomization.yaml"
     assert set(got) == {(k, 6, "prod"), (k, 10, "prod")}     # Team/team: map keys differ
-    assert "keeps only the value at line 10" in got[(k, 10, "prod")]
-    assert "repeats 'newTag'" in got[(k, 6, "prod")] and "line 6" in got[(k, 6, "prod")]
+    assert "'namePrefix' is set twice in this mapping (also at line 2); Kustomize keeps only " \
+           "the value at line 10" in got[(k, 10, "prod")]
+    assert "'newtag' repeats 'newTag' (line 5)" in got[(k, 6, "prod")]
+    assert "keeps only the value at line 6" in got[(k, 6, "prod")]
+
+
+def test_three_occurrences_name_the_last_one_as_kept(tmp_path):
+    root = app(tmp_path, {"prod": "resources: [../../base]\nnamePrefix: a-\nnamePrefix: b-\n"
+                                  "namePrefix: c-\n"})
+    _, doc = lint_json(root, ".", "--rule", "duplicate-key")
+    assert sorted((f["line"], f["message"].split("; ")[1]) for f in doc["findings"]) == [
+        (3, "Kustomize keeps only the value at line 4 and ignores the other: keep one"),
+        (4, "Kustomize keeps only the value at line 4 and ignores the other: keep one")]
 
 
 @pytest.mark.skipif(KUBECTL is None, reason="kubectl is not on PATH")
