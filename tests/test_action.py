@@ -221,7 +221,9 @@ def test_action_declares_its_interface():
     a = _action()
     assert a["runs"]["using"] == "composite"
     assert set(a["inputs"]) == {"path", "config", "fail-on", "sarif-file", "changed-only",
-                                "version"}
+                                "diff", "version"}
+    assert set(a["outputs"]) == {"findings", "errors", "exit-code", "sarif-file",
+                                 "comment-file"}
     assert a["inputs"]["path"]["default"] == "."
 
 
@@ -262,7 +264,7 @@ def test_action_on_clean_fixture(tmp_path, installed):
     for env in ("dev", "staging", "prod"):
         assert f"`{env}`" in r.summary
     assert r.outputs["lint"] == {"findings": "0", "errors": "0", "exit-code": "0",
-                                 "sarif-file": ""}
+                                 "sarif-file": "", "comment-file": ""}
 
 
 @pytest.mark.parametrize("fail_on, want_rc", [("error", 0), ("warning", 1)])
@@ -307,19 +309,24 @@ def _git(cwd: Path, *args: str) -> str:
                           env=env).stdout
 
 
-def test_action_changed_only_on_pull_request(tmp_path, installed):
-    if shutil.which("git") is None:
-        pytest.skip("git is not here")
-    seed = _copy_fixture("aether-broken", tmp_path / "seed")
+def _pull_request(tmp_path: Path, fixture: str) -> Path:
+    """A shallow clone of a PR branch (as actions/checkout makes it) whose base is main."""
+    seed = _copy_fixture(fixture, tmp_path / "seed")
     _git(seed, "init", "-q", "-b", "main")
     _git(seed, "add", "-A")
     _git(seed, "commit", "-qm", "base")
     origin = tmp_path / "origin.git"
     _git(tmp_path, "clone", "-q", "--bare", str(seed), str(origin))
-    # the runner checks out a shallow clone of the PR head (actions/checkout's default)
     ws = tmp_path / "ws"
     _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(ws))
     _git(ws, "checkout", "-qb", "pr")
+    return ws
+
+
+def test_action_changed_only_on_pull_request(tmp_path, installed):
+    if shutil.which("git") is None:
+        pytest.skip("git is not here")
+    ws = _pull_request(tmp_path, "aether-broken")
     f = ws / "infra/overlays/dev/patches/ingress-host.yaml"
     f.write_text(f.read_text() + "# reviewed\n")
     _git(ws, "commit", "-qam", "dev change")
@@ -334,6 +341,46 @@ def test_action_changed_only_on_pull_request(tmp_path, installed):
     found = {(p["file"], int(p["line"])) for _, p, _ in notes}
     assert ("infra/overlays/dev/kustomization.yaml", 54) in found          # dev-replicas
     assert ("infra/overlays/staging/patches/gateway.yaml", 9) not in found  # staging only
+
+
+def test_action_diff_on_pull_request(tmp_path, installed):
+    if shutil.which("git") is None:
+        pytest.skip("git is not here")
+    ws = _pull_request(tmp_path, "aether-clean")
+    prod = ws / "infra/overlays/prod/kustomization.yaml"
+    prod.write_text(prod.read_text().replace("newTag: 1.8.1", "newTag: 1.8.2", 1))
+    _git(ws, "commit", "-qam", "gateway 1.8.2 in prod")
+    head = _git(ws, "rev-parse", "HEAD")
+    r, rc = _lint(tmp_path, ws, installed, {"path": "infra", "diff": "true"},
+                  {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main",
+                   "GITHUB_HEAD_REF": "pr"})
+    assert rc == 0, r.stdout + r.stderr
+    row = ("| `spec.template.spec.containers[name=gateway].image` | `prod` | "
+           "`ghcr.io/aether/gateway:1.8.1`<br><sub>`infra/overlays/prod/kustomization.yaml:37`"
+           "</sub> | `ghcr.io/aether/gateway:1.8.2`<br><sub>"
+           "`infra/overlays/prod/kustomization.yaml:37`</sub> |")
+    summary = r.summary
+    assert summary.index("No findings") < summary.index("## overlay-lint diff: changes since "
+                                                        "origin/main")
+    assert row in summary and "**1 change in 1 resource** in `prod`." in summary
+    comment = Path(r.outputs["lint"]["comment-file"])
+    assert not comment.is_relative_to(ws)            # never in the PR's workspace
+    text = comment.read_text()
+    assert text.startswith("## overlay-lint\n") and "No findings" in text and row in text
+    assert r.outputs["lint"]["exit-code"] == "0"
+    assert _git(ws, "rev-parse", "HEAD") == head
+    assert _git(ws, "--no-optional-locks", "status", "--porcelain") == ""
+
+
+def test_action_diff_outside_a_pull_request(tmp_path, installed):
+    ws = _copy_fixture("aether-broken", tmp_path / "ws")
+    r, rc = _lint(tmp_path, ws, installed, {"path": "infra", "diff": "true"})
+    assert rc == 1, r.stdout + r.stderr
+    assert "overlay-lint diff" not in r.summary
+    text = Path(r.outputs["lint"]["comment-file"]).read_text()
+    assert text.startswith("## overlay-lint\n") and "`infra/overlays/prod/kustomization.yaml:41`" \
+        in text
+    assert text.rstrip().endswith("No diff: this run is not for a pull request (no base branch).")
 
 
 def test_action_reports_input_errors(tmp_path, installed):

@@ -372,3 +372,23 @@ def test_hostile_values_are_escaped(tmp_path):
     assert rows and all(ln.count(" | ") == 2 for ln in rows)   # no cell broken by a '|'
     rc, js, _ = run(["diff", "a", "b", "--format", "json"], tmp_path)
     assert evil in [c["before"] for c in json.loads(js)["changes"]]   # JSON keeps the data
+
+
+def test_markdown_fits_a_pull_request_comment(tmp_path):
+    lits = "".join(f"      - K{i:04d}=v\n" for i in range(600))
+    write_tree(tmp_path, {
+        "base/kustomization.yaml": f"configMapGenerator:\n  - name: big\n    literals:\n{lits}",
+        "overlays/a/kustomization.yaml": "resources: [../../base]\n",
+        "overlays/b/kustomization.yaml": "resources: [../../base]\nconfigMapGenerator:\n"
+                                         "  - name: big\n    behavior: merge\n    literals:\n"
+                                         + lits.replace("=v", "=w")})
+    (tmp_path / ".git").mkdir()
+    rc, md, err = run(["diff", "a", "b", "--format", "markdown"], tmp_path)
+    assert rc == 0, err
+    assert len(md) < 45_000        # well inside a comment, with the findings beside it
+    shown = md.count("| `data.K")
+    assert 0 < shown < 600
+    assert md.rstrip().endswith(f"… and {600 - shown} more changes (run `overlay-lint diff` "
+                                "locally for all of them).")
+    rc, js, _ = run(["diff", "a", "b", "--format", "json"], tmp_path)
+    assert len(json.loads(js)["changes"]) == 600      # JSON is never cut

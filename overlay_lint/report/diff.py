@@ -23,8 +23,11 @@ from ..core.yaml_writer import dump_node, scalar_text
 from ..diff.model import HASH, IDENTITY, REFERENCE, Change, ResourceKey, Where
 from .md import code, text as md_text
 
-SHARED_MIN = 3           # a change this many resources share is printed once
-MAX_MARKDOWN_ROWS = 300  # GitHub caps a step summary at 1 MiB and a comment at 65,536 chars
+SHARED_MIN = 3             # a change this many resources share is printed once
+# GitHub caps a comment at 65,536 characters (a step summary at 1 MiB); the findings table
+# shares the comment, so the diff stops well before
+MAX_MARKDOWN_ROWS = 300
+MAX_MARKDOWN_CHARS = 40_000
 
 
 @dataclass
@@ -112,7 +115,7 @@ def hidden_summary(report: DiffReport) -> str:
         why.append("content hash")
     n = len(report.hidden)
     if why:
-        line = f"Not listed: {n} value{'s' if n != 1 else ''} that differ only by " + \
+        line = f"Not listed: {n} value{'s that differ' if n != 1 else ' that differs'} only by " + \
             (", ".join(why[:-1]) + " or " + why[-1] if len(why) > 1 else why[0])
         if any(c.rename == REFERENCE for c in report.hidden):
             line += ", and the references that follow"
@@ -293,6 +296,10 @@ def render_markdown(report: DiffReport, where: Where) -> str:
         return "| " + " | ".join(cells) + " |"
 
     shown = 0
+
+    def full() -> bool:
+        return shown >= MAX_MARKDOWN_ROWS or sum(len(x) + 1 for x in out) > MAX_MARKDOWN_CHARS
+
     shared, sections = _layout(report, where)
     if shared:
         out += ["", "### Shared by several resources", "", header]
@@ -302,7 +309,7 @@ def render_markdown(report: DiffReport, where: Where) -> str:
                               f"{code(names, in_table=True)}</sub>"))
             shown += len(keys)
     for s in sections:
-        if shown >= MAX_MARKDOWN_ROWS:
+        if full():
             break
         out += ["", f"### {md_text(s.key.kind)} {code(s.key.name)}"
                 + (f" <sub>namespace {code(s.key.namespace)}</sub>" if s.key.namespace else "")]
@@ -328,7 +335,7 @@ def render_markdown(report: DiffReport, where: Where) -> str:
         if s.fields:
             out += ["", header]
             for c in s.fields:
-                if shown >= MAX_MARKDOWN_ROWS:
+                if full():
                     break
                 out.append(row(c))
                 shown += 1
