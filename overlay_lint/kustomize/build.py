@@ -228,6 +228,9 @@ def _accumulate_components(kust: Kustomization, ctx: BuildContext, acc: Accumula
 @contextmanager
 def _meta_below(ctx: BuildContext, rel: str) -> Iterator[None]:
     """Origin paths of a sub-kustomization are relative to the top one."""
+    if not ctx.meta:  # no buildMetadata: nothing to track
+        yield
+        return
     saved = ctx.meta_prefix
     ctx.meta_prefix = join_path(saved, rel)
     try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from ..core.errors import at
-from ..core.node import Node, Origin, Path
+from ..core.node import Node, Origin, PathKey
 
 
 @dataclass(frozen=True)
@@ -62,26 +62,30 @@ def split_path(path: str) -> list[str]:
 
 
 # A setter receives the node found at the path (mutate it in place: ``node.v``/``node.o``)
-# and its path in the resource (mapping keys and sequence indexes).
-SetFn = Callable[[Node, Path], None]
+# and its path in the resource (mapping keys and sequence indexes) as a list that is only
+# valid during the call: ``tuple(path)`` keeps it.
+SetFn = Callable[[Node, "list[PathKey] | None"], None]
 
 
 def apply_fieldspec(root: Node, fs: FieldSpec, setter: SetFn, create_kind: str | None = None,
-                    create_origin: Origin | None = None, gvk: tuple[str, str, str] | None = None
-                    ) -> None:
+                    create_origin: Origin | None = None, gvk: tuple[str, str, str] | None = None,
+                    paths: bool = False) -> None:
     """Call ``setter`` on every node ``fs`` selects in the resource ``root``.
 
     ``create_kind`` ("map", "seq" or "scalar") is what a missing last field becomes when
     ``fs.create`` is set; intermediate fields are created as mappings. Created nodes carry
-    ``create_origin`` (the kustomization entry that asked for them).
+    ``create_origin`` (the kustomization entry that asked for them). With ``paths`` the
+    setter gets each node's path (a list), else None (the common case costs nothing).
     """
     if gvk is not None and not fs.matches_gvk(*gvk):
         return
-    _walk(root, _segments(fs.path), fs, setter, create_kind, create_origin, ())
+    _walk(root, _segments(fs.path), fs, setter, create_kind, create_origin,
+          [] if paths else None)
 
 
 def _walk(node: Node, segs: "tuple[str, ...]", fs: FieldSpec, setter: SetFn,
-          create_kind: str | None, create_origin: Origin | None, path: Path) -> None:
+          create_kind: str | None, create_origin: Origin | None,
+          path: list[PathKey] | None) -> None:
     if not segs:
         setter(node, path)
         return
@@ -89,8 +93,14 @@ def _walk(node: Node, segs: "tuple[str, ...]", fs: FieldSpec, setter: SetFn,
     if v is None:
         return
     if type(v) is list:
+        if path is None:
+            for item in v:
+                _walk(item, segs, fs, setter, create_kind, create_origin, None)
+            return
         for i, item in enumerate(v):
-            _walk(item, segs, fs, setter, create_kind, create_origin, path + (i,))
+            path.append(i)
+            _walk(item, segs, fs, setter, create_kind, create_origin, path)
+            path.pop()
         return
     if type(v) is not dict:
         raise at(node.o, f"expected sequence or mapping node at field '{fs.path}'")
@@ -115,7 +125,12 @@ def _walk(node: Node, segs: "tuple[str, ...]", fs: FieldSpec, setter: SetFn,
         # Kustomize turns a null that the path says is a sequence into an empty one (with
         # or without ``create``): ``containers:`` null plus an images entry renders `[]`
         child.v = []
-    _walk(child, segs[1:], fs, setter, create_kind, create_origin, path + (name,))
+    if path is None:
+        _walk(child, segs[1:], fs, setter, create_kind, create_origin, None)
+        return
+    path.append(name)
+    _walk(child, segs[1:], fs, setter, create_kind, create_origin, path)
+    path.pop()
 
 
 def _empty(kind: str) -> Any:
@@ -124,7 +139,8 @@ def _empty(kind: str) -> Any:
 
 def apply_fieldspecs(root: Node, specs: Iterable[FieldSpec], setter: SetFn,
                      gvk: tuple[str, str, str], create_kind: str | None = None,
-                     create_origin: Origin | None = None) -> None:
+                     create_origin: Origin | None = None, paths: bool = False) -> None:
     for fs in specs:
         if fs.matches_gvk(*gvk):
-            _walk(root, _segments(fs.path), fs, setter, create_kind, create_origin, ())
+            _walk(root, _segments(fs.path), fs, setter, create_kind, create_origin,
+                  [] if paths else None)

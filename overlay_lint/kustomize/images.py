@@ -57,19 +57,22 @@ def apply_images(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> No
     # (legacy pass, then field-spec pass). Updates change values in place, never nodes.
     legacy: list[Node] = []
     by_spec: list[Node] = []
-    where: dict[int, tuple[Resource, Path]] = {}  # id(node) -> (resource, path)
+    where: dict[int, Resource] = {}  # id(image node) -> its resource
+    paths: dict[int, Path] = {}      # id(image node) -> its path (found by the legacy walk)
     specs = acc.config.images
     for res in acc.resmap:
         if res.kind == "CustomResourceDefinition":
             continue
-        _legacy_walk(res.node, legacy, res, (), where)
-
-        def found(node: Node, path: Path, res: Resource = res) -> None:
-            by_spec.append(node)
-            where.setdefault(id(node), (res, path))
+        start, start_spec = len(legacy), len(by_spec)
+        _legacy_walk(res.node, legacy, [], paths)
         if specs:
-            apply_fieldspecs(res.node, specs, found, res.gvk())
-    _apply_in_order(entries, legacy + by_spec, where)
+            apply_fieldspecs(res.node, specs, lambda node, _path: by_spec.append(node),
+                             res.gvk())
+        for node in legacy[start:]:
+            where[id(node)] = res
+        for node in by_spec[start_spec:]:
+            where[id(node)] = res
+    _apply_in_order(entries, legacy + by_spec, where, paths)
 
 
 # A name made only of these characters matches exactly len(name) characters of an image
@@ -77,8 +80,23 @@ def apply_images(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> No
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_/:@=,;%~\-.]*$")
 
 
+def path_of(root: Node, target: Node) -> Path | None:
+    """The path of ``target`` (by identity) in ``root``'s tree, or None."""
+    stack: list[tuple[Node, Path]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        v = node.v
+        if type(v) is dict:
+            stack.extend((c, path + (k,)) for k, c in v.items())
+        elif type(v) is list:
+            stack.extend((c, path + (i,)) for i, c in enumerate(v))
+    return None
+
+
 def _apply_in_order(entries: list[ImageEntry], occurrences: list[Node],
-                    where: dict[int, tuple[Resource, Path]]) -> None:
+                    where: dict[int, Resource], paths: dict[int, Path]) -> None:
     """Same result as "for each entry, for each occurrence: update_image", without
     testing every entry against every image (quadratic on big trees).
 
@@ -133,7 +151,8 @@ def _apply_in_order(entries: list[ImageEntry], occurrences: list[Node],
             if j >= len(entries):
                 break
             for k in range(count):  # a node both passes found: recorded once
-                update_image(node, entries[j], where.get(id(node)) if k == 0 else None)
+                update_image(node, entries[j], where.get(id(node)) if k == 0 else None,
+                             paths.get(id(node)))
             j += 1
 
 
@@ -154,28 +173,41 @@ def parse_entry(node: Node, field: str) -> ImageEntry:
         if child.v:
             nodes[key] = child
     name = nodes["name"].v if "name" in nodes else ""
-    # Kustomize's image.IsImageMatched, with Go's RE2 ($ is the end of the text)
-    pattern = go_regex(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?$",
-                       nodes["name"].o if "name" in nodes else node.o, "image name")
+    # Kustomize's image.IsImageMatched, with Go's RE2 ($ is the end of the text). A name
+    # of plain characters ('.' its only operator) makes a pattern Python's re runs in
+    # linear time with the same answers: the common case skips the RE2 call overhead.
+    if _PLAIN_NAME.match(name):
+        pattern: Any = re.compile(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?\\Z")
+    else:
+        pattern = go_regex(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?$",
+                           nodes["name"].o if "name" in nodes else node.o, "image name")
     return ImageEntry(name, nodes, node.o, pattern)
 
 
-def _legacy_walk(node: Node, out: list, res: Resource, path: Path,
-                 where: dict[int, tuple[Resource, Path]]) -> None:
-    """Every ``containers``/``initContainers`` sequence anywhere; their items' ``image``."""
+def _legacy_walk(node: Node, out: list, path: list, paths: dict[int, Path]) -> None:
+    """Every ``containers``/``initContainers`` sequence anywhere; their items' ``image``
+    (and, in ``paths``, each image's path: ``path`` is the walk's current one)."""
     v = node.v
     if type(v) is dict:
         for key, child in v.items():
-            _legacy_walk(child, out, res, path + (key,), where)
-            if key in ("containers", "initContainers") and type(child.v) is list:
-                for i, item in enumerate(child.v):
+            cv = child.v
+            if type(cv) is dict or type(cv) is list:
+                path.append(key)
+                _legacy_walk(child, out, path, paths)
+                path.pop()
+            if key in ("containers", "initContainers") and type(cv) is list:
+                for i, item in enumerate(cv):
                     img = item.get("image")
                     if img is not None and img.v is not None:
                         out.append(img)
-                        where.setdefault(id(img), (res, path + (key, i, "image")))
+                        paths[id(img)] = (*path, key, i, "image")
     elif type(v) is list:
         for i, child in enumerate(v):
-            _legacy_walk(child, out, res, path + (i,), where)
+            cv = child.v
+            if type(cv) is dict or type(cv) is list:
+                path.append(i)
+                _legacy_walk(child, out, path, paths)
+                path.pop()
 
 
 def split_image(image: str) -> tuple[str, str, str]:
@@ -198,8 +230,8 @@ def split_image(image: str) -> tuple[str, str, str]:
     return image[:ci], image[ci + 1:], ""
 
 
-def update_image(node: Node, entry: ImageEntry,
-                 where: tuple[Resource, Path] | None = None) -> None:
+def update_image(node: Node, entry: ImageEntry, where: Resource | None = None,
+                 path: Path | None = None) -> None:
     """Rewrite the image reference held by ``node`` when ``entry`` matches it (``where``:
     its resource and path, for the entry's touched record)."""
     if not node.is_scalar:
@@ -209,7 +241,7 @@ def update_image(node: Node, entry: ImageEntry,
     if not entry.pattern.search(text):
         return
     if entry.rec is not None and where is not None:
-        entry.rec.select(where[0])
+        entry.rec.select(where)
     name, tag, digest = split_image(text)
     old_parts = node.parts or {}
     parts = {"name": old_parts.get("name", node.o)}
@@ -241,7 +273,9 @@ def update_image(node: Node, entry: ImageEntry,
     if changer is None:
         return  # the entry names the image but changes nothing
     if entry.rec is not None and where is not None:
-        entry.rec.set(where[0], where[1], value, new, changer.o)
+        if path is None:  # an image only a configured field spec finds
+            path = path_of(where.node, node) or ()
+        entry.rec.set(where, path, value, new, changer.o)
     node.v = new
     node.o = changer.o
     node.parts = parts

@@ -190,6 +190,12 @@ def find_kustomization_file(directory: str) -> str | None:
     return os.path.join(directory, found[0]) if found else None
 
 
+# path -> (the parsed documents it was checked from, the checked node, its repeated keys):
+# a kustomization read again (every env of a lint reads the base) is not checked again.
+# The checked node is shared: builds only read kustomizations.
+_VALIDATED: dict[str, tuple[list, Node, tuple[DuplicateKey, ...]]] = {}
+
+
 class Kustomization:
     """A parsed kustomization file; fields stay ``Node`` trees so their lines are known."""
 
@@ -211,6 +217,11 @@ class Kustomization:
                 "no kustomization.yaml, kustomization.yml or Kustomization file", directory)
         raw, repeats = loader.kustomization(path) if loader is not None \
             else load_kustomization_file(path)
+        hit = _VALIDATED.get(path)
+        if hit is not None and hit[0] is raw:  # the same parse: already checked
+            k = cls(directory, path, hit[1])
+            k.duplicates = list(hit[2])
+            return k
         docs = [d for d in raw if d is not None]
         if not docs:
             raise OverlayLintError("kustomization file is empty", path, 1)
@@ -227,6 +238,9 @@ class Kustomization:
         if k._is_empty():
             raise OverlayLintError("kustomization file is empty (nothing but apiVersion/kind); "
                                    "Kustomize refuses it", path, node.o[1] if node.o else 1)
+        if len(_VALIDATED) > 4096:
+            _VALIDATED.clear()
+        _VALIDATED[path] = (raw, k.node, tuple(k.duplicates))
         return k
 
     def _is_empty(self) -> bool:

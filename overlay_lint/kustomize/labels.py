@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..core.errors import at
-from ..core.node import Node, Origin, Path
+from ..core.node import Node, Origin, PathKey
 from .config import ConfigConflict, fieldspecs_from_node, merge_fs
 from .fieldspec import FieldSpec, apply_fieldspecs
 from .kustomization import Kustomization
@@ -128,7 +128,7 @@ def set_map_entries(resmap: ResMap, pairs: Pairs, specs: Iterable[FieldSpec],
     keys = sorted(pairs)
     current: list[Resource] = []
 
-    def setter(node: Node, path: Path) -> None:
+    def setter(node: Node, path: list[PathKey] | None) -> None:
         if node.v is None:
             return  # an explicit null that the spec may not create stays null
         if not node.is_map:
@@ -140,10 +140,11 @@ def set_map_entries(resmap: ResMap, pairs: Pairs, specs: Iterable[FieldSpec],
             value, origin = pairs[k]
             if rec is not None:
                 old = node.v.get(k)
-                rec.set(current[0], path + (k,), None if old is None else old.data(), value,
+                rec.set(current[0], (*(path or ()), k), None if old is None else old.data(), value,
                         origin, changed=True if old is None else None)
             node.v[k] = Node(value, origin)
 
     for res in resmap:
         current[:] = [res]
-        apply_fieldspecs(res.node, specs, setter, res.gvk(), "map", create_origin)
+        apply_fieldspecs(res.node, specs, setter, res.gvk(), "map", create_origin,
+                         paths=rec is not None)

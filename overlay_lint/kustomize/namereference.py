@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..core.errors import at
-from ..core.node import Node, Path
+from ..core.node import Node
 from .config import gvk_selected
 from .fieldspec import FieldSpec, apply_fieldspec
 from .prefixsuffix import name_text as _text, org_gvk
@@ -147,7 +147,7 @@ class _Fix:
         self.fs = fs
         self.target = target
 
-    def set(self, node: Node, path: Path = ()) -> None:
+    def set(self, node: Node, path: object = None) -> None:
         v = node.v
         if v is None:
             return

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..core.errors import at
-from ..core.node import Node, Origin, Path
+from ..core.node import Node, Origin, Path, PathKey
 from .fieldspec import FieldSpec, apply_fieldspec
 from .kustomization import Kustomization
 from .resource import ResMap, Resource
@@ -76,7 +76,7 @@ def _where(res: Resource) -> str:
 
 def _setter(namespace: str, origin: Origin | None, unset_only: bool, res: Resource,
             rec: Touched | None):
-    def set_value(node: Node, path: Path) -> None:
+    def set_value(node: Node, path: list[PathKey] | Path | None) -> None:
         if not node.is_scalar:
             raise at(node.o, "namespace field specs must target scalar nodes, found a "
                              f"{'mapping' if node.is_map else 'list'}")
@@ -84,7 +84,7 @@ def _setter(namespace: str, origin: Origin | None, unset_only: bool, res: Resour
             return
         if rec is not None:
             rec.select(res)
-            rec.set(res, path, node.v, namespace, origin)
+            rec.set(res, tuple(path or ()), node.v, namespace, origin)
         node.v = namespace
         node.o = origin
         node.parts = None
@@ -95,14 +95,14 @@ def _transform(res: Resource, specs: tuple[FieldSpec, ...], setter, origin: Orig
                subjects: str) -> None:
     gvk = res.gvk()
     if not res.cur_id().cluster_scoped:
-        apply_fieldspec(res.node, _META_NS, setter, "scalar", origin)
+        apply_fieldspec(res.node, _META_NS, setter, "scalar", origin, paths=True)
     # metadata/name specs only rename core v1 objects (the Namespace itself)
     use = [fs for fs in specs if fs.path != "metadata/name" or res.api_version == "v1"]
     if gvk[2] in _BINDINGS:
         use = [fs for fs in use if not (fs.kind in _BINDINGS and fs.path == "subjects/namespace")]
         _subjects(res, setter, origin, subjects)
     for fs in use:
-        apply_fieldspec(res.node, fs, setter, "scalar", origin, gvk)
+        apply_fieldspec(res.node, fs, setter, "scalar", origin, gvk, paths=True)
 
 
 def _subjects(res: Resource, setter, origin: Origin | None, mode: str) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..core.errors import at
-from ..core.node import Node, Origin, Path
+from ..core.node import Node, Origin, PathKey
 from .config import gvk_selected
 from .fieldspec import FieldSpec, apply_fieldspec
 from .kustomization import Kustomization
@@ -63,7 +63,7 @@ def _affix(resmap: ResMap, text: str, origin: Origin | None, specs: tuple[FieldS
     part = "prefix" if is_prefix else "suffix"
     current: list[Resource] = []
 
-    def setter(node: Node, path: Path) -> None:
+    def setter(node: Node, path: list[PathKey] | None) -> None:
         if not node.is_scalar:
             raise at(node.o, f"cannot add a name {part} to a "
                              f"{'mapping' if node.is_map else 'list'}; the field spec "
@@ -78,7 +78,7 @@ def _affix(resmap: ResMap, text: str, origin: Origin | None, specs: tuple[FieldS
         new = text + old if is_prefix else old + text
         if rec is not None:
             rec.select(current[0])
-            rec.set(current[0], path, node.v, new, origin)
+            rec.set(current[0], tuple(path or ()), node.v, new, origin)
         node.v = new
         node.parts = parts
         if node.o is None:
@@ -95,7 +95,8 @@ def _affix(resmap: ResMap, text: str, origin: Origin | None, specs: tuple[FieldS
             if fs.path == "metadata/name" and text:
                 (res.prefixes if is_prefix else res.suffixes).append(text)
                 res.store_previous_id()
-            apply_fieldspec(res.node, fs, setter, "scalar", origin, res.gvk())
+            apply_fieldspec(res.node, fs, setter, "scalar", origin, res.gvk(),
+                            paths=rec is not None)
 
 
 def name_text(v: object) -> str:

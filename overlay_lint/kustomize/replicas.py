@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..core.errors import at
-from ..core.node import Node, Path
+from ..core.node import Node, PathKey
 from .fieldspec import apply_fieldspec
 from .resource import Resource
 from .touched import Touched
@@ -46,7 +46,7 @@ def apply_replicas(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> 
                 found = True
                 rec.select(res)
                 apply_fieldspec(res.node, fs, _setter(count_n, res, rec), create_kind="scalar",
-                                create_origin=count_n.o, gvk=res.gvk())
+                                create_origin=count_n.o, gvk=res.gvk(), paths=True)
         if not found:
             kinds = ", ".join(sorted({fs.kind or "*" for fs in acc.config.replicas})) or "none"
             raise at(entry.o, f"replicas: no object named '{name}' of a kind with a replica "
@@ -74,8 +74,8 @@ def _parse(entry: Node) -> tuple[str, Node]:
 
 
 def _setter(count_n: Node, res: Resource, rec: Touched):
-    def set_count(node: Node, path: Path) -> None:
-        rec.set(res, path, node.v, count_n.v, count_n.o)
+    def set_count(node: Node, path: list[PathKey] | None) -> None:
+        rec.set(res, tuple(path or ()), node.v, count_n.v, count_n.o)
         node.v = count_n.v
         node.o = count_n.o
         node.parts = None

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from ..core.errors import OverlayLintError, at
 from ..core.node import Node, Origin, PathKey, ensure_map
-from .regex import go_regex
+from .regex import anchored
 from .scope import is_cluster_scoped
 
 _UIDS = itertools.count(1)
@@ -308,7 +308,7 @@ class Selector:
         for f in ("group", "version", "kind", "name", "namespace"):
             pat = getattr(self, f)
             if pat:  # anchored as Kustomize anchors it, evaluated with Go's RE2
-                self._re[f] = go_regex(f"^(?:{pat})$", self.origin, f"target {f}")
+                self._re[f] = anchored(pat, self.origin, f"target {f}")
         self._labels = parse_label_selector(self.label_selector, self.origin) \
             if self.label_selector else None
         self._annos = parse_label_selector(self.annotation_selector, self.origin) \
@@ -316,7 +316,7 @@ class Selector:
 
     def _m(self, field: str, value: str) -> bool:
         r = self._re.get(field)
-        return r is None or r.search(value) is not None
+        return r is None or bool(r.search(value))
 
     def matches(self, res: Resource) -> bool:
         cur, org = res.cur_id(), res.org_id()

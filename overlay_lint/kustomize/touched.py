@@ -59,6 +59,8 @@ from ..core.node import Data, Node, Origin, Path
 if TYPE_CHECKING:
     from .resource import ResId, Resource
 
+_new = tuple.__new__  # NamedTuple construction without the keyword wrapper (hot path)
+
 # notes
 EMPTY_PATCH = "empty-patch"        # a patch file with a target holds no operations: no-op
 EMPTY_FILE = "empty-file"          # a replacements ``path:`` file holds no replacement
@@ -86,8 +88,7 @@ class Selected(NamedTuple):
 class Change(NamedTuple):
     """One value an entry set (or removed)."""
 
-    uid: int                 # the resource (see :class:`Selected`)
-    resource: ResId          # its id when the value was set
+    uid: int                 # the resource (see :class:`Selected`: its ids)
     path: Path               # field path at that moment: mapping keys and list indexes
     before: Data             # the value before (None: absent)
     after: Data              # the value after (None: removed)
@@ -121,14 +122,17 @@ class Touched:
         if uid in self._uids:
             return
         self._uids.add(uid)
-        self.selected.append(Selected(res.org_id(), res.cur_id(), uid))
+        cur = res.cur_id()
+        prev = res.prev_ids
+        self.selected.append(_new(Selected, (prev[0] if prev else cur, cur, uid)))
 
     def set(self, res: Resource, path: Path, before: Data, after: Data,
             origin: Origin | None, changed: bool | None = None) -> None:
         """Record one value set in ``res``; ``changed`` defaults to "before != after"."""
         if changed is None:
-            changed = not same(before, after)
-        self.changes.append(Change(res.uid, res.cur_id(), path, before, after, changed, origin))
+            changed = not (before == after if type(before) is str and type(after) is str
+                           else same(before, after))
+        self.changes.append(_new(Change, (res.uid, path, before, after, changed, origin)))
 
 
 def same(a: Data, b: Data) -> bool:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from ..core.errors import at
-from ..core.node import Node, Origin, Path
+from ..core.node import Node, Origin, Path, PathKey
 from .fieldspec import apply_fieldspecs
 from .resource import ResId, Resource
 from .touched import Touched
@@ -147,9 +147,9 @@ def resolve_vars(acc: Accumulator, ctx: BuildContext) -> None:
         return
     recs = getattr(ctx, "var_records", {})
     for res in acc.resmap:
-        def sub(node: Node, path: Path, res: Resource = res) -> None:
-            _substitute(node, values, _Where(res, path, recs))
-        apply_fieldspecs(res.node, specs, sub, res.gvk())
+        def sub(node: Node, path: list[PathKey] | None, res: Resource = res) -> None:
+            _substitute(node, values, _Where(res, tuple(path or ()), recs))
+        apply_fieldspecs(res.node, specs, sub, res.gvk(), paths=True)
 
 
 class _Where:
