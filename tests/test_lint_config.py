@@ -264,3 +264,21 @@ def test_override_and_unsupported_errors(tmp_path, config, line, msg):
     (tmp_path / ".overlay-lint.yaml").write_text(config)
     rc, _, err = run(["."], tmp_path)
     assert rc == 2 and err.startswith(f".overlay-lint.yaml:{line}: ") and msg in err, err
+
+
+@pytest.mark.parametrize("config, line, msg", [
+    ("envs:\n  - path: ../outside\n", 2, "env path '../outside' is outside the lint root"),
+    ("envs:\n  - path: escape\n", 2, "env path 'escape' is outside the lint root"),
+    ("rule-dirs: [../outside]\n", 1, "rule folder '../outside' is outside the lint root"),
+])
+def test_config_paths_stay_inside_the_lint_root(tmp_path, config, line, msg):
+    outside = tmp_path / "outside"
+    write_tree(outside, {"kustomization.yaml": "resources: []\n",
+                         "r.yaml": "id: x\nseverity: error\nsummary: s\nschema: {}\nmessage: m\n"})
+    repo = tmp_path / "repo"
+    app_tree(repo)
+    (repo / ".git").mkdir()
+    (repo / "escape").symlink_to(outside)
+    (repo / ".overlay-lint.yaml").write_text(config)
+    rc, _, err = run(["."], repo)
+    assert rc == 2 and err.startswith(f".overlay-lint.yaml:{line}: ") and msg in err, err

@@ -584,3 +584,26 @@ def test_a_base_line_shows_the_name_as_written_not_one_envs_rendered_name(tmp_pa
     # the overlay's own line: the name this env renders
     assert got[("overlays/dev-us/kustomization.yaml", 7)][0].startswith(
         "Deployment dev-us-api runs 4 replicas")
+
+
+def test_applicationset_files_generator_reads_only_inside_the_repository(tmp_path):
+    outside = tmp_path / "outside"
+    write_tree(outside, {"leak.json": '{"env": "prod"}'})
+    repo = tmp_path / "repo"
+    appset = APPSET_GIT.replace(
+        "        directories:\n          - path: components/*/development/*\n"
+        "          - path: components/billing/development/excluded\n            exclude: true\n",
+        "        files:\n          - path: '../outside/*.json'\n          - path: 'cfg/*.json'\n"
+    ).replace("path: '{{.path.path}}'", "path: 'envs/{{.env}}'")
+    write_tree(repo, {"appset.yaml": appset, "cfg/a.json": '{"env": "qa"}',
+                      "base/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+                      "base/d.yaml": deployment(),
+                      "envs/qa/kustomization.yaml": KUST + "resources: [../../base]\n"})
+    (repo / ".git").mkdir()
+    (repo / "escape.json").symlink_to(outside / "leak.json")
+    rows = envs_json(repo)
+    assert summary(rows)["qa"][3] == "argocd"     # from cfg/a.json, inside the repository
+    from audit_support import audited
+    for args in (["envs"], ["."]):
+        a = audited(args, repo)
+        assert a.outside(repo) == [], a.outside(repo)

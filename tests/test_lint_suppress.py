@@ -178,3 +178,64 @@ def test_suppression_comment_parsing_is_linear():
     for text in hostile:
         parse_directive(text)
     assert time.process_time() - start < 2
+
+
+def test_unknown_rule_in_a_suppression_is_a_warning(tmp_path):
+    deploy = deployment().replace("  replicas: 2", "  replicas: 2  # overlay-lint: disable=dev-replica")
+    deploy = deploy.replace("kind: Deployment\nmetadata:\n",
+                            "kind: Deployment\nmetadata:\n  annotations:\n"
+                            "    overlay-lint.io/disable: revision-history-limt\n")
+    app_tree(tmp_path, base={"deploy.yaml": deploy})
+    (tmp_path / ".overlay-lint.yaml").write_text("ignore:\n  - rules: [no-such-rule]\n")
+    rc, doc = lint_json(tmp_path, ".")
+    assert rc == 1            # a warning, not a failure: dev-replicas still reports
+    got = sorted((w["file"], w["line"], w["message"].split(";")[0]) for w in doc["warnings"])
+    assert got == [
+        (".overlay-lint.yaml", 2, "unknown rule 'no-such-rule' in an ignore entry"),
+        ("base/deploy.yaml", 5,
+         "unknown rule 'revision-history-limt' in annotation overlay-lint.io/disable"),
+        ("base/deploy.yaml", 8, "unknown rule 'dev-replica' in suppression comment")]
+    assert "dev-replicas" in {f["rule"] for f in doc["findings"]}
+
+
+def test_report_unused_suppressions(tmp_path):
+    deploy = deployment().replace(
+        "  replicas: 2", "  replicas: 2  # overlay-lint: disable=dev-replicas -- used")
+    deploy = deploy.replace("  revisionHistoryLimit: 3",
+                            "  # overlay-lint: disable-next-line=revision-history-limit\n"
+                            "  revisionHistoryLimit: 3")                 # nothing to drop
+    deploy = deploy.replace("kind: Deployment\nmetadata:\n",
+                            "kind: Deployment\nmetadata:\n  annotations:\n"
+                            "    overlay-lint.io/disable: no-latest-in-prod\n")   # unused
+    app_tree(tmp_path, base={"deploy.yaml": deploy})
+    rc, doc = lint_json(tmp_path, ".")
+    assert rc == 0 and doc["findings"] == [] and doc["warnings"] == []
+    rc, doc = lint_json(tmp_path, ".", "--report-unused-suppressions")
+    got = sorted((f["rule"], f["severity"], f["line"], f["message"]) for f in doc["findings"])
+    assert got == [
+        ("unused-suppression", "warning", 5, "annotation overlay-lint.io/disable of "
+         "'no-latest-in-prod' suppresses nothing here; remove it"),
+        ("unused-suppression", "warning", 9, "suppression comment of "
+         "'revision-history-limit' suppresses nothing here; remove it")]
+    assert rc == 0
+    # a rule that did not run says nothing about its suppressions
+    rc, doc = lint_json(tmp_path, ".", "--report-unused-suppressions", "--select",
+                        "dev-replicas")
+    assert doc["findings"] == []
+    (tmp_path / ".overlay-lint.yaml").write_text("rules:\n  unused-suppression: error\n")
+    rc, doc = lint_json(tmp_path, ".", "--report-unused-suppressions")
+    assert rc == 1 and {f["severity"] for f in doc["findings"]} == {"error"}
+
+
+def test_unused_suppressions_are_not_judged_on_a_partial_run(tmp_path):
+    # a changed-files run checks dev only; the base's suppression may serve prod
+    deploy = deployment(image="nginx:latest").replace(
+        "          image: nginx:latest",
+        "          image: nginx:latest  # overlay-lint: disable=no-latest-in-prod")
+    app_tree(tmp_path, base={"deploy.yaml": deploy}, overlays={"dev": "", "prod": ""})
+    rc, doc = lint_json(tmp_path, ".", "--report-unused-suppressions", "--select",
+                        "no-latest-in-prod", "--files", "overlays/dev/kustomization.yaml")
+    assert doc["envs"] == ["dev"] and doc["findings"] == []
+    rc, doc = lint_json(tmp_path, ".", "--report-unused-suppressions", "--select",
+                        "no-latest-in-prod")
+    assert doc["findings"] == [] and doc["summary"]["suppressed"] == 1

@@ -101,7 +101,7 @@ def test_hook_definition():
     yaml = pytest.importorskip("yaml")
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "overlay-lint" and hook["language"] == "python"
-    assert hook["entry"] == "overlay-lint"
+    assert hook["entry"] == "overlay-lint --pre-commit"
     assert "yaml" in hook.get("types_or", hook.get("types", []))
     assert hook.get("pass_filenames", True) is True
 
@@ -153,3 +153,76 @@ def test_precommit_unrelated_yaml_change_checks_nothing(tmp_path, hook_repo, hoo
     out = p.stdout + p.stderr
     assert p.returncode == 0, out
     assert _checked_envs(out) == []
+
+
+# --- a repository large enough that pre-commit splits the file list ------------------------
+
+def _large_repo(root: Path, hook_repo: tuple[Path, str], home: Path, apps: int = 40,
+                extra: int = 45) -> Path:
+    """``apps`` apps (base + dev/prod overlays), each with ``extra`` ConfigMaps under long
+    names: ~1,900 YAML files, over the 128 KiB of arguments pre-commit puts on one command
+    line. Every app's base Deployment lacks revisionHistoryLimit (one finding per app, at a
+    base line both envs share) and every dev overlay sets 2 replicas (one finding each)."""
+    long = "configuration-fragment-with-a-deliberately-long-descriptive-file-name"
+    for i in range(apps):
+        app = root / f"applications/team-{i:02d}-service-with-a-long-name"
+        names = [f"{long}-{j:03d}.yaml" for j in range(extra)]
+        files = {"base/kustomization.yaml": "resources:\n  - deployment.yaml\n"
+                 + "".join(f"  - {n}\n" for n in names),
+                 "base/deployment.yaml": _deployment(f"svc-{i}"),
+                 "overlays/dev/kustomization.yaml": "resources: [../../base]\n"
+                 f"replicas:\n  - name: svc-{i}\n    count: 2\n",
+                 "overlays/prod/kustomization.yaml": "resources: [../../base]\n"}
+        for j, n in enumerate(names):
+            files[f"base/{n}"] = (f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                  f"  name: cm-{j}\ndata:\n  k: v\n")
+        for rel, text in files.items():
+            (app / rel).parent.mkdir(parents=True, exist_ok=True)
+            (app / rel).write_text(text)
+    path, sha = hook_repo
+    (root / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {path}\n    rev: {sha}\n    hooks:\n      - id: overlay-lint\n")
+    subprocess.run([GIT, "init", "-q", "-b", "main"], cwd=root, env=_env(home), check=True)
+    return root
+
+
+def _deployment(name: str) -> str:
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n"
+            f"  selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n"
+            f"      labels: {{app: {name}}}\n    spec:\n      containers:\n"
+            f"        - name: {name}\n          image: ghcr.io/acme/{name}:1.0.0\n")
+
+
+def _one_report(out: str, direct: str) -> None:
+    summaries = re.findall(r"^\d+ findings?\b.*$", out, re.MULTILINE)
+    assert len(summaries) == 1, summaries
+    assert summaries[0] == direct.splitlines()[-1]
+    found = re.findall(r"^\S+:\d+:\d+: error \[", out, re.MULTILINE)
+    assert len(found) == len(re.findall(r"^\S+:\d+:\d+: error \[", direct, re.MULTILINE))
+    assert len(found) == len(set(found)) == 80          # 40 apps x 2 findings, once each
+
+
+def test_precommit_large_repository_one_report(tmp_path, hook_repo, hook_home):
+    repo = _large_repo(tmp_path / "big", hook_repo, hook_home)
+    env = _env(hook_home)
+    yamls = sorted(str(p.relative_to(repo)) for p in repo.rglob("*.yaml"))
+    assert sum(len(y) + 1 for y in yamls) > 2 ** 17     # pre-commit must split the list
+    olint = Path(sys.executable).with_name("overlay-lint")
+    direct = _run([str(olint), ".", "--color", "never"], repo, env).stdout
+
+    subprocess.run([GIT, "add", "-A"], cwd=repo, env=env, check=True)
+    p = _run([PRE_COMMIT, "run", "--verbose"], repo, env)        # everything staged
+    assert p.returncode == 1, p.stdout[-2000:] + p.stderr
+    _one_report(p.stdout, direct)
+
+    subprocess.run([GIT, "commit", "-qm", "all", "--no-verify"], cwd=repo, env=env, check=True)
+    p = _run([PRE_COMMIT, "run", "--all-files", "--verbose"], repo, env)
+    assert p.returncode == 1, p.stdout[-2000:] + p.stderr
+    _one_report(p.stdout, direct)
+
+    # a small staged change still checks only the envs it reaches
+    f = repo / "applications/team-07-service-with-a-long-name/overlays/prod/kustomization.yaml"
+    f.write_text(f.read_text() + "# reviewed\n")
+    subprocess.run([GIT, "add", str(f)], cwd=repo, env=env, check=True)
+    p = _run([PRE_COMMIT, "run", "--verbose"], repo, env)
+    assert _checked_envs(p.stdout) == ["team-07-service-with-a-long-name/prod"], p.stdout

@@ -58,10 +58,17 @@ def lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--statistics", action="store_true",
                    help="print the number of findings per rule instead of each finding "
                         "(text or json)")
+    p.add_argument("--report-unused-suppressions", action="store_true",
+                   help="report suppression comments and annotations that suppress nothing "
+                        "(rule unused-suppression, like ruff's RUF100)")
     p.add_argument("--unsupported", choices=("error", "skip"),
                    help="an env using remote bases, Helm or plugins: an input error (exit 2, "
                         "the default) or skipped, named with its file:line in the report "
                         "(config: `unsupported:`)")
+    p.add_argument("--pre-commit", action="store_true",
+                   help="pre-commit hook mode: check what the whole pre-commit run is about "
+                        "(staged files, --from-ref/--to-ref, or everything), once, however "
+                        "many invocations pre-commit splits the file list into")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="colour text output (default: on a terminal, unless NO_COLOR is set)")
     return p
@@ -69,6 +76,7 @@ def lint_parser() -> argparse.ArgumentParser:
 
 def run_lint(argv: list[str]) -> int:
     args = lint_parser().parse_args(argv)
+    args.argv = list(argv)
     # issue 4: inside GitHub Actions, no --format means text plus annotations on the diff
     args.annotate = args.format is None and os.environ.get("GITHUB_ACTIONS") == "true"
     args.format = args.format or "text"
@@ -155,6 +163,14 @@ def _run(args: argparse.Namespace) -> int:
             raise OverlayLintError("no such file or directory", p)
     dirs = [p for p in paths if os.path.isdir(p)]
     changed = [os.path.abspath(p) for p in paths if not os.path.isdir(p)]
+    everything = False
+    if args.pre_commit:   # one report per pre-commit run: see cli/hook.py
+        from .hook import plan
+        files = [p for p in paths if not os.path.isdir(p)]
+        hp = plan(files, [a for a in args.argv if a not in set(files)])
+        if hp.duplicate:
+            return 0
+        changed, everything = list(hp.changed or []), hp.changed is None
     root = lint_root(dirs or ["."], args.root)
     cfg = load_config(dirs[0] if dirs else ".", args.config, args.root)
     rules = load_rules(cfg)
@@ -166,12 +182,13 @@ def _run(args: argparse.Namespace) -> int:
     for rid in _rule_names(args.ignore, known):
         known[rid].enabled = False
     opts = LintOptions(root=args.root, only_rules=set(selected) if selected else None,
-                       unsupported=args.unsupported or cfg.unsupported)
+                       unsupported=args.unsupported or cfg.unsupported,
+                       report_unused=args.report_unused_suppressions)
     if args.files:
         changed += [os.path.abspath(f) for f in args.files]
     if args.changed_since:
         changed += _changed_since(args.changed_since, root)
-    if changed or args.changed_since or args.files:
+    if (changed or args.changed_since or args.files) and not everything:
         opts.select = _selector(changed, cfg)
     if not dirs:
         dirs = [root]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..core.errors import OverlayLintError, at
 from ..core.node import Node, Origin, from_data
+from ..core.paths import is_inside
 from .envnames import DEFAULT_DEV, DEFAULT_PROTECTED, RoleMatcher
 
 CONFIG_NAMES = (".overlay-lint.yaml", ".overlay-lint.yml")
@@ -40,6 +41,7 @@ class IgnoreEntry:
     resources: list[str] = field(default_factory=list)
     envs: list[str] = field(default_factory=list)
     reason: str = ""
+    origin: Origin | None = None
 
 
 @dataclass
@@ -159,7 +161,9 @@ def load_config(start: str, explicit: str | None = None, stop: str | None = None
     path, kind = found
     node = _read_toml(path, explicit=bool(explicit)) if kind == "toml" else _read_yaml(path)
     assert node is not None  # find_config only returns a pyproject.toml that has the table
-    return parse_config(node, path)
+    from ..core.paths import find_root
+    root = os.path.realpath(stop) if stop else find_root(start)
+    return parse_config(node, path, root)
 
 
 def _read_yaml(path: str) -> Node:
@@ -226,7 +230,7 @@ def _relocate(node: Node, origin: Origin) -> None:
         n.o = origin
 
 
-def parse_config(node: Node, path: str) -> Config:
+def parse_config(node: Node, path: str, root: str | None = None) -> Config:
     """Validate a config tree against the packaged schema and build a ``Config``."""
     from .schema_check import failures, packaged_schema, path_text, validator_for
     validator = validator_for(packaged_schema("config.schema.json"), check=False)
@@ -266,6 +270,9 @@ def parse_config(node: Node, path: str) -> Config:
                 cfg.envs.append(EnvSpec("", "", role, item.o, pattern, group))
                 continue
             p = os.path.normpath(os.path.join(base, raw))
+            if root is not None and not is_inside(root, p):
+                raise at(item.get("path").o, f"env path '{raw}' is outside the lint root "
+                                             f"{root}; not read (--root widens it)")
             if not os.path.isdir(p):
                 raise at(item.get("path").o, f"env path '{raw}' is not a directory")
             name = item.value("name") or ""     # "": named after its folder, like others
@@ -279,15 +286,22 @@ def parse_config(node: Node, path: str) -> Config:
         cfg.rules_origin = rules.o
     for item in (node.get("rule-dirs").v if node.get("rule-dirs") is not None else []):
         d = os.path.normpath(os.path.join(base, item.v))
+        # a config inside the repository (a pull request may change it) reads rules only
+        # inside it; one given from outside (--config) is the operator's own
+        if root is not None and is_inside(root, path) and not is_inside(root, d):
+            raise at(item.o, f"rule folder '{item.v}' is outside the lint root {root}; "
+                             "not read")
         if not os.path.isdir(d):
             raise at(item.o, f"rule folder '{item.v}' is not a directory")
         cfg.rule_dirs.append(d)
     cfg.ignore_paths = list(node.value("ignore-paths") or [])
     for item in (node.get("ignore").v if node.get("ignore") is not None else []):
         d = item.data()
+        rules_node = item.get("rules")
         cfg.ignores.append(IgnoreEntry(d.get("rules", []), d.get("paths", []),
                                        d.get("resources", []), d.get("envs", []),
-                                       d.get("reason", "")))
+                                       d.get("reason", ""),
+                                       rules_node.o if rules_node is not None else item.o))
     cfg.fail_on = node.value("fail-on")
     cfg.kubernetes = node.get("kubernetes")
     if cfg.kubernetes is not None:   # its own checks (versions, CRD folders), located

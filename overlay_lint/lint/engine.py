@@ -17,8 +17,8 @@ from .config import Config
 from .discovery import Target, survey, warnings_of
 from .reach import KustIndex
 from .model import Problem, RenderedTarget, Rule, RuleContext
-from .suppress import (annotation_disabled, apply_overrides, config_ignored, inline_disabled,
-                       resource_label)
+from .suppress import (annotation_disabled, apply_overrides, audit, config_ignored,
+                       inline_disabled, reset_usage, resource_label)
 from .workloads import field_path, is_patch_fragment
 
 
@@ -28,6 +28,7 @@ class LintOptions:
     only_rules: set[str] | None = None
     select: Callable[[list[Target]], list[Target]] | None = None   # changed-file runs
     unsupported: str = "error"              # error | skip: what a refused env becomes
+    report_unused: bool = False             # suppressions that suppress nothing: findings
     internal_errors: list[str] = field(default_factory=list)       # filled by the run
 
 
@@ -45,6 +46,7 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
     root = lint_root(paths, opts.root)
     index = KustIndex(root)
     result = LintResult()
+    reset_usage()
     inside = []
     for p in paths:
         if is_inside(root, p):
@@ -71,6 +73,14 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
     problems = _run_rules(rules, rendered, cfg, index, root, result, opts, discovered)
     apply_overrides(problems, cfg)
     result.findings, result.suppressed = _merge(problems, cfg, [t.name for t in targets])
+    ran = {r.id for r in rules if r.enabled and (opts.only_rules is None
+                                                  or r.id in opts.only_rules)}
+    others = {p for t in (found.checked if found is not None else []) if t not in targets
+              for p in t.reach}           # files targets outside this run read too
+    warnings, unused = audit(rendered, rules, ran, cfg, opts.report_unused, others, root)
+    result.warnings += warnings
+    result.findings = sorted(result.findings + unused,
+                             key=lambda f: (f.file, f.line, f.col, f.rule))
     return result
 
 

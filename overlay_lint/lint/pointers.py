@@ -210,23 +210,31 @@ def _path_params(rel: str, gotmpl: bool) -> Params:
 
 
 def _git_files(pattern: str, rel_dirs: list[str], root: str, gotmpl: bool) -> list[Params]:
-    """Config files of a git files generator: their keys become parameters."""
+    """Config files of a git files generator: their keys become parameters. Only files
+    inside the repository root are read (a pattern is text from the pull request)."""
     from ..core.errors import OverlayLintError
+    from ..core.paths import is_inside
     from ..core.yaml_reader import load_file
     out: list[Params] = []
+    if ".." in pattern.split("/") or os.path.isabs(pattern):
+        return out
     folders = {os.path.dirname(pattern)} if "*" not in os.path.dirname(pattern) else set(rel_dirs)
     for d in sorted(folders):
         full = os.path.join(root, d)
+        if not is_inside(root, full):
+            continue
         try:
             names = sorted(os.listdir(full))
         except OSError:
             continue
         for n in names:
             rel = f"{d}/{n}" if d else n
-            if not segments_match(rel, pattern) or not os.path.isfile(os.path.join(root, rel)):
+            path = os.path.join(root, rel)
+            if not segments_match(rel, pattern) or not is_inside(root, path) \
+                    or not os.path.isfile(path):
                 continue
             try:
-                docs = load_file(os.path.join(root, rel))
+                docs = load_file(path)
             except (OverlayLintError, ValueError):
                 continue
             for doc in docs:

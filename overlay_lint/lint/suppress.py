@@ -95,12 +95,25 @@ def _rules_in(text: str | None, kind: str) -> set[str]:
     return set(d.rules) if d is not None and d.kind == kind else set()
 
 
+# What suppressed something in this run: (file, line, name) of inline comments and
+# annotations; read by `audit` (unused suppressions), cleared by `reset_usage`.
+_USED: set[tuple[str, int, str]] = set()
+
+
+def reset_usage() -> None:
+    _USED.clear()
+
+
 def inline_disabled(rule: str, path: str, line: int) -> bool:
     """Whether an inline comment disables ``rule`` for ``path:line``."""
     same = _rules_in(source_line(path, line), "disable")
     above = _rules_in(source_line(path, line - 1), "disable-next-line") if line > 1 else set()
-    hit = same | above
-    return rule in hit or "all" in hit
+    for where, names in ((line, same), (line - 1, above)):
+        for name in (rule, "all"):
+            if name in names:
+                _USED.add((path, where, name))
+                return True
+    return False
 
 
 def annotation_disabled(rule: str, resource) -> bool:
@@ -110,7 +123,18 @@ def annotation_disabled(rule: str, resource) -> bool:
     if not value:
         return False
     names = {r.strip() for r in value.split(",")}
-    return rule in names or "all" in names
+    for name in (rule, "all"):
+        if name in names:
+            o = _annotation_origin(resource)
+            if o is not None:
+                _USED.add((o[0], o[1], name))
+            return True
+    return False
+
+
+def _annotation_origin(resource):
+    n = resource.node.path("metadata", "annotations", ANNOTATION)
+    return n.o if n is not None else None
 
 
 def resource_label(kind: str, namespace: str, name: str) -> str:
@@ -164,3 +188,76 @@ def apply_overrides(problems: list, cfg: Config) -> None:
             p.severity = "off"
         elif s is not None and s.severity:
             p.severity = s.severity
+
+
+UNUSED_RULE = "unused-suppression"
+
+
+def audit(rendered: list, rules: list, ran: set[str], cfg: Config, report_unused: bool,
+          unchecked: set[str], root: str) -> tuple[list, list]:
+    """Suppression hygiene after a run: ``(warnings, findings)``.
+
+    Warnings: a suppression comment, ``overlay-lint.io/disable`` annotation or config
+    ``ignore:`` entry naming no rule. Findings (``report_unused``, like ruff's RUF100): a
+    comment or annotation that suppressed nothing, for rules that ran, in files whose
+    every target was checked (``unchecked``: files targets outside this run also read).
+    Only files inside the lint ``root`` are read."""
+    from ..core.errors import display_path
+    from ..core.paths import is_inside
+    from .findings import Finding, LintError
+    known = {r.id for r in rules} | {"all"}
+    unused_rule = next((r for r in rules if r.id == UNUSED_RULE), None)
+    report_unused = report_unused and unused_rule is not None and unused_rule.enabled
+    warnings: list = []
+    findings: list = []
+    seen: set[tuple] = set()
+
+    def check(path: str, line: int, col: int, names: tuple, what: str, settled: bool) -> None:
+        for name in names:
+            if (path, line, name) in seen:
+                continue
+            seen.add((path, line, name))
+            if name not in known:
+                warnings.append(LintError(f"unknown rule '{name}' in {what}; `overlay-lint "
+                                          "rules` lists the rules", display_path(path), line,
+                                          col))
+            elif report_unused and settled and (name == "all" or name in ran) and \
+                    (path, line, name) not in _USED:
+                shown = "all rules" if name == "all" else f"'{name}'"
+                findings.append(Finding(
+                    UNUSED_RULE, unused_rule.severity,
+                    f"{what} of {shown} suppresses nothing here; remove it",
+                    display_path(path), line, col, field_path=what, value=name))
+
+    files: dict[str, bool] = {}      # file -> usage is known (its targets all rendered)
+    for t in rendered:
+        if t.skipped:
+            continue
+        own = t.target.files if t.target.dir is None else \
+            [p for p in t.target.reach if is_inside(root, p) and os.path.isfile(p)]
+        for p in own:
+            files[p] = files.get(p, True) and not t.failed and p not in unchecked
+    for path in sorted(files):
+        lines = _lines(path)
+        if not any(_MARK in ln for ln in lines):
+            continue
+        for i, text in enumerate(lines, 1):
+            d = parse_directive(text) if _MARK in text else None
+            if d is not None:
+                check(path, i, d.col, d.rules, "suppression comment", files[path])
+    for t in rendered:
+        for res in ([] if t.failed else t.resources):
+            value = res.annotations.get(ANNOTATION)
+            o = _annotation_origin(res) if value else None
+            if o is not None:
+                names = tuple(n.strip() for n in value.split(",") if n.strip())
+                check(o[0], o[1], o[2] or 1, names, f"annotation {ANNOTATION}",
+                      o[0] in files and files[o[0]])
+    for ig in cfg.ignores:
+        for name in ig.rules:
+            if name not in known and ig.origin is not None:
+                warnings.append(LintError(f"unknown rule '{name}' in an ignore entry; "
+                                          "`overlay-lint rules` lists the rules",
+                                          display_path(ig.origin[0]), ig.origin[1]))
+    reset_usage()
+    return warnings, findings

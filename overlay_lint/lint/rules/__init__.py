@@ -27,4 +27,5 @@ MODULES = (
     "unreferenced_manifest",
     "deprecated_kustomize_field",
     "duplicate_key",
+    "unused_suppression",
 )
