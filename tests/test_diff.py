@@ -392,3 +392,17 @@ def test_markdown_fits_a_pull_request_comment(tmp_path):
                                 "locally for all of them).")
     rc, js, _ = run(["diff", "a", "b", "--format", "json"], tmp_path)
     assert len(json.loads(js)["changes"]) == 600      # JSON is never cut
+
+
+def test_long_lists_without_keys_compare_by_position(tmp_path):
+    args = [f"--flag-{i}" for i in range(600)]
+    changes = _two(tmp_path,
+                   {"kustomization.yaml": "resources: [d.yaml]\n",
+                    "d.yaml": DEPLOY.format(containers=WEB.replace(
+                        "args: [--a, --b]", f"args: [{', '.join(args)}]"))},
+                   {"kustomization.yaml": "resources: [d.yaml]\n",
+                    "d.yaml": DEPLOY.format(containers=WEB.replace(
+                        "args: [--a, --b]", f"args: [--new, {', '.join(args)}]"))})
+    # 600 x 601 items is past the alignment bound: every position differs, one more at the end
+    assert len(changes) == 601
+    assert changes[0].path_text.endswith("args[0]") and changes[0].after == "--new"

@@ -357,3 +357,13 @@ def test_symlink_out_of_the_repository_at_base_is_refused(repo, tmp_path):
     assert err.rstrip().endswith("(env prod at evil)")
     assert "stolen" not in out + err
     assert "overlay-lint-base-" not in err      # the snapshot folder is never shown
+
+
+def test_a_change_no_env_renders(repo):
+    git(repo, "checkout", "-qb", "docs", "main")
+    (repo / "README.md").write_text("docs only\n")
+    rc, out, err = run(["diff", "--base", "main"], repo)
+    assert (rc, err) == (0, "")
+    assert out.splitlines()[-1] == "No env renders a file this change touches"
+    rc, out, err = run(["diff", "--base", "main", "--format", "json"], repo)
+    assert json.loads(out) == {"changes": []}

@@ -38,6 +38,7 @@ from .model import HASH, IDENTITY, REFERENCE, Change, ResourceKey
 from .paths import Item, Path
 
 _HASHED = re.compile(r"(.*)-[2456789bcdfghkmt]{10}")  # Kustomize's content-hash suffix
+MAX_ALIGN = 250_000   # items x items of a list pair aligned by content (500 x 500)
 
 
 def resource_key(res: Any, rendered: bool = False) -> ResourceKey:
@@ -195,9 +196,12 @@ class _Walk:
         bl, al = b.v, a.v
         if len(bl) == len(al) and all(same_node(x, y) for x, y in zip(bl, al)):
             return
-        sm = SequenceMatcher(None, [_canon(n) for n in bl], [_canon(n) for n in al],
-                             autojunk=False)
-        for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if len(bl) * len(al) > MAX_ALIGN:   # alignment is quadratic: long lists by position
+            opcodes = [("replace", 0, len(bl), 0, len(al))]
+        else:
+            opcodes = SequenceMatcher(None, [_canon(n) for n in bl], [_canon(n) for n in al],
+                                      autojunk=False).get_opcodes()
+        for op, i1, i2, j1, j2 in opcodes:
             if op == "equal":
                 continue
             common = min(i2 - i1, j2 - j1)

@@ -131,6 +131,12 @@ def counts(report: DiffReport) -> str:
     return f"{n} change{'s' if n != 1 else ''} in {res} resource{'s' if res != 1 else ''}"
 
 
+def _nothing(report: DiffReport) -> str:
+    if report.by_env and not report.envs:
+        return "No env renders a file this change touches"
+    return "No differences"
+
+
 def _is_block(v: Any) -> bool:
     return type(v) in (dict, list) and bool(v)
 
@@ -243,7 +249,7 @@ def render_text(report: DiffReport, where: Where, color: bool = False) -> str:
             out.append(f"  {_c(visible(c.path_text), 'path', color)}{envs_note(c)}")
             sides(c, "    ")
         out.append("")
-    summary = counts(report) if report.changes else "No differences"
+    summary = counts(report) if report.changes else _nothing(report)
     if report.by_env and report.envs:
         summary += f" ({visible(', '.join(report.envs))})"
     out.append(summary)
@@ -275,8 +281,8 @@ def render_markdown(report: DiffReport, where: Where) -> str:
     head = report.title or f"overlay-lint diff: {report.before} → {report.after}"
     out = [f"## {md_text(head)}", ""]
     if not report.changes:
-        out.append("✅ No differences" + (f" in {_envs(report.envs)}" if report.envs else "")
-                   + ".")
+        out.append("✅ " + (_nothing(report) if not report.envs else
+                           f"No differences in {_envs(report.envs)}") + ".")
     else:
         out.append(f"**{counts(report)}**"
                    + (f" in {_envs(report.envs)}" if report.by_env else "") + ".")
