@@ -21,7 +21,8 @@ def lint_parser() -> argparse.ArgumentParser:
         prog="overlay-lint", allow_abbrev=False,
         description="Render every Kustomize env natively and report each policy violation once, "
                     "at the source line to edit. Subcommands: `overlay-lint render DIR`, "
-                    "`overlay-lint envs`, `overlay-lint rules`, `overlay-lint explain RULE`.")
+                    "`overlay-lint envs`, `overlay-lint diff`, `overlay-lint rules`, "
+                    "`overlay-lint explain RULE`.")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="folders to lint (default: .); files (as pre-commit passes them) "
                         "select the envs they affect")
