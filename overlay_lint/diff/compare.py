@@ -196,6 +196,7 @@ class _Walk:
         bl, al = b.v, a.v
         if len(bl) == len(al) and all(same_node(x, y) for x, y in zip(bl, al)):
             return
+        opcodes: Sequence[tuple[str, int, int, int, int]]
         if len(bl) * len(al) > MAX_ALIGN:   # alignment is quadratic: long lists by position
             opcodes = [("replace", 0, len(bl), 0, len(al))]
         else:
