@@ -556,3 +556,40 @@ def test_schema_is_loaded_lazily() -> None:
             "assert 'kubernetes_validate' not in sys.modules; "
             "s.schema_for('apps/v1', 'Deployment'); assert s._defs")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_builtin_transformer_configs_are_decoded_leniently(tmp_path) -> None:
+    """Kustomize decodes plugin configurations without strict mode: unknown fields in a
+    `transformers:` configuration are ignored, where the same field in a kustomization
+    entry is an error (issue 10: `replica: {name, count, extra}` was refused)."""
+    from conftest import write_files
+    write_files(tmp_path, {
+        "d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+                  "  replicas: 1\n  template:\n    spec:\n      containers:\n"
+                  "      - name: web\n        image: nginx:1\n",
+        "kustomization.yaml": textwrap.dedent("""\
+            resources: [d.yaml]
+            transformers:
+            - |-
+              apiVersion: builtin
+              kind: ReplicaCountTransformer
+              metadata: {name: r}
+              replica: {name: web, count: 3, extra: true}
+              fieldSpecs: [{path: spec/replicas, kind: Deployment, create: true}]
+            - |-
+              apiVersion: builtin
+              kind: ImageTagTransformer
+              metadata: {name: i}
+              imageTag: {name: nginx, newTag: "2", bogus: 1}
+            - |-
+              apiVersion: builtin
+              kind: PatchTransformer
+              metadata: {name: p}
+              target: {kind: Deployment, weird: x}
+              patch: '[{"op": "add", "path": "/metadata/labels", "value": {"a": "b"}}]'
+            """)})
+    need_kubectl()
+    code, want, err = kubectl_kustomize(tmp_path)
+    assert code == 0, err
+    from overlay_lint.core.yaml_writer import dump_stream
+    assert dump_stream(r.node for r in build(str(tmp_path)).resources) == want

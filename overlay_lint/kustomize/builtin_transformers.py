@@ -21,7 +21,7 @@ from ..core.node import Node
 from ..core.yaml_reader import parse_embedded
 from .config import fieldspecs_from_node
 from .generators import absorb, generate
-from .kustomization import Kustomization
+from .kustomization import SCHEMA, Kustomization, lenient
 from .prefixsuffix import add_prefix, add_suffix
 from .resource import Resource
 
@@ -250,8 +250,12 @@ def _delegate(field: str, module: str, func: str, build_entries, config_field: s
               ) -> Callable[[Node, Node], Runner]:
     """Run a builtin transformer through the stage module handling the same kustomization
     field: a one-field kustomization holding this configuration's values."""
+    shape = SCHEMA[field]
+    inner = shape[1] if isinstance(shape, tuple) else shape
+
     def make(cfg: Node, entry: Node) -> Runner:
-        items = build_entries(cfg)
+        # decoded as Kustomize decodes plugin configurations: unknown fields ignored
+        items = [lenient(i, inner) for i in build_entries(cfg)]
         specs = _specs(cfg) if config_field else None
 
         def run(acc, kust, ctx):

@@ -68,12 +68,6 @@ SCHEMA: dict[str, object] = {
     "generators": _STRINGS, "validators": "any",
 }
 
-# Every field Kustomize v5 accepts, with the YAML type it must have (kept for callers).
-FIELDS: dict[str, str] = {
-    k: ("map" if isinstance(t, dict) or (isinstance(t, tuple) and t[0] == "dict") else
-        "seq" if isinstance(t, tuple) else "str" if t == _S else "any")
-    for k, t in SCHEMA.items()}
-
 _TYPE_WORDS = {"str": "a string", "int": "an integer", "bool": "true or false",
                "list": "a list", "dict": "a mapping", "struct": "a mapping"}
 
@@ -150,6 +144,29 @@ def canonical_keys(node: Node, shape: dict, where: str | None,
         out[name] = item
         spelled[name] = k
     node.v = out
+
+
+def lenient(node: Node, shape: object) -> Node:
+    """``node`` as Kustomize decodes a builtin plugin's configuration: unknown fields are
+    dropped, not refused (plugins decode without strict mode); names still match
+    case-insensitively. Returns a copy where anything was dropped or renamed."""
+    v = node.v
+    if isinstance(shape, tuple):
+        kind, inner = shape
+        if kind == "list" and type(v) is list:
+            return Node([lenient(i, inner) for i in v], node.o, node.parts)
+        if kind == "dict" and type(v) is dict:
+            return Node({k: lenient(c, inner) for k, c in v.items()}, node.o, node.parts)
+        return node
+    if not isinstance(shape, dict) or type(v) is not dict:
+        return node
+    folded = {k.lower(): k for k in shape}
+    out: dict[str, Node] = {}
+    for k, c in v.items():
+        name = k if k in shape else folded.get(k.lower())
+        if name is not None:
+            out[name] = lenient(c, shape[name])
+    return Node(out, node.o, node.parts)
 
 
 def _after(a: Origin | None, b: Origin | None) -> bool:
