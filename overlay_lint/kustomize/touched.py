@@ -88,7 +88,8 @@ class Selected(NamedTuple):
 class Change(NamedTuple):
     """One value an entry set (or removed)."""
 
-    uid: int                 # the resource (see :class:`Selected`: its ids)
+    uid: int                 # the resource (see :class:`Selected`)
+    resource: ResId          # its id when the entry selected it
     path: Path               # field path at that moment: mapping keys and list indexes
     before: Data             # the value before (None: absent)
     after: Data              # the value after (None: removed)
@@ -109,7 +110,7 @@ class Touched:
     changes: list[Change] = _field(default_factory=list)
     notes: list[str] = _field(default_factory=list)
     patch_file: str | None = None   # the file a ``path:`` entry read
-    _uids: set[int] = _field(default_factory=set, repr=False, compare=False)
+    _cur: dict[int, ResId] = _field(default_factory=dict, repr=False, compare=False)
 
     @property
     def changed(self) -> bool:
@@ -119,10 +120,9 @@ class Touched:
     def select(self, res: Resource) -> None:
         """Record that the entry matched ``res`` (once per resource)."""
         uid = res.uid
-        if uid in self._uids:
+        if uid in self._cur:
             return
-        self._uids.add(uid)
-        cur = res.cur_id()
+        cur = self._cur[uid] = res.cur_id()
         prev = res.prev_ids
         self.selected.append(_new(Selected, (prev[0] if prev else cur, cur, uid)))
 
@@ -132,7 +132,11 @@ class Touched:
         if changed is None:
             changed = not (before == after if type(before) is str and type(after) is str
                            else same(before, after))
-        self.changes.append(_new(Change, (res.uid, path, before, after, changed, origin)))
+        uid = res.uid
+        rid = self._cur.get(uid)
+        if rid is None:
+            rid = self._cur[uid] = res.cur_id()
+        self.changes.append(_new(Change, (uid, rid, path, before, after, changed, origin)))
 
 
 def same(a: Data, b: Data) -> bool:
