@@ -170,6 +170,14 @@ def test_diff_base_json_is_exact(repo, tmp_path, monkeypatch):
     rc, out, err = run(["diff", "--base", "main", ".", "--format", "json"], repo / "infra")
     assert (rc, err) == (0, "")
     assert json.loads(out) == expected("")
+    # --renames adds the reference that follows the new hash
+    rc, out, err = run(["diff", "--base", "main", "--format", "json", "--renames"], repo)
+    extra = [c for c in json.loads(out)["changes"] if c not in expected("infra/")["changes"]]
+    assert extra == [{"envs": ALL, "resource": WEB,
+                      "path": f"{CONTAINER}.envFrom[0].configMapRef.name",
+                      "before": OLD_HASH, "after": NEW_HASH,
+                      "before_origin": "infra/base/kustomization.yaml:7",
+                      "after_origin": "infra/base/kustomization.yaml:7"}]
     assert _state(repo) == before                       # work tree and index untouched
     assert list((tmp_path / "tmp").iterdir()) == []    # the snapshot is gone
 
