@@ -127,8 +127,9 @@ def test_flux_clusters_and_tenants(tmp_path):
         "tenants/staging": ("tenants/staging", None, "tenants/base/team-a", "flux"),
         "tenants/production": ("tenants/production", "protected", "tenants/base/team-a",
                                "flux"),
-        "controllers": ("infrastructure/controllers", None, "infrastructure/controllers",
-                        "flux"),
+        # its path names no tier; clusters/production deploys it: protected
+        "controllers": ("infrastructure/controllers", "protected",
+                        "infrastructure/controllers", "flux"),
     }
     why = by_name(rows)["apps/production"]["why"]
     assert why == "deployed by Flux Kustomization apps (clusters/production/apps.yaml:8)"
@@ -607,3 +608,41 @@ def test_applicationset_files_generator_reads_only_inside_the_repository(tmp_pat
     for args in (["envs"], ["."]):
         a = audited(args, repo)
         assert a.outside(repo) == [], a.outside(repo)
+
+
+def test_templated_kustomization_is_not_rendered(tmp_path):
+    write_tree(tmp_path, {
+        "hack/templates/app/kustomization.yaml": KUST + "namespace: {{ .Namespace }}\n"
+                                                 "resources:\n  - {{ .Base }}\n",
+        "broken/kustomization.yaml": KUST + "resources: [\n"})
+    rows = envs_json(tmp_path)
+    assert {r["path"]: r["signal"] for r in rows} == {"hack/templates/app": "template",
+                                                      "broken": "base"}
+    rc, doc = lint_json(tmp_path, ".")
+    assert [e["file"] for e in doc["errors"]] == ["broken/kustomization.yaml"]
+
+
+def test_pointers_into_other_repositories_match_nothing(tmp_path):
+    other = APPLICATION.replace("https://github.com/example/infra",
+                                "https://github.com/someone/else.git")
+    flux_other = FLUX_KS.format(name="ext", path="./apps").replace(
+        "    name: flux-system", "    name: upstream")
+    source = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n"
+              "  name: upstream\n  namespace: flux-system\nspec:\n"
+              "  url: ssh://git@github.com/someone/upstream\n")
+    write_tree(tmp_path, {
+        ".git/config": '[remote "origin"]\n\turl = git@github.com:example/infra.git\n',
+        "argocd/legacy.yaml": APPLICATION, "argocd/other.yaml": other.replace(
+            "name: billing-legacy", "name: other").replace("legacy/billing", "shared/lib"),
+        "clusters/prod/ext.yaml": flux_other, "clusters/prod/src.yaml": source,
+        "legacy/billing/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "legacy/billing/d.yaml": deployment("legacy"),
+        "shared/lib/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "shared/lib/d.yaml": deployment("lib"),
+        "apps/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "apps/d.yaml": deployment("apps")})
+    got = {r["path"]: (r["kind"], r["signal"]) for r in envs_json(tmp_path)
+           if r["kind"] != "standalone"}
+    assert got == {"legacy/billing": ("env", "argocd"),        # https form of our origin
+                   "shared/lib": ("base", "base"),              # another repository's path
+                   "apps": ("base", "base")}                    # a GitRepository elsewhere

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from .config import Config, EnvSpec
 from .envnames import unique_names
-from .pointers import Pointer, might_point, pointers_in
+from .pointers import Pointer, Repos, might_point, own_urls, pointers_in
 from .reach import KUSTOMIZATION_FILES, KustIndex, regular_inside
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
@@ -55,6 +55,7 @@ class Target:
     signal: str = ""               # config | argocd | flux | overlays | root | ...
     why: str = ""                  # the signal, in words
     checked: bool = True
+    hints: list[str] = field(default_factory=list)   # deploying manifests: role hints
 
 
 @dataclass
@@ -175,7 +176,7 @@ def survey(paths: list[str], cfg: Config, index: KustIndex | None = None,
     for t in envs:
         t.kdirs, t.reach = index.reach(t.dir)
         if t.role == "":
-            t.role = cfg.role_of(cfg.rel(t.dir))
+            t.role = cfg.roles.role(cfg.rel(t.dir), t.hints)
         if not t.group:
             t.group = _group(t.dir, by_dir, index, root, set())
     envs.sort(key=env_order)
@@ -203,6 +204,10 @@ def survey(paths: list[str], cfg: Config, index: KustIndex | None = None,
         elif d in inner:
             rest.append(Target(rel, "base", "none", d, checked=False, signal="included",
                                why="rendered as part of a base checked alone"))
+        elif _is_template(index.get(d)):
+            rest.append(Target(rel, "base", "none", d, checked=False, signal="template",
+                               why="a template ({{ ... }} in a kustomization file that does "
+                                   "not parse): not rendered"))
         else:
             t = Target("base", "base", "none", d, signal="base",
                        why="a kustomization root that builds on no other local kustomization "
@@ -237,6 +242,18 @@ def warnings_of(found: Survey, cfg: Config) -> list[Notice]:
     return out
 
 
+def _is_template(info) -> bool:
+    """A kustomization file that does not parse and holds ``{{``: a template (Helm, Go,
+    cookiecutter) that something fills in before Kustomize sees it."""
+    if info is None or info.node is not None:
+        return False
+    try:
+        with open(info.file, "rb") as fh:
+            return b"{{" in fh.read(1_000_000)
+    except OSError:
+        return False
+
+
 def _count_envs(names: list[str]) -> str:
     from .envnames import short_list
     return f"{len(names)} env{'s' if len(names) != 1 else ''} ({short_list(names)})" \
@@ -256,7 +273,8 @@ def _pointers(tree: Tree, root: str) -> list[Pointer]:
     from ..core.errors import OverlayLintError
     from ..core.yaml_reader import load_file
     rel_dirs = [rel_path(d, root) for d in tree.dirs]
-    found: list[Pointer] = []
+    files = []
+    repos = Repos(own_urls(root))
     for f in tree.yamls:
         if not might_point(f):
             continue
@@ -264,7 +282,11 @@ def _pointers(tree: Tree, root: str) -> list[Pointer]:
             docs = load_file(f)
         except OverlayLintError:
             continue
-        found += pointers_in(f, docs, rel_dirs, root)
+        files.append((f, docs))
+        repos.add_sources(docs)
+    found: list[Pointer] = []
+    for f, docs in files:
+        found += pointers_in(f, docs, rel_dirs, root, repos)
     return found
 
 
@@ -275,7 +297,12 @@ def _found_envs(kdirs: list[str], components: set[str], included: set[str],
         if d in components:
             continue
         rel = rel_path(d, root)
-        hit = next((p for p in pointers if p.matches(rel)), None)
+        # a pattern (a parameter not known here) names deployed roots, never the base
+        # its envs include; an exact path may name anything
+        hits = [p for p in pointers if p.matches(rel) and (p.exact or d not in included)]
+        hit = hits[0] if hits else None
+        hints = [h for p in hits for h in (rel_path(p.origin[0], root) if p.origin else "",
+                                           p.name) if h]
         if hit is not None:
             signal = "flux" if hit.via.startswith("Flux") else "argocd"
             where = f" ({_loc(hit.origin, root)})" if hit.origin else ""
@@ -288,7 +315,7 @@ def _found_envs(kdirs: list[str], components: set[str], included: set[str],
             why = f"a kustomization root (nothing includes it) that builds on {base}"
         else:
             continue
-        envs.append(Target("", "env", "", d, signal=signal, why=why))
+        envs.append(Target("", "env", "", d, signal=signal, why=why, hints=hints))
     return envs
 
 

@@ -29,6 +29,8 @@ CONTAINERS = frozenset({"overlays", "overlay", "envs", "env", "environments", "e
                         "clusters", "cluster", "instances", "deploy", "deployment",
                         "deployments", "stages", "targets"})
 FILLER = CONTAINERS | {"k8s", "kubernetes", "kustomize", "manifests"}
+# folders that hold what several envs share, whatever else deploys them
+BASE_NAMES = frozenset({"base", "bases", "_base", "common", "shared"})
 _TOKEN = re.compile(r"[-_.]")
 _GLOB = re.compile(r"[*?\[]")
 
@@ -44,8 +46,18 @@ class RoleMatcher:
         self.dev = _Patterns(dev)
         self.protected = _Patterns(protected)
 
-    def role(self, rel_path: str) -> str:
-        """``dev``, ``protected`` or ``none``."""
+    def role(self, rel_path: str, hints: list[str] = ()) -> str:
+        """``dev``, ``protected`` or ``none``. When the path names no tier at all,
+        ``hints`` decide: the paths and names of the Argo CD/Flux manifests deploying the
+        env (``clusters/production/apps.yaml``); protected if any says so, else dev."""
+        found = self.decide(rel_path)
+        if found is None:
+            said = {self.decide(h) for h in hints}
+            found = "protected" if "protected" in said else ("dev" if "dev" in said else None)
+        return found or "none"
+
+    def decide(self, rel_path: str) -> str | None:
+        """The role a path names, ``none`` for another tier, None when it names none."""
         rel = rel_path.strip("/")
         for role, pats in (("dev", self.dev), ("protected", self.protected)):
             if pats.path_match(rel):
@@ -54,7 +66,7 @@ class RoleMatcher:
             found = self.segment_role(seg)
             if found is not None:
                 return found
-        return "none"
+        return None
 
     def segment_role(self, seg: str) -> str | None:
         """The role one segment names, ``none`` when it ends the search, None to go on."""

@@ -15,15 +15,64 @@ import fnmatch
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from ..core.node import Node, Origin
 
 ARGO_GROUP = "argoproj.io/"
 FLUX_GROUP = "kustomize.toolkit.fluxcd.io/"
-_MARKERS = (b"argoproj.io", b"kustomize.toolkit.fluxcd.io")
+FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io/"
+_MARKERS = (b"argoproj.io", b"kustomize.toolkit.fluxcd.io", b"source.toolkit.fluxcd.io")
 MAX_PARAM_SETS = 10_000     # generator products are bounded (a matrix of large lists)
+
+
+@dataclass
+class Repos:
+    """Which repository a pointer's path is in: this one's remote URLs (from
+    ``.git/config``; empty when unknown) and the Flux ``GitRepository`` sources declared
+    in the linted files. A pointer into another repository matches nothing here."""
+
+    own: set[str] = field(default_factory=set)
+    flux: dict[tuple[str, str], str] = field(default_factory=dict)   # (ns, name) -> url
+
+    def is_other(self, url: str | None) -> bool:
+        return bool(url) and bool(self.own) and normalize_url(url) not in self.own
+
+    def add_sources(self, docs: Iterable[Node | None]) -> None:
+        for doc in docs:
+            if doc is not None and doc.is_map and doc.str_at("kind") == "GitRepository" \
+                    and (doc.str_at("apiVersion") or "").startswith(FLUX_SOURCE_GROUP):
+                url = doc.str_at("spec", "url")
+                name = doc.str_at("metadata", "name")
+                if url and name:
+                    ns = doc.str_at("metadata", "namespace") or "flux-system"
+                    self.flux[(ns, name)] = url
+
+
+def normalize_url(url: str) -> str:
+    """``git@github.com:org/repo.git`` and ``https://github.com/org/repo`` alike."""
+    u = url.strip().lower()
+    u = re.sub(r"^[a-z+]+://", "", u)
+    u = re.sub(r"^[^@/]+@", "", u)
+    u = re.sub(r"^([^/:]+):(?!\d+/)", r"\1/", u)      # scp-like host:path
+    u = re.sub(r"^([^/:]+):\d+/", r"\1/", u)          # a port
+    u = u.rstrip("/")
+    return u[:-4] if u.endswith(".git") else u
+
+
+def own_urls(root: str) -> set[str]:
+    """Remote URLs of the repository at ``root`` (``.git/config``; a ``.git`` file of a
+    worktree points elsewhere and is not followed)."""
+    cfg = os.path.join(root, ".git", "config")
+    if os.path.islink(os.path.join(root, ".git")) or not os.path.isfile(cfg):
+        return set()
+    try:
+        with open(cfg, encoding="utf-8", errors="replace") as fh:
+            text = fh.read(1_000_000)
+    except OSError:
+        return set()
+    return {normalize_url(m) for m in re.findall(r"^\s*url\s*=\s*(\S+)\s*$", text, re.M)}
 
 
 @dataclass(frozen=True)
@@ -34,6 +83,7 @@ class Pointer:
     pattern: str
     origin: Origin | None
     via: str                 # "Argo CD Application web-prod", "Flux Kustomization apps"
+    name: str = ""           # the Application's (Kustomization's) name
 
     @property
     def exact(self) -> bool:
@@ -71,17 +121,19 @@ def might_point(path: str) -> bool:
 
 
 def pointers_in(path: str, docs: Iterable[Node | None], rel_dirs: list[str],
-                root: str) -> Iterator[Pointer]:
+                root: str, repos: Repos | None = None) -> Iterator[Pointer]:
     """Pointers declared by the documents of one file. ``rel_dirs`` (folders relative to
-    ``root``) serve the git directory/file generators of ApplicationSets."""
+    ``root``) serve the git directory/file generators of ApplicationSets; ``repos`` tells
+    sources in other repositories apart."""
+    repos = repos or Repos()
     for doc in docs:
         if doc is None or not doc.is_map:
             continue
         av, kind = doc.str_at("apiVersion") or "", doc.str_at("kind") or ""
         name = doc.str_at("metadata", "name") or "?"
         if av.startswith(ARGO_GROUP) and kind == "Application":
-            for p, o in _source_paths(doc.get("spec")):
-                yield Pointer(_norm(p), o, f"Argo CD Application {name}")
+            for p, o in _source_paths(doc.get("spec"), repos):
+                yield Pointer(_norm(p), o, f"Argo CD Application {name}", name)
         elif av.startswith(ARGO_GROUP) and kind == "ApplicationSet":
             spec = doc.get("spec")
             if spec is None or not spec.is_map:
@@ -89,20 +141,28 @@ def pointers_in(path: str, docs: Iterable[Node | None], rel_dirs: list[str],
             gotmpl = spec.get("goTemplate") is not None and spec.get("goTemplate").v is True
             params = _generate(spec.get("generators"), rel_dirs, root, gotmpl)
             tmpl = spec.path("template", "spec")
-            for p, o in _source_paths(tmpl):
+            for p, o in _source_paths(tmpl, repos):
                 seen: set[str] = set()
                 for ps in params:
                     pat = _norm(substitute(p, ps, gotmpl))
-                    if pat and pat not in seen:
+                    if pat not in seen:
                         seen.add(pat)
-                        yield Pointer(pat, o, f"Argo CD ApplicationSet {name}")
+                        yield Pointer(pat, o, f"Argo CD ApplicationSet {name}", name)
         elif av.startswith(FLUX_GROUP) and kind == "Kustomization":
             spec = doc.get("spec")
-            p = spec.get("path") if spec is not None and spec.is_map else None
+            if spec is None or not spec.is_map:
+                continue
+            ref = spec.get("sourceRef")
+            if ref is not None and ref.is_map and (ref.str_at("kind") or "") == "GitRepository":
+                ns = ref.str_at("namespace") or doc.str_at("metadata", "namespace") \
+                    or "flux-system"
+                if repos.is_other(repos.flux.get((ns, ref.str_at("name") or ""))):
+                    continue
+            p = spec.get("path")
             text = p.v if p is not None and isinstance(p.v, str) else "./"
             # Flux's postBuild substitution is not known here: ${VAR} matches any name
             yield Pointer(_norm(re.sub(r"\$\{[^}]*\}", "*", text)),
-                          p.o if p is not None else doc.o, f"Flux Kustomization {name}")
+                          p.o if p is not None else doc.o, f"Flux Kustomization {name}", name)
 
 
 def _norm(p: str) -> str:
@@ -110,11 +170,13 @@ def _norm(p: str) -> str:
     while p.startswith("./"):
         p = p[2:]
     p = re.sub(r"/+", "/", p).strip("/")
-    return "" if p in (".", "") else p
+    return "." if p in (".", "") else p
 
 
-def _source_paths(spec: Node | None) -> Iterator[tuple[str, Origin | None]]:
-    """``path`` of ``source`` and of every ``sources[]`` entry that is not a Helm chart."""
+def _source_paths(spec: Node | None,
+                  repos: Repos) -> Iterator[tuple[str, Origin | None]]:
+    """``path`` of ``source`` and of every ``sources[]`` entry that is not a Helm chart
+    and not in another repository."""
     if spec is None or not spec.is_map:
         return
     srcs = []
@@ -124,7 +186,7 @@ def _source_paths(spec: Node | None) -> Iterator[tuple[str, Origin | None]]:
     if many is not None and many.is_seq:
         srcs += list(many.v)
     for s in srcs:
-        if not s.is_map or s.get("chart") is not None:
+        if not s.is_map or s.get("chart") is not None or repos.is_other(s.str_at("repoURL")):
             continue
         p = s.get("path")
         if p is not None and isinstance(p.v, str) and p.v.strip():
@@ -166,6 +228,12 @@ def _one(g: Node, rel_dirs: list[str], root: str, gotmpl: bool) -> list[Params]:
         sub = g.path("merge", "generators")
         kids = sub.v if sub is not None and sub.is_seq else []
         return _one(kids[0], rel_dirs, root, gotmpl) if kids else [{}]
+    for kind in ("clusters", "clusterDecisionResource"):
+        # cluster names are not known here, but the generator's own `values` are
+        values = g.path(kind, "values")
+        if values is not None and values.is_map:
+            data = {k: v for k, v in values.data().items() if "{{" not in str(v)}
+            return [{"values": data} if gotmpl else _flatten(data, "values.")]
     return [{}]   # cluster, scmProvider, pullRequest, ...: parameters unknown
 
 

@@ -16,14 +16,16 @@ Passing: move what both envs need to a shared folder and list it from both::
 
 Fix: move the shared piece out of the other env's folder (to the base or a component
 folder) and reference it from there. The finding points at the entry that crosses over.
-The envs of one app are the folders under one ``overlays/`` folder: in a repository of
-several apps, an overlay of another app is a dependency, not another env.
+Only envs of one group (app) count: in a repository of several apps, an overlay of another
+app is a dependency, not another env; and a folder named ``base``, ``common`` or
+``shared`` is what envs share, even when an Argo CD Application deploys it directly too.
 """
 from __future__ import annotations
 
 import os
 from typing import Iterator
 
+from ..envnames import BASE_NAMES
 from ..model import Problem, RuleContext
 
 ID = "overlay-isolation"
@@ -42,8 +44,11 @@ def check(ctx: RuleContext) -> Iterator[Problem]:
 
 def _check_group(ctx: RuleContext, envs: list) -> Iterator[Problem]:
     for env in envs:
+        # a folder named base (common, shared) is what envs share, even when something
+        # deploys it directly as well
         others = [o for o in envs if o is not env and not _inside(env.target.dir, o.target.dir)
-                  and not _inside(o.target.dir, env.target.dir)]
+                  and not _inside(o.target.dir, env.target.dir)
+                  and os.path.basename(o.target.dir) not in BASE_NAMES]
         for d in env.target.kdirs:
             info = ctx.index.get(d)
             if info is None:
