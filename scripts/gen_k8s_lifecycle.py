@@ -31,8 +31,9 @@ _GVK = re.compile(r'Group: "([^"]*)", Version: "([^"]*)", Kind: "([^"]*)"')
 _GROUP = re.compile(r'const GroupName = "([^"]*)"')
 
 
-# APIs served by the aggregation layers (k8s.io/apiextensions-apiserver, k8s.io/kube-aggregator),
-# not by k8s.io/api: from the Kubernetes deprecation guide, "v1.22" section.
+# Not in k8s.io/api's tags. APIs served by the aggregation layers
+# (k8s.io/apiextensions-apiserver, k8s.io/kube-aggregator): from the Kubernetes
+# deprecation guide, "v1.22" section.
 SUPPLEMENT = [
     {"apiVersion": "apiextensions.k8s.io/v1beta1", "kind": "CustomResourceDefinition",
      "introduced": "1.7", "deprecated": "1.16", "removed": "1.22",
@@ -40,6 +41,12 @@ SUPPLEMENT = [
     {"apiVersion": "apiregistration.k8s.io/v1beta1", "kind": "APIService",
      "introduced": "1.7", "deprecated": "1.19", "removed": "1.22",
      "replacement": {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService"}},
+    # GA kinds the API server warns about without a lifecycle tag (registry warnings):
+    # "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+    # (KEP-4974) and "v1 ComponentStatus is deprecated in v1.19+". Never removed.
+    {"apiVersion": "v1", "kind": "Endpoints", "introduced": "1.0", "deprecated": "1.33",
+     "replacement": {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice"}},
+    {"apiVersion": "v1", "kind": "ComponentStatus", "introduced": "1.0", "deprecated": "1.19"},
 ]
 
 
@@ -90,9 +97,11 @@ def generate(repo: str) -> dict:
     table: dict[tuple[str, str], dict] = {}
     for ref in refs(repo):
         table.update(read_ref(repo, ref))     # newer refs win
-    for e in SUPPLEMENT:
-        table.setdefault((e["apiVersion"], e["kind"]), {k: v for k, v in e.items()
-                                                        if k not in ("apiVersion", "kind")})
+    for e in SUPPLEMENT:         # adds what the tags do not say, never overrides them
+        known = table.setdefault((e["apiVersion"], e["kind"]), {})
+        for k, v in e.items():
+            if k not in ("apiVersion", "kind"):
+                known.setdefault(k, v)
     apis = []
     for (api_version, kind), e in sorted(table.items()):
         if "deprecated" not in e and "removed" not in e:

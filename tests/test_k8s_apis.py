@@ -100,3 +100,15 @@ def test_version_per_group_and_env_name_the_most_specific_wins(tmp_path):
     got = by_rule(doc)
     assert [f[2] for f in got["deprecated-api"]] == [("dev",)]     # group: 1.25
     assert [f[2] for f in got["removed-api"]] == [("prod",)]       # env name: 1.27
+
+
+def test_endpoints_are_deprecated_from_1_33(tmp_path):
+    ep = ("apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: db\nsubsets:\n"
+          "  - addresses: [{ip: 10.0.0.1}]\n    ports: [{port: 5432}]\n")
+    app_tree(tmp_path, base={"ep.yaml": ep}, overlays={"dev": "", "prod": ""},
+             extra={".overlay-lint.yaml": 'kubernetes:\n  versions: {dev: "1.32", prod: "1.33"}\n'})
+    _, doc = lint_json(tmp_path, ".", "--rule", "deprecated-api", "--rule", "k8s-schema")
+    [f] = doc["findings"]
+    assert (f["rule"], f["envs"]) == ("deprecated-api", ["prod"])
+    assert f["message"].endswith("v1 Endpoints is deprecated since Kubernetes 1.33; use "
+                                 "discovery.k8s.io/v1 EndpointSlice")

@@ -51,6 +51,7 @@ class ApiTable:
                                                 for a, b in ranges]
             self._add_group(api_version)
         self.definitions: dict[str, str] = served.get("definitions", {})
+        self._status: dict[tuple, ApiStatus] = {}
         self.lifecycle: dict[tuple[str, str], Lifecycle] = {}
         for e in lifecycle:
             rep = e.get("replacement")
@@ -84,6 +85,13 @@ class ApiTable:
         return self._served_shipped(key, hi)
 
     def status(self, api_version: str, kind: str, v: Version) -> ApiStatus:
+        key = (api_version, kind, v)
+        st = self._status.get(key)
+        if st is None:
+            st = self._status[key] = self._compute(api_version, kind, v)
+        return st
+
+    def _compute(self, api_version: str, kind: str, v: Version) -> ApiStatus:
         if not self.is_builtin(api_version):
             return ApiStatus("custom")
         key = (api_version, kind)

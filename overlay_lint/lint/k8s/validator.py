@@ -56,12 +56,13 @@ class Failure(NamedTuple):
 class Schema:
     """A compiled schema node. Fields of object types are compiled on first use."""
 
-    __slots__ = ("types", "closed", "preserve", "addl", "items", "required", "enum", "fmt",
+    __slots__ = ("types", "pytypes", "closed", "preserve", "addl", "items", "required", "enum", "fmt",
                  "embedded", "checks", "branches", "name", "_props_raw", "_props", "_items_raw",
                  "_addl_raw", "_compiler", "_prop_enums")
 
     def __init__(self) -> None:
         self.types: frozenset | None = None     # allowed JSON types; None: any
+        self.pytypes: frozenset | None = None   # the Python types of those (set by _fill)
         self.closed = False                     # unknown fields are reported
         self.preserve = False                   # x-kubernetes-preserve-unknown-fields
         self.addl: Schema | None = None
@@ -148,6 +149,8 @@ class Compiler:
             self._fill_builtin(s, raw, name, enum)
         else:
             self._fill_openapi(s, raw)
+        if s.types is not None:
+            s.pytypes = frozenset(py for t in s.types for py in _PY_TYPES.get(t, ()))
 
     def _fill_builtin(self, s: Schema, raw: dict, name: str, enum: list | None) -> None:
         if name == _QUANTITY:
@@ -237,6 +240,12 @@ class Compiler:
         s.branches = tuple(branches)
 
 
+# the Python types of each JSON type, as the YAML reader produces them (an integral float
+# is an integer too: checked apart)
+_PY_TYPES = {"object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,),
+             "integer": (int,), "number": (int, float)}
+
+
 def _bool_field(raw: Any) -> bool:
     """A required boolean cannot be missing to the API server: Go decodes absent as false."""
     return isinstance(raw, dict) and _types(raw.get("type")) == frozenset(("boolean",))
@@ -262,27 +271,6 @@ def _freeze(v: Any) -> Any:
 
 
 # -- validation ------------------------------------------------------------------------------
-
-def json_type(v: Any) -> str:
-    t = type(v)
-    if t is str:
-        return "string"
-    if t is bool:
-        return "boolean"
-    if t is int:
-        return "integer"
-    if t is float:
-        return "integer" if v.is_integer() else "number"
-    if t is dict:
-        return "object"
-    if t is list:
-        return "array"
-    return "null"
-
-
-def _type_ok(types: frozenset, jt: str) -> bool:
-    return jt in types or (jt == "integer" and "number" in types)
-
 
 def path_text(path: tuple) -> str:
     out = ""
@@ -330,15 +318,15 @@ class Walk:
         if v is None or s is ANY:
             return
         o = n.o or origin
-        if type(v) is str and "${" in v and _PLACEHOLDER.search(v):
-            return          # filled in before apply (Flux post-build substitution, envsubst)
-        types = s.types
-        jt = json_type(v)
-        if types is not None and not _type_ok(types, jt):
-            self.fail(o, path, "type", f"{path_text(path) or 'the resource'} must be "
-                      f"{_want(types)}, not {_show(v)}", v if jt not in ("object", "array") else None)
-            return
         t = type(v)
+        if t is str and "${" in v and _PLACEHOLDER.search(v):
+            return          # filled in before apply (Flux post-build substitution, envsubst)
+        pytypes = s.pytypes
+        if pytypes is not None and t not in pytypes and s.types is not None and not (
+                t is float and "integer" in s.types and v.is_integer()):
+            self.fail(o, path, "type", f"{path_text(path) or 'the resource'} must be "
+                      f"{_want(s.types)}, not {_show(v)}", None if t in (dict, list) else v)
+            return
         if t is dict:
             self._object(n, v, s, path, o)
         elif t is list:
@@ -358,7 +346,9 @@ class Walk:
                 meta = s._compiler.object_meta if s._compiler is not None else None
                 self.node(child, meta or ANY, path + (key,), o)
                 continue
-            sub = s.prop(key) if s._props_raw or s.addl is not None else None
+            sub = s._props.get(key, False)
+            if sub is False:
+                sub = s.prop(key) if s._props_raw or s.addl is not None else None
             if sub is None:
                 if s.closed and not self.in_branch:
                     self._unknown(key, child, s, path, o)
