@@ -282,3 +282,10 @@ def test_config_paths_stay_inside_the_lint_root(tmp_path, config, line, msg):
     (repo / ".overlay-lint.yaml").write_text(config)
     rc, _, err = run(["."], repo)
     assert rc == 2 and err.startswith(f".overlay-lint.yaml:{line}: ") and msg in err, err
+
+
+def test_non_utf8_config_is_a_located_error(tmp_path):
+    app_tree(tmp_path)
+    (tmp_path / ".overlay-lint.yaml").write_bytes(b'rules:\n  dev-replicas: off\nfail-on: "\xff"\n')
+    rc, out, err = run(["."], tmp_path)
+    assert rc == 2 and err.startswith(".overlay-lint.yaml:3: not valid UTF-8")
