@@ -7,6 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from overlay_lint.lint.selection import changed_since, select_targets
 from overlay_lint.core.errors import OverlayLintError
@@ -32,19 +34,20 @@ def _select(changed, **kw):
 
 
 @pytest.mark.parametrize("changed, want", [
-    (["infra/overlays/dev/kustomization.yaml"], ["dev"]),
+    # a kustomization file: every loose manifest too (it may have stopped naming one)
+    (["infra/overlays/dev/kustomization.yaml"], ["dev", ""]),
     (["infra/overlays/dev/patches/ingress-host.yaml"], ["dev"]),
     # staging pulls the dev debug component (the seeded overlay-isolation violation)
     (["infra/overlays/dev/debug/sql-logging.yaml"], ["dev", "staging"]),
     (["infra/overlays/staging/smoke-tests/smoke.js"], ["staging"]),      # generator source
-    (["infra/components/monitoring/kustomization.yaml"], ["staging", "prod"]),
+    (["infra/components/monitoring/kustomization.yaml"], ["staging", "prod", ""]),
     (["infra/overlays/prod/patches/resources.yaml"], ["prod"]),
     (["infra/k3s/minio/secret.yaml"], ["dev", "staging", "prod"]),
     (["infra/argocd/project.yaml"], [""]),                 # the loose-manifests target
     (["README.md"], []),
     ([".overlay-lint.yaml"], ["dev", "staging", "prod", ""]),            # config: everything
     (["infra/overlays/dev/kustomization.yaml", "infra/overlays/prod/pdb.yaml"],
-     ["dev", "prod"]),
+     ["dev", "prod", ""]),
 ])
 def test_select_targets_on_fixture(broken, changed, want):
     sel = _select(changed)
@@ -53,7 +56,7 @@ def test_select_targets_on_fixture(broken, changed, want):
 
 
 def test_unreached_files_are_reported(broken):
-    sel = _select(["README.md", "infra/overlays/dev/kustomization.yaml"])
+    sel = _select(["README.md", "infra/overlays/dev/patches/ingress-host.yaml"])
     assert sel.names == ["dev"]
     assert sel.unreached == ["README.md"]
 
@@ -66,7 +69,9 @@ def test_global_paths_select_everything(broken):
 def test_new_reference_makes_a_file_a_dependency(broken):
     new = broken / "infra/overlays/prod/extra.yaml"
     new.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n")
-    assert _select([str(new)]).names == [""]          # a loose manifest for now
+    # a loose manifest for now, and a file prod's render could read: it lies in prod's
+    # folder (a transformer or generator configuration may name it)
+    assert _select([str(new)]).names == ["prod", ""]
     k = broken / "infra/overlays/prod/kustomization.yaml"
     k.write_text(k.read_text().replace("resources:\n", "resources:\n  - extra.yaml\n", 1))
     assert _select([str(new)]).names == ["prod"]
@@ -171,3 +176,104 @@ def test_split_paths(broken):
         (["."], ["infra/overlays/dev/kustomization.yaml", "gone.yaml"])
     assert split_paths(["infra", "infra/k3s/kustomization.yaml"]) == \
         (["infra"], ["infra/k3s/kustomization.yaml"])
+
+
+# ---------------------------------------------------------------- soundness (issue 8)
+
+def _tree(tmp_path: Path) -> Path:
+    from changed_support import make_tree
+    return make_tree(need_shared() / "fixtures" / "aether-broken", tmp_path / "tree")
+
+
+def test_file_named_in_a_transformer_config_selects_its_env(tmp_path):
+    # a PatchTransformer's path: selected no env ("0 findings in 0 envs") while the full
+    # run reported the violation
+    from changed_support import lint
+    root = _tree(tmp_path)
+    patch = root / "extra/overlays/qa/patches/history.yaml"
+    patch.write_text(patch.read_text().replace("revisionHistoryLimit: 3",
+                                               "revisionHistoryLimit: 10"))
+    only = lint(root, ["extra/overlays/qa/patches/history.yaml"])
+    assert "qa" in only.envs
+    assert ("revision-history-limit", "extra/overlays/qa/patches/history.yaml", 6, 3) in \
+        {t[:4] for t in only.findings if t[-1] == "qa"}
+    assert only.code == 1
+
+
+def test_file_reached_through_a_symlinked_folder_selects_its_env(tmp_path):
+    from changed_support import lint
+    root = _tree(tmp_path)
+    deploy = root / "extra/base/deploy.yaml"     # qa reads it as extra/overlays/qa/base/...
+    deploy.write_text(deploy.read_text().replace(":1.0.0", ":dev-1"))
+    (root / ".overlay-lint.yaml").write_text("roles:\n  protected: [qa, prod]\n")
+    full = lint(root)
+    only = lint(root, ["extra/base/deploy.yaml"])
+    assert "qa" in only.envs
+    want = {t for t in full.findings if t[0] == "prod-no-dev-images" and t[-1] == "qa"}
+    assert want and want <= only.findings
+
+
+def test_retargeted_symlink_selects_the_env_behind_it(tmp_path):
+    from changed_support import lint
+    root = _tree(tmp_path)
+    (root / "extra/overlays/qa/base").unlink()
+    (root / "extra/overlays/qa/base").symlink_to("nowhere")
+    only = lint(root, ["extra/overlays/qa/base"])
+    assert "qa" in only.envs and only.code == 2
+
+
+def test_deleted_base_selects_the_envs_that_named_it(tmp_path):
+    from changed_support import lint
+    root = _tree(tmp_path)
+    shutil.rmtree(root / "extra/base")
+    only = lint(root, ["extra/base/kustomization.yaml", "extra/base/deploy.yaml"])
+    assert "qa" in only.envs and only.code == 2
+
+
+def test_rules_comparing_envs_check_whole_apps_when_they_can_fail_the_run(tmp_path):
+    # dev adds a workload of its own: expected-workloads reports it in dev, comparing it
+    # with staging and prod (which a changed-only run must then render too)
+    from changed_support import lint
+    root = _tree(tmp_path)
+    (root / "infra/overlays/dev/only-dev.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: only-dev\nspec:\n"
+        "  revisionHistoryLimit: 3\n  selector:\n    matchLabels: {app: x}\n  template:\n"
+        "    metadata:\n      labels: {app: x}\n    spec:\n      containers:\n"
+        "      - name: c\n        image: ghcr.io/aether/x:dev\n")
+    k = root / "infra/overlays/dev/kustomization.yaml"
+    k.write_text(k.read_text().replace("resources:\n  - ../../k3s\n",
+                                       "resources:\n  - ../../k3s\n  - only-dev.yaml\n", 1))
+    full = lint(root, fail_on="warning")
+    gate = lint(root, ["infra/overlays/dev/kustomization.yaml"], fail_on="warning")
+    assert set(gate.envs) >= {"dev", "staging", "prod"} and not gate.not_run
+    moved = {t for t in full.findings if t[0] == "expected-workloads" and "only-dev" in t[4]}
+    assert moved and moved <= gate.findings
+    # a warning cannot fail a run at --fail-on error: dev alone, and the output says so
+    quick = lint(root, ["infra/overlays/dev/kustomization.yaml"])
+    assert quick.envs == ["dev"] and quick.not_run == {"expected-workloads"}
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    from changed_support import lint
+    root = _tree(tmp_path_factory.mktemp("pristine"))
+    return lint(root)
+
+
+_PROFILE = os.environ.get("OVERLAY_LINT_FUZZ_PROFILE", "quick")
+
+
+@settings(max_examples=1000 if _PROFILE == "long" else 12, deadline=None, database=None,
+          derandomize=_PROFILE != "long", suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, 2**32 - 1), fail_on=st.sampled_from(["error", "warning"]))
+def test_changed_only_run_equals_full_run_on_the_envs_it_checks(pristine, tmp_path_factory,
+                                                                seed, fail_on):
+    """Property: for a random edit of a fixture copy (a value swapped, a line deleted or
+    duplicated, a file deleted or added, a symlink retargeted), every env whose findings
+    the edit changes is checked by the changed-only run, which reports exactly the full
+    run's findings and errors for the envs it checks (tests/changed_support.py)."""
+    import random
+    from changed_support import check_edit, edit
+    root = _tree(tmp_path_factory.mktemp("edit"))
+    changed = edit(root, random.Random(seed))
+    check_edit(pristine, root, changed, fail_on)

@@ -184,13 +184,14 @@ def _run(args: argparse.Namespace) -> int:
         known[rid].enabled = False
     opts = LintOptions(root=args.root, only_rules=set(selected) if selected else None,
                        unsupported=args.unsupported or cfg.unsupported,
-                       report_unused=args.report_unused_suppressions)
+                       report_unused=args.report_unused_suppressions,
+                       fail_on=args.fail_on or cfg.fail_on or "error")
     if args.files:
         changed += [os.path.abspath(f) for f in args.files]
     if args.changed_since:
         changed += _changed_since(args.changed_since, root)
     if (changed or args.changed_since or args.files) and not everything:
-        opts.select = _selector(changed, cfg)
+        opts.select = _selector(changed, cfg, args.baseline)
     if not dirs:
         dirs = [root]
     result = lint(dirs, cfg, rules, opts)
@@ -265,31 +266,14 @@ def _changed_since(ref: str, root: str) -> list[str]:
     return [os.path.abspath(os.path.join(root, f)) for f in fn(ref, root)]
 
 
-def _selector(changed: list[str], cfg):
+def _selector(changed: list[str], cfg, baseline: str | None = None):
     """Pick the targets a set of changed files affects (all when the config changed)."""
-    global_paths = ([cfg.path] if cfg.path else []) + list(cfg.rule_dirs)
-    try:
-        mod = importlib.import_module("..lint.selection", __package__)
-    except ImportError:
-        mod = None
+    global_paths = ([cfg.path] if cfg.path else []) + list(cfg.rule_dirs) + \
+        ([baseline] if baseline else [])
 
     def select(targets):
-        if mod is not None and hasattr(mod, "select_targets"):
-            sel = mod.select_targets(targets, changed, global_paths=global_paths)
-            chosen, everything = list(sel.targets), sel.everything
-        elif mod is not None and hasattr(mod, "select_envs"):
-            everything = any(os.path.abspath(g) in changed for g in global_paths)
-            chosen = list(mod.select_envs(targets, changed, everything))
-        else:  # minimal fallback: a target is affected when it reads a changed file
-            everything = any(os.path.abspath(g) == c or c.startswith(os.path.abspath(g) + os.sep)
-                             for g in global_paths for c in changed)
-            chosen = targets if everything else [t for t in targets if t.reach & set(changed)]
-        if not everything:
-            hit = {os.path.abspath(c) for c in changed}
-            for t in chosen:   # loose manifests: only the changed files need a look
-                if t.kind == "standalone":
-                    t.files = [f for f in t.files if f in hit]
-        return [t for t in chosen if t.kind != "standalone" or t.files]
+        from ..lint.selection import select_targets
+        return select_targets(targets, changed, global_paths=global_paths).targets
     return select
 
 

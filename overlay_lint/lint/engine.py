@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..core.errors import OverlayLintError, UnsupportedError, display_path
-from ..core.paths import common_root, is_inside
+from ..core.paths import common_root, is_inside, real
 from .findings import Finding, LintError, LintResult
 from .config import Config
 from .discovery import Target, survey, warnings_of
@@ -30,6 +30,9 @@ class LintOptions:
     unsupported: str = "error"              # error | skip: what a refused env becomes
     report_unused: bool = False             # suppressions that suppress nothing: findings
     internal_errors: list[str] = field(default_factory=list)       # filled by the run
+    # the lowest severity that fails the run: a changed-only run checks whole apps for the
+    # rules comparing envs at that severity or above (else a change could slip past them)
+    fail_on: str = "error"
 
 
 def lint_root(paths: list[str], root: str | None) -> str:
@@ -61,16 +64,31 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
         result.warnings += [LintError(n.message, display_path(n.file) if n.file else None,
                                       n.line) for n in warnings_of(found, cfg)]
     discovered = targets
+    partial: dict[str, list[str]] = {}     # app group -> its checked envs, when not all are
     if opts.select is not None:
-        targets = opts.select(targets)
+        targets = opts.select(discovered)
+        comparing = [r for r in rules if _active(r, opts) and _compares_envs(r)]
+        if any(_fails(r.severity, opts.fail_on) for r in comparing):
+            # a rule that compares envs and can fail the run: check every env of each app
+            # a change touches, or a change could slip past it
+            targets = _with_group_peers(targets, discovered)
+        partial = _partial_groups(targets, discovered)
     from ..kustomize.budget import Budget
     budget = Budget()  # one per run: every env's build draws on it
     rendered = [_render(t, root, result, opts, budget) for t in targets]
     result.envs = [r.name for r in rendered if r.is_env and not r.skipped]
     result.protected = [r.name for r in rendered
                         if r.is_env and not r.skipped and r.role == "protected"]
+    # envs a changed-only run leaves out are still envs (which folder is whose overlay):
+    # rules see them unrendered, and nothing is reported for them
+    chosen = {id(t) for t in targets}
+    left_out = [RenderedTarget(t, failed=True) for t in discovered
+                if t.kind == "env" and id(t) not in chosen]
 
-    problems = _run_rules(rules, rendered, cfg, index, root, result, opts, discovered)
+    problems = _run_rules(rules, rendered + left_out, cfg, index, root, result, opts,
+                          discovered, partial)
+    if left_out:
+        problems = _only_checked(problems, {id(t) for t in left_out}, set(result.envs))
     apply_overrides(problems, cfg)
     result.findings, result.suppressed = _merge(problems, cfg, [t.name for t in targets])
     ran = {r.id for r in rules if r.enabled and (opts.only_rules is None
@@ -84,15 +102,82 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
     return result
 
 
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def _fails(severity: str, fail_on: str) -> bool:
+    return SEVERITY_RANK.get(severity, 2) >= SEVERITY_RANK.get(fail_on, 2)
+
+
+def _active(rule: Rule, opts: LintOptions) -> bool:
+    return rule.enabled and (opts.only_rules is None or rule.id in opts.only_rules)
+
+
+def _compares_envs(rule: Rule) -> bool:
+    c = rule.compares_envs
+    return bool(c(rule.effective_params()) if callable(c) else c)
+
+
+def _with_group_peers(targets: list[Target], found: list[Target]) -> list[Target]:
+    """``targets`` plus every env of the app groups they have envs in (in discovery order):
+    a rule comparing envs needs all of them, and a change to one env moves the others'
+    findings too (a workload added in dev only is then "only in dev")."""
+    groups = {t.group for t in targets if t.kind == "env"}
+    chosen = {id(t) for t in targets}
+    return [t for t in found if id(t) in chosen or (t.kind == "env" and t.group in groups)]
+
+
+def _partial_groups(targets: list[Target], found: list[Target]) -> dict[str, list[str]]:
+    """App groups of which this run checks some envs but not all."""
+    chosen = {id(t) for t in targets}
+    out: dict[str, list[str]] = {}
+    for g in {t.group for t in targets if t.kind == "env"}:
+        members = [t for t in found if t.kind == "env" and t.group == g]
+        if any(id(t) not in chosen for t in members):
+            out[g] = [t.name for t in members if id(t) in chosen]
+    return out
+
+
+def _only_checked(problems: list[tuple[Rule, Problem]], left_out: set[int],
+                  checked: set[str]) -> list[tuple[Rule, Problem]]:
+    """Problems of the checked targets only (an env's problem listing other envs: cut to
+    the checked ones; a loose manifest's, such as an Argo CD Application naming the env it
+    deploys, is kept whole)."""
+    out = []
+    for rule, p in problems:
+        if p.target is not None and id(p.target) in left_out:
+            continue
+        if p.envs and p.target is not None and p.target.kind == "env":
+            envs = [e for e in p.envs if e in checked]
+            if not envs:
+                continue
+            p.envs = envs
+        out.append((rule, p))
+    return out
+
+
 def _run_rules(rules: list[Rule], rendered: list[RenderedTarget], cfg: Config,
                index: KustIndex, root: str, result: LintResult,
-               opts: LintOptions, discovered: list[Target]) -> list[tuple[Rule, Problem]]:
-    """Every enabled rule over the rendered targets; a failing rule becomes an error."""
+               opts: LintOptions, discovered: list[Target],
+               partial: dict[str, list[str]] | None = None) -> list[tuple[Rule, Problem]]:
+    """Every enabled rule over the rendered targets; a failing rule becomes an error.
+
+    A rule comparing envs sees only apps whose envs this run checks all of (``partial``
+    holds the others): compared with a part of its app, an env would get findings a full
+    run does not give. That it did not run there is a warning of the result."""
     problems: list[tuple[Rule, Problem]] = []
     for rule in rules:
-        if not rule.enabled or (opts.only_rules is not None and rule.id not in opts.only_rules):
+        if not _active(rule, opts):
             continue
-        ctx = RuleContext(rule, rule.effective_params(), rendered, cfg, index, root,
+        targets = rendered
+        if partial and _compares_envs(rule):
+            targets = [t for t in rendered if not (t.is_env and t.target.group in partial)]
+            names = [n for g in partial.values() for n in g]
+            result.warnings.append(LintError(
+                f"{rule.id} did not run for {', '.join(names)}: it compares the envs of an "
+                "app, and this run checks only those the changes affect (a full run checks "
+                f"it; so does any run with --fail-on {rule.severity})"))
+        ctx = RuleContext(rule, rule.effective_params(), targets, cfg, index, root,
                           result.unvalidated, discovered)
         try:
             for p in rule.check(ctx):
@@ -115,10 +200,16 @@ def _merge(problems: list[tuple[Rule, Problem]], cfg: Config,
     order = {name: i for i, name in enumerate(env_order)}
     merged: dict[tuple, list[tuple[Rule, Problem, list[str]]]] = {}
     dropped: set[tuple] = set()
+    reals: dict[str, str] = {}
     for rule, p in problems:
         if p.origin is None:
             continue
-        key = (rule.id, p.origin[0], p.origin[1])
+        # one file reached through a symlinked folder too is one place to edit: its real path
+        given = p.origin[0]
+        path = reals.get(given)
+        if path is None:
+            path = reals[given] = real(given) or given
+        key = (rule.id, path, p.origin[1])
         envs = p.envs if p.envs is not None else ([p.target.name] if p.target is not None
                                                   and p.target.name else [])
         res = p.resource
@@ -126,9 +217,11 @@ def _merge(problems: list[tuple[Rule, Problem]], cfg: Config,
         if p.severity == "off" or annotation_disabled(rule.id, res):
             dropped.add(key)
             continue
-        kept = [e for e in envs if not config_ignored(cfg, rule.id, p.origin[0], label, e)]
-        if (envs and not kept) or (not envs and config_ignored(cfg, rule.id, p.origin[0],
-                                                                label, "")):
+
+        def ignored(env: str) -> bool:
+            return any(config_ignored(cfg, rule.id, f, label, env) for f in {given, path})
+        kept = [e for e in envs if not ignored(e)]
+        if (envs and not kept) or (not envs and ignored("")):
             dropped.add(key)
             continue
         merged.setdefault(key, []).append((rule, p, kept))

@@ -94,6 +94,9 @@ class Rule:
     # `overrides:` of the config that set this rule: [(Override, RuleSetting)], first wins
     overrides: list = field(default_factory=list)
     off_elsewhere: bool = False    # disabled, but enabled by an override for some paths
+    # whether the rule compares the envs of a group with each other (given the effective
+    # parameters): a changed-only run then checks every env of a group it selects
+    compares_envs: Callable[[dict], bool] | bool = False
 
     def effective_params(self) -> dict:
         p = dict(self.parameters)

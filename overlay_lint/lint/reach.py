@@ -5,16 +5,27 @@ path it lists becomes a :class:`Ref`: resources, bases, components, patch files,
 sources, configurations, CRDs, transformer configs. Discovery uses this to see which
 kustomizations include which, and a changed-file run uses :meth:`KustIndex.reach` to
 pick the targets a change can affect before anything renders.
+
+For that choice the closure must be complete: every directory a render can build is a
+child here (``resources``, ``bases``, ``components``, and ``transformers``, ``generators``,
+``validators`` entries that are kustomization directories), named paths are followed from
+the directory as written and, when it is a symlink, from where it points (Kustomize
+resolves ``..`` from the real directory), and a named path that does not exist is kept
+(``KustInfo.missing``): its deletion is what changed.
 """
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from ..core.node import Node
 from ..core.paths import find_root, is_inside, real
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# fields whose entries may be kustomization directories that a render builds
+DIR_FIELDS = ("resources", "bases", "components", "transformers", "generators", "validators")
 
 
 @dataclass
@@ -35,6 +46,7 @@ class KustInfo:
     node: Node | None = None                              # the parsed kustomization
     children: list[str] = field(default_factory=list)   # kustomization dirs it includes
     refs: list[Ref] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)    # named paths that do not exist
 
 
 class KustIndex:
@@ -73,12 +85,15 @@ class KustIndex:
         return out
 
     def reach(self, kdir: str) -> tuple[list[str], set[str]]:
+        """The closure of ``kdir`` and every path its kustomizations name (missing ones
+        included: a deleted file still selects the targets that named it)."""
         dirs = self.closure(kdir)
         files: set[str] = set()
         for d in dirs:
             info = self.get(d)
             files.add(info.file)
             files.update(r.path for r in info.refs)
+            files.update(info.missing)
         return dirs, files
 
 
@@ -106,21 +121,39 @@ def _read_kust(kdir: str, root: str) -> KustInfo | None:
         return KustInfo(kdir, path, False)
     doc = docs[0]
     info = KustInfo(kdir, path, doc.str_at("kind") == "Component", doc)
+    bases = [kdir]
+    rdir = real(kdir)
+    if rdir is not None and rdir != os.path.abspath(kdir):
+        bases.append(rdir)        # Kustomize resolves names from the real directory
+    for entry, fld, text in _named(doc, kdir, root):
+        _add(info, bases, entry, fld, text)
+    return info
 
-    def add(entry: Node | None, fld: str, text: str | None = None) -> None:
-        if entry is None:
-            return
-        text = entry.v if text is None else text
-        if type(text) is not str or not text or "://" in text or os.path.isabs(text):
-            return
-        p = os.path.normpath(os.path.join(kdir, text))
-        if not os.path.exists(p):
-            return
-        info.refs.append(Ref(entry, fld, p, path))
-        if os.path.isdir(p) and fld in ("resources", "bases", "components") \
-                and kustomization_file(p):
+
+def _add(info: KustInfo, bases: list[str], entry: Node, fld: str, text: object) -> None:
+    """Record the path ``text`` names (from each base folder): a ref, a child kustomization
+    folder, or a missing path (where a dangling symlink points, too)."""
+    if type(text) is not str or not text or "://" in text or os.path.isabs(text) \
+            or "\x00" in text:
+        return
+    for base in bases:
+        p = os.path.normpath(os.path.join(base, text))
+        try:
+            link = stat.S_ISLNK(os.lstat(p).st_mode)
+        except (OSError, ValueError):
+            info.missing.append(p)
+            continue
+        info.refs.append(Ref(entry, fld, p, info.file))
+        if link and not os.path.exists(p):    # a dangling symlink: where it points
+            target = real(p)
+            if target is not None:
+                info.missing.append(target)
+        elif fld in DIR_FIELDS and os.path.isdir(p) and kustomization_file(p):
             info.children.append(p)
 
+
+def _named(doc: Node, kdir: str, root: str) -> Iterator[tuple[Node, str, object]]:
+    """(entry, field, path text) for every path the kustomization ``doc`` names."""
     def seq(name: str) -> list[Node]:
         n = doc.get(name)
         return list(n.v) if n is not None and n.is_seq else []
@@ -129,22 +162,75 @@ def _read_kust(kdir: str, root: str) -> KustInfo | None:
                 "configurations", "crds", "transformers", "generators", "validators"):
         for e in seq(fld):
             if type(e.v) is str and "\n" not in e.v:
-                add(e, fld)
+                yield e, fld, e.v
+    # files named inside builtin transformer/generator configurations (a PatchTransformer's
+    # path:), so that discovery does not take them for loose manifests
+    for fld in ("transformers", "generators"):
+        for e in seq(fld):
+            for cfg in _configs(e, kdir, root):
+                for entry, text in _config_paths(cfg):
+                    yield entry, fld, text
     for fld in ("patches", "patchesJson6902", "replacements"):
         for e in seq(fld):
-            add(e.get("path"), fld)
+            if e.get("path") is not None:
+                yield e.get("path"), fld, e.get("path").v
     for fld in ("configMapGenerator", "secretGenerator"):
         for e in seq(fld):
             for sub in ("files", "envs"):
                 n = e.get(sub)
                 for f in (n.v if n is not None and n.is_seq else []):
                     if type(f.v) is str:
-                        add(f, fld, f.v.split("=", 1)[-1])
-            add(e.get("env"), fld)
+                        yield f, fld, f.v.split("=", 1)[-1]
+            if e.get("env") is not None:
+                yield e.get("env"), fld, e.get("env").v
     oa = doc.get("openapi")
-    if oa is not None:
-        add(oa.get("path"), "openapi")
-    return info
+    if oa is not None and oa.get("path") is not None:
+        yield oa.get("path"), "openapi", oa.get("path").v
+
+
+def _configs(entry: Node, kdir: str, root: str) -> list[Node]:
+    """The configuration documents of a ``transformers``/``generators`` entry: inline YAML,
+    or a file inside the root (read leniently; anything else gives none)."""
+    from ..core.errors import OverlayLintError
+    from ..core.yaml_reader import load_file, parse_embedded
+    text = entry.v
+    if type(text) is not str or "\x00" in text:
+        return []
+    try:
+        if "\n" in text or ":" in text:
+            docs = parse_embedded(text, entry)
+        else:
+            p = os.path.normpath(os.path.join(kdir, text))
+            if not regular_inside(p, root):
+                return []
+            docs = load_file(p)
+    except OverlayLintError:
+        return []
+    return [d for d in docs if d is not None and d.is_map]
+
+
+def _config_paths(cfg: Node) -> list[tuple[Node, str]]:
+    """Paths a builtin configuration names: ``path``, ``paths``, ``replacements[].path``,
+    generator ``files``/``envs``/``env``."""
+    out: list[tuple[Node, str]] = []
+
+    def one(n: Node | None, strip_key: bool = False) -> None:
+        if n is not None and type(n.v) is str:
+            out.append((n, n.v.split("=", 1)[-1] if strip_key else n.v))
+
+    def many(n: Node | None, strip_key: bool = False) -> None:
+        for item in (n.v if n is not None and n.is_seq else []):
+            one(item, strip_key)
+
+    one(cfg.get("path"))
+    many(cfg.get("paths"))
+    for r in (cfg.get("replacements").v if cfg.get("replacements") is not None
+              and cfg.get("replacements").is_seq else []):
+        one(r.get("path"))
+    many(cfg.get("files"), True)
+    many(cfg.get("envs"))
+    one(cfg.get("env"))
+    return out
 
 
 def regular_inside(path: str, top: str) -> bool:

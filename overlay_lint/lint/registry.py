@@ -20,7 +20,8 @@ def builtin_rules() -> list[Rule]:
         doc = inspect.cleandoc(mod.__doc__ or "")
         summary = doc.split("\n", 1)[0].strip()
         out.append(Rule(mod.ID, mod.SEVERITY, summary, doc + "\n", dict(mod.PARAMETERS),
-                        mod.check, source=f"built-in ({mod.__name__})"))
+                        mod.check, source=f"built-in ({mod.__name__})",
+                        compares_envs=getattr(mod, "COMPARES_ENVS", False)))
     return out
 
 

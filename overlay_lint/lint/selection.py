@@ -1,17 +1,30 @@
 """Which targets (envs, bases, loose manifests) a set of changed files can affect.
 
 A pre-commit hook gets the staged filenames; a pull request has the files it touches. Only
-the targets whose render reads one of them need a check. Rendering every env to learn what it
-read would cost the very time we want to save, so the decision uses ``Target.reach`` from
-discovery: the kustomization files and every path they list (resources, components, patch
-files, generator sources...), read statically, before anything renders.
+the targets whose render may read one of them need a check. Rendering every env to learn
+what it read would cost the very time we want to save, so the decision is made before
+anything renders, from discovery's static closure (``Target.kdirs``, ``Target.reach``).
 
-Two conservative rules keep a real problem from hiding:
-- a changed config file (``.overlay-lint.yaml``, the ``--config`` file, an extra rule folder)
-  selects everything;
-- a file that no longer exists (deleted or renamed away) selects every target with a
-  kustomization directory at or above it: Kustomize only reads files in or below a
-  kustomization's directory, so no other target can have read it.
+The choice must never miss a target (a changed-only run that skips an affected env lets a
+violation through), so it is an over-approximation built on Kustomize's load restrictor:
+every file a render reads lies, by its real path, in or below one of the kustomization
+directories it passes through; files named inside transformer or generator configurations
+(a ``PatchTransformer``'s ``path:``), replacement sources, CRDs, configurations and nested
+directories included. A changed file therefore selects a target when:
+
+- it is, by its path as given or its real path, in or below one of the target's
+  kustomization directories (as named or as resolved: a symlinked base counts under both);
+- it is a path the target's kustomizations name (also when it no longer exists: a deleted
+  or renamed file), or lies below one (a named folder);
+- it is a symlink (or was) on the way to one of those directories or names;
+- it is a config file (``.overlay-lint.yaml``, the ``--config`` file, a rule folder, the
+  baseline): then everything is selected.
+
+A kustomization file that changed may have stopped including a folder or naming a file,
+which is then a base or a loose manifest of its own: every base and every loose manifest
+(cheap: no render) is checked then. Otherwise loose manifests are checked when they
+changed, or lie in the folders of a chosen target (a transformer configuration there may
+have stopped naming one). The loose target's ``files`` are narrowed to those.
 """
 from __future__ import annotations
 
@@ -21,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence
 
 from ..core.errors import OverlayLintError
+from .reach import KUSTOMIZATION_FILES
 
 # A change to a file with one of these names may change every target's result.
 GLOBAL_NAMES = frozenset({".overlay-lint.yaml", ".overlay-lint.yml"})
@@ -53,30 +67,95 @@ def _under(path: str, top: str) -> bool:
     return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
 
 
+def _forms(path: str, memo: dict[str, frozenset[str]] | None = None) -> frozenset[str]:
+    """A path as given and as resolved (symlinks followed as far as they exist)."""
+    hit = memo.get(path) if memo is not None else None
+    if hit is None:
+        try:
+            hit = frozenset((path, os.path.realpath(path)))
+        except (OSError, ValueError):
+            hit = frozenset((path,))
+        if memo is not None:
+            memo[path] = hit
+    return hit
+
+
+def _ancestors(path: str) -> list[str]:
+    out = [path]
+    while True:
+        parent = os.path.dirname(path)
+        if parent == path:
+            return out
+        out.append(parent)
+        path = parent
+
+
+class _Areas:
+    """For each target, the paths that cover it: a changed file at or below one of them,
+    or above one of them (a symlink on the way), selects the target."""
+
+    def __init__(self, targets: Sequence[TargetLike]) -> None:
+        self.at: dict[str, set[int]] = {}       # area -> targets
+        self.memo: dict[str, frozenset[str]] = {}   # real paths, for this one selection
+        for i, t in enumerate(targets):
+            for d in getattr(t, "kdirs", None) or ():
+                for form in _forms(_norm(d), self.memo):
+                    self.at.setdefault(form, set()).add(i)
+            for p in t.reach:
+                self.at.setdefault(_norm(p), set()).add(i)
+
+    def targets_of(self, path: str) -> set[int]:
+        hit: set[int] = set()
+        for form in _forms(path, self.memo):
+            for up in _ancestors(form):
+                hit |= self.at.get(up, set())
+        if os.path.islink(path) or not os.path.isfile(path):
+            # a symlink (or what was one) on the way to an area: a regular file cannot be
+            top = path.rstrip(os.sep) + os.sep
+            for area, targets in self.at.items():
+                if area.startswith(top):
+                    hit |= targets
+        return hit
+
+
 def select_targets(targets: Sequence[TargetLike], changed: Iterable[str], *,
                    global_paths: Iterable[str] = ()) -> Selection:
-    """The targets whose result may depend on the ``changed`` files.
+    """The targets whose result may depend on the ``changed`` files (see the module
+    documentation for why this never misses one).
 
     Paths may be relative to the current directory. ``global_paths`` are files or folders
-    whose change selects everything (the config file, extra rule folders).
+    whose change selects everything (the config file, extra rule folders, the baseline).
     """
     files = {_norm(p) for p in changed}
-    files = {p for p in files if not os.path.isdir(p)}
-    globs = [_norm(g) for g in global_paths]
-    if any(os.path.basename(p) in GLOBAL_NAMES or any(_under(p, g) for g in globs)
-           for p in files):
+    files = {p for p in files if not os.path.isdir(p) or os.path.islink(p)}
+    globs = [f for g in global_paths for f in _forms(_norm(g))]
+    if any(os.path.basename(p) in GLOBAL_NAMES
+           or any(_under(f, g) for f in _forms(p) for g in globs) for p in files):
         return Selection(list(targets), everything=True)
-    gone = {p for p in files if not os.path.lexists(p)}
-    chosen, reached = [], set()
+    areas = _Areas(targets)
+    picked: set[int] = set()
+    unreached = []
+    for p in sorted(files):
+        hit = areas.targets_of(p)
+        picked |= hit
+        if not hit:
+            unreached.append(os.path.relpath(p))
+    # A changed (or deleted) kustomization file may have stopped including a folder or
+    # naming a file, which is then a base or a loose manifest of its own: every base, and
+    # every loose manifest, is checked then. Otherwise the loose manifests checked are the
+    # changed ones and those in the chosen targets' folders (a transformer configuration
+    # there may have stopped naming one).
+    kust_changed = any(os.path.basename(p) in KUSTOMIZATION_FILES for p in files)
+    chosen = [t for i, t in enumerate(targets) if getattr(t, "kind", "") != "standalone"
+              and (i in picked or (kust_changed and getattr(t, "kind", "") == "base"))]
+    covered = _Areas(chosen)
     for t in targets:
-        hit = files & t.reach
-        for p in gone:
-            if any(_under(p, d) for d in getattr(t, "kdirs", None) or ()):
-                hit.add(p)
-        if hit:
-            chosen.append(t)
-            reached |= hit
-    unreached = sorted(os.path.relpath(p) for p in files - reached)
+        if getattr(t, "kind", "") == "standalone":
+            if not kust_changed:
+                t.files = [f for f in t.files
+                           if _norm(f) in files or covered.targets_of(_norm(f))]
+            if t.files:
+                chosen.append(t)
     return Selection(chosen, False, unreached)
 
 

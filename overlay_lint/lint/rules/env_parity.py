@@ -71,6 +71,11 @@ ID = "env-parity"
 SEVERITY = "error"
 PARAMETERS: dict = {"envs": [], "allow": []}
 
+
+def COMPARES_ENVS(params: dict) -> bool:   # noqa: N802 (the rule-module attribute)
+    """The envs it names are compared with each other (none: the rule does nothing)."""
+    return bool(params.get("envs"))
+
 _SCOPE = re.compile(r"^([A-Za-z0-9*?]+)(?:/([^:\[\]\"]+))?:(.*)$")
 
 

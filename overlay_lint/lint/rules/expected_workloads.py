@@ -32,6 +32,11 @@ SEVERITY = "warning"
 PARAMETERS = {"workloads": [], "kinds": ["Deployment"]}
 
 
+def COMPARES_ENVS(params: dict) -> bool:   # noqa: N802 (the rule-module attribute)
+    """Without a ``workloads`` list the envs of a group are compared with each other."""
+    return not params.get("workloads")
+
+
 def _workloads(env: RenderedTarget, kinds: set) -> dict:
     out = {}
     for res in env.resources:
