@@ -932,3 +932,18 @@ def test_transformer_annotations_are_refused_not_rendered_differently(tmp_path: 
     with pytest.raises(UnsupportedError, match="transformerAnnotations") as exc:
         build(str(tmp_path))
     assert exc.value.line == 3
+
+
+def test_annotation_values_that_are_mappings_or_lists_render_empty(tmp_path: Path) -> None:
+    # found by the long fuzzer (a SealedSecret with a line deleted nested `metadata:` under
+    # annotations): Kustomize rewrites annotations as strings, a mapping or list as ""
+    from conftest import write_files
+    from overlay_lint.core.yaml_writer import dump_stream
+    write_files(tmp_path, {
+        "kustomization.yaml": "resources: [r.yaml]\n",
+        "r.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n"
+                  "    plain: x\n    m: {k: v}\n    l: [1, 2]\n    n: 5\n"})
+    need_kubectl()
+    code, want, err = kubectl_kustomize(tmp_path)
+    assert code == 0, err
+    assert dump_stream(r.node for r in build(str(tmp_path)).resources) == want
