@@ -559,3 +559,20 @@ spec:
     assert set(got) == {("app/base/widget.yaml", 6)}, doc
     assert "unknown field 'sise' in spec" in got[("app/base/widget.yaml", 6)]["message"]
     assert "(CRD widgets.acme.io (platform/crds/widgets.yaml))" in got[("app/base/widget.yaml", 6)]["message"]
+
+
+def test_hostile_schemas_are_located_errors_not_crashes(tmp_path):
+    depth = 3000                          # deeper than Python's recursion limit
+    deep = ('{"type": "object", "properties": {"spec": '
+            + '{"type": "array", "items": ' * depth + "{}" + "}" * depth + "}}")
+    write_tree(tmp_path, {
+        "schemas/acme.io/gizmo_v1.json": deep,
+        "app/kustomization.yaml": "resources: [r.yaml]\n",
+        "app/r.yaml": "apiVersion: acme.io/v1\nkind: Gizmo\nmetadata:\n  name: g\nspec: [[[1]]]\n",
+        ".overlay-lint.yaml": "kubernetes:\n  crds: [schemas]\n",
+    })
+    rc, doc = lint_json(tmp_path, ".", "--rule", "k8s-schema")
+    assert not [e for e in doc["errors"] if "internal" in e["message"]], doc["errors"]
+    assert rc in (1, 2)
+    located = [e for e in doc["errors"] if e["file"]] + doc["findings"]
+    assert located, doc

@@ -218,7 +218,13 @@ def _inside(path: str, root: str) -> bool:
 def _validate(t: RenderedTarget, res: Any, schema: Schema, source: str) -> Iterator[Problem]:
     suffix = f" ({source})" if source else ""
     loose = t.kind == "standalone"
-    for f in validate(res.node, schema):
+    try:
+        failures = validate(res.node, schema)
+    except RecursionError:      # a hostile CRD schema or document, deeper than Python goes
+        yield Problem(_origin(res, "kind"), f"{_label(res)}: not schema-checked: the "
+                      f"resource or its schema{suffix} is nested too deeply", t, res, ("kind",))
+        return
+    for f in failures:
         if f.path[:1] in (("apiVersion",), ("kind",)) and len(f.path) == 1:
             continue                        # how the schema was chosen; not a field problem
         if loose and f.code == "required":

@@ -163,6 +163,8 @@ class CrdIndex:
                 data = json.loads(fh.read().decode("utf-8"))
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             raise OverlayLintError(f"cannot read JSON schema: {exc}", path) from None
+        except RecursionError:
+            raise OverlayLintError("cannot read JSON schema: nested too deeply", path) from None
         if isinstance(data, dict) and data.get("kind") == "CustomResourceDefinition":
             from ...core.node import from_data
             info = crd_info(from_data(data, Origin(path, 1, 1)), path)
