@@ -28,6 +28,9 @@ from .validator import Compiler, Schema
 from .wellknown import basic_schema, well_known
 
 CRD_VERSIONS = ("apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1")
+# <group>/<kind>_<version>.json, as the public CRD schema catalogs name their files
+_CATALOG_NAME = re.compile(r"(?:(?P<group>[^/\\]+)[/\\])?(?P<kind>[A-Za-z0-9]+)_"
+                           r"(?P<version>v[0-9][0-9a-z]*)\.json")
 
 
 @dataclass
@@ -148,8 +151,8 @@ class CrdIndex:
                 continue
             docs = [doc]
             items = doc.get("items")
-            if doc.str_at("kind") and str(doc.str_at("kind")).endswith("List") and items is not None \
-                    and items.is_seq:
+            kind = doc.str_at("kind") or ""
+            if kind.endswith("List") and items is not None and items.is_seq:
                 docs = [d for d in items.v if d.is_map]
             for d in docs:
                 if d.str_at("kind") == "CustomResourceDefinition":
@@ -181,7 +184,7 @@ class CrdIndex:
                         (g.get("group", ""), g["version"], g["kind"].lower()), (data, path))
             return
         rel = os.path.relpath(path, folder if os.path.isdir(folder) else os.path.dirname(folder))
-        m = re.fullmatch(r"(?:(?P<group>[^/\\]+)[/\\])?(?P<kind>[A-Za-z0-9]+)_(?P<version>v[0-9][0-9a-z]*)\.json", rel)
+        m = _CATALOG_NAME.fullmatch(rel)
         if m is None:
             raise OverlayLintError("JSON schema: cannot tell which kind it is for; name it "
                                    "<group>/<kind>_<version>.json or add "

@@ -33,8 +33,8 @@ from ...core.node import Node, Origin
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
-_QUANTITY_RE = re.compile(
-    r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?")
+_QUANTITY_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+                          r"(?:[eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?")
 # ${VAR}, ${VAR:=default}, ${VAR:-default}: Flux post-build substitution and envsubst
 _PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+][^}]*)?\}")
 _BASE64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
@@ -56,9 +56,9 @@ class Failure(NamedTuple):
 class Schema:
     """A compiled schema node. Fields of object types are compiled on first use."""
 
-    __slots__ = ("types", "pytypes", "closed", "preserve", "addl", "items", "required", "enum", "fmt",
-                 "embedded", "checks", "branches", "name", "_props_raw", "_props", "_items_raw",
-                 "_addl_raw", "_compiler", "_prop_enums")
+    __slots__ = ("types", "pytypes", "closed", "preserve", "addl", "items", "required",
+                 "enum", "fmt", "embedded", "checks", "branches", "_props_raw", "_props",
+                 "_compiler", "_prop_enums")
 
     def __init__(self) -> None:
         self.types: frozenset | None = None     # allowed JSON types; None: any
@@ -73,11 +73,8 @@ class Schema:
         self.embedded = False
         self.checks: tuple = ()                 # (keyword, argument) value validations
         self.branches: tuple = ()               # (allOf|anyOf|oneOf|not, [Schema])
-        self.name = ""                          # definition name (built-in), for messages
         self._props_raw: dict = {}
         self._props: dict = {}
-        self._items_raw: Any = None
-        self._addl_raw: Any = None
         self._compiler: Compiler | None = None
         self._prop_enums: dict = {}
 
@@ -93,9 +90,6 @@ class Schema:
             s = self._compiler.compile(raw, enum=self._prop_enums.get(key))
         self._props[key] = s
         return s
-
-    def has_prop(self, key: str) -> bool:
-        return key in self._props_raw
 
     def prop_names(self) -> list[str]:
         return list(self._props_raw)
@@ -144,7 +138,6 @@ class Compiler:
     # -- compilation ----------------------------------------------------------------------
     def _fill(self, s: Schema, raw: dict, name: str, enum: list | None = None) -> None:
         s._compiler = self
-        s.name = name
         if self.mode == "builtin":
             self._fill_builtin(s, raw, name, enum)
         else:
@@ -336,7 +329,8 @@ class Walk:
                     self.node(c, items, path + (i,), o)
         else:
             self._scalar(v, s, path, o)
-        if not self.lenient and (s.checks or s.branches or (s.enum is not None and t in (dict, list))):
+        if not self.lenient and (s.checks or s.branches
+                                 or (s.enum is not None and t in (dict, list))):
             self._values(n, s, path, o)
 
     def _object(self, n: Node, v: dict, s: Schema, path: tuple, o: Origin | None) -> None:
@@ -407,7 +401,8 @@ class Walk:
         for key, arg, excl in s.checks:
             msg = _check(key, arg, excl, v, n)
             if msg:
-                self.fail(o, path, "value", f"{where} {msg}", v if type(v) not in (dict, list) else None)
+                self.fail(o, path, "value", f"{where} {msg}",
+                          None if type(v) in (dict, list) else v)
         for key, alts in s.branches:
             ok = [self._matches(n, a, path, o) for a in alts]
             if key == "allOf" and not all(ok):

@@ -20,17 +20,20 @@ A value holding a ``${VAR}`` placeholder (Flux post-build substitution, envsubst
 alone: it is filled in before the apply.
 
 Custom resources are checked against the CRDs found in the repository (any env, base or
-loose manifest), then the ``kubernetes.crds`` folders (CRD manifests or JSON schemas):
+loose manifest; in a changed-files run, any YAML file of the repository), then the
+``kubernetes.crds`` folders (CRD manifests or JSON schemas):
 ``x-kubernetes-preserve-unknown-fields``, ``x-kubernetes-int-or-string`` and
 ``x-kubernetes-embedded-resource`` are honoured, and enum, bounds, lengths, patterns (with
 RE2, as Go evaluates them) and ``allOf``/``anyOf``/``oneOf``/``not`` are checked (CEL
-``x-kubernetes-validations`` are not). Well-known kinds used without their CRD (SealedSecret, Argo CD, cert-manager, Flux,
-Prometheus operator, Istio, Gateway API, ...) get the basics (top-level fields,
-``metadata``). Any other kind without a schema is not a finding: it is listed once per
-kind after the findings (``unvalidated`` in ``--format json``); set
-``report-unvalidated: true`` to make each such resource a finding. An apiVersion/kind the
-env's Kubernetes does not serve yet, or has never served, is a finding at its line;
-removed ones are left to ``removed-api``.
+``x-kubernetes-validations`` are not). Well-known kinds used without their CRD
+(SealedSecret, Argo CD, cert-manager, Flux, Prometheus operator, Istio, Gateway API, OLM,
+...) get the basics (top-level fields, ``metadata``). Any other kind without a schema is
+not a finding: it is listed once per kind after the findings (``unvalidated`` in
+``--format json``); set ``report-unvalidated: true`` to make each such resource a
+finding. An apiVersion/kind the env's Kubernetes does not serve yet, or has never served,
+is a finding at its line; removed ones are left to ``removed-api``. In a loose manifest
+(no kustomization reads it, so it may be a patch fragment) missing fields are not
+reported.
 
 Failing (``overlays/prod/kustomization.yaml``, inline patch)::
 
