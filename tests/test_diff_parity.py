@@ -155,3 +155,32 @@ def test_bad_allow_entry_is_a_located_error(tmp_path):
     assert rc == 2
     assert err.startswith(".overlay-lint.yaml:6: error: rule 'env-parity': bad 'allow' entry "
                           "'spec.x[\"a'")     # input errors are on stderr
+
+
+def test_a_name_matching_no_env_is_a_finding_at_its_line(tmp_path):
+    root = _app(tmp_path, config="rules:\n  env-parity:\n    envs:\n      - staging\n"
+                                 "      - production\n")
+    rc, found, _ = _findings(root, ".", "--rule", "env-parity")
+    assert rc == 1
+    assert [(f, line, m) for f, line, _, m in found] == [
+        (".overlay-lint.yaml", 5, "env-parity names 'production', which matches no env, so "
+                                  "nothing is compared with it; the envs are staging, prod "
+                                  "(`overlay-lint envs`)")]
+
+
+def test_envs_of_different_groups_are_compared_when_named(tmp_path):
+    (tmp_path / ".git").mkdir()
+    pod = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n"
+           "  MODE: {mode}\n")
+    write_tree(tmp_path, {
+        "blue/base/kustomization.yaml": "resources: [cm.yaml]\n",
+        "blue/base/cm.yaml": pod.format(mode="a"),
+        "blue/overlays/staging/kustomization.yaml": "resources: [../../base]\n",
+        "green/base/kustomization.yaml": "resources: [cm.yaml]\n",
+        "green/base/cm.yaml": pod.format(mode="b"),
+        "green/overlays/prod/kustomization.yaml": "resources: [../../base]\n",
+        ".overlay-lint.yaml": "rules:\n  env-parity:\n    envs: [staging, prod]\n",
+    })
+    rc, found, _ = _findings(tmp_path, ".", "--rule", "env-parity")
+    assert [(f, line) for f, line, _, _ in found] == [("green/base/cm.yaml", 6)]
+    assert found[0][3].startswith("ConfigMap settings data.MODE differs: a in staging, b in prod")

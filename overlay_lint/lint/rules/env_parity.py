@@ -9,7 +9,9 @@ on every commit.
 Without configuration the rule does nothing. ``envs`` names the envs that must match
 (names or ``*`` globs, as ``overlay-lint envs`` prints them); within each app group the
 first env matched is the reference and every other one is compared with it, value by
-value, as ``overlay-lint diff REF OTHER`` compares them. Differences that come only from
+value, as ``overlay-lint diff REF OTHER`` compares them (when no group holds two of them,
+the envs named are compared across groups). A name that matches no env is a finding at
+its line in the config. Differences that come only from
 the env's own namespace, name prefix/suffix or a content hash are never findings.
 ``allow`` lists the differences allowed, as field paths with wildcards
 (``overlay-lint diff`` prints the paths):
@@ -117,13 +119,18 @@ class Allowed:
         return True
 
 
-def _allowed(ctx: RuleContext) -> list[Allowed]:
+def _items(ctx: RuleContext, key: str) -> list:
+    """The config nodes of a parameter's list items (for their origins), or []."""
     node = ctx.config.rules.get(ID) if ctx.config is not None else None
-    items = node.get("allow") if node is not None and node.is_map else None
+    items = node.get(key) if node is not None and node.is_map else None
+    return list(items.v) if items is not None and items.is_seq else []
+
+
+def _allowed(ctx: RuleContext) -> list[Allowed]:
+    items = _items(ctx, "allow")
     out = []
     for i, text in enumerate(ctx.params["allow"]):
-        origin = items.v[i].o if items is not None and items.is_seq and i < len(items.v) \
-            else None
+        origin = items[i].o if i < len(items) else None
         if not isinstance(text, str) or not text.strip():
             raise at(origin, f"rule '{ID}': each 'allow' entry must be a field path")
         try:
@@ -133,11 +140,11 @@ def _allowed(ctx: RuleContext) -> list[Allowed]:
     return out
 
 
-def _members(group: list[RenderedTarget], patterns: list[str]) -> list[RenderedTarget]:
-    """The group's envs the patterns name, in pattern order (the first is the reference)."""
+def _members(envs: list[RenderedTarget], patterns: list[str]) -> list[RenderedTarget]:
+    """The envs the patterns name, in pattern order (the first is the reference)."""
     out: list[RenderedTarget] = []
     for pat in patterns:
-        for t in group:
+        for t in envs:
             if t not in out and fnmatch.fnmatchcase(t.name, pat):
                 out.append(t)
     return out
@@ -148,10 +155,29 @@ def check(ctx: RuleContext) -> Iterator[Problem]:
     if not patterns:
         return
     allowed = _allowed(ctx)
-    for group in ctx.groups():
-        envs = _members(group, patterns)
+    yield from _unknown(ctx, patterns)
+    sets = [m for m in (_members(g, patterns) for g in ctx.groups()) if len(m) > 1]
+    if not sets:
+        # the envs named are in different app groups: naming them asks for the comparison
+        sets = [_members(ctx.envs, patterns)]
+    for envs in sets:
         for other in envs[1:]:
             yield from _compare(envs[0], other, allowed)
+
+
+def _unknown(ctx: RuleContext, patterns: list[str]) -> Iterator[Problem]:
+    """A name that matches no env compares nothing: say so where it is configured."""
+    known = [t.name for t in (ctx.discovered or []) if t.kind == "env"] or \
+        [t.name for t in ctx.targets if t.is_env]
+    items = _items(ctx, "envs")
+    for i, pat in enumerate(ctx.params["envs"]):
+        if isinstance(pat, str) and not any(fnmatch.fnmatchcase(n, pat) for n in known):
+            origin = items[i].o if i < len(items) else None
+            if origin is not None:
+                yield Problem(origin, f"env-parity names '{pat}', which matches no env, so "
+                                      "nothing is compared with it; the envs are "
+                                      f"{', '.join(known) or 'none'} (`overlay-lint envs`)",
+                              value=pat, field_path="envs")
 
 
 def _compare(ref: RenderedTarget, other: RenderedTarget,
