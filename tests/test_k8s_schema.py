@@ -335,7 +335,7 @@ metadata:
     assert "spec.size is 0, less than the minimum 1" in got[7]
     assert "spec.color is the string 'green', not one of: blue, red" in got[8]
     assert "unknown field 'colour' in spec" in got[10]
-    assert "(CRD widgets.acme.io (crds/widgets.yaml))" in got[10]
+    assert "(CRD widgets.acme.io in crds/widgets.yaml)" in got[10]
     assert "unknown field 'lables' in metadata (did you mean 'labels'?)" in got[18]
     assert "required field 'size' is missing in spec" in got[19]
     assert "serves no version 'v0' of Widget (served: v1)" in got[22]
@@ -558,7 +558,8 @@ spec:
     got = schema_findings(doc)
     assert set(got) == {("app/base/widget.yaml", 6)}, doc
     assert "unknown field 'sise' in spec" in got[("app/base/widget.yaml", 6)]["message"]
-    assert "(CRD widgets.acme.io (platform/crds/widgets.yaml))" in got[("app/base/widget.yaml", 6)]["message"]
+    assert "(CRD widgets.acme.io in platform/crds/widgets.yaml)" in \
+        got[("app/base/widget.yaml", 6)]["message"]
 
 
 def test_hostile_schemas_are_located_errors_not_crashes(tmp_path):

@@ -33,11 +33,24 @@ _CATALOG_NAME = re.compile(r"(?:(?P<group>[^/\\]+)[/\\])?(?P<kind>[A-Za-z0-9]+)_
                            r"(?P<version>v[0-9][0-9a-z]*)\.json")
 
 
-@dataclass
 class CrdVersion:
-    raw: dict | None            # openAPIV3Schema (None: the CRD gives none)
-    served: bool
-    preserve_root: bool         # v1beta1 default: unknown fields kept
+    """One version of a CRD: served or not, its schema (read as plain data on first use:
+    most CRDs of a run are never needed, and some are hundreds of kilobytes)."""
+
+    def __init__(self, schema: Node | None, served: bool, preserve_root: bool) -> None:
+        self._schema = schema if schema is not None and schema.is_map else None
+        self._raw: dict | None = None
+        self.served = served
+        self.preserve_root = preserve_root      # v1beta1 default: unknown fields kept
+
+    @property
+    def raw(self) -> dict | None:
+        """The ``openAPIV3Schema`` (None: the CRD gives none)."""
+        if self._raw is None and self._schema is not None:
+            data = self._schema.data()
+            self._raw = data if isinstance(data, dict) else None
+            self._schema = None
+        return self._raw
 
 
 @dataclass
@@ -84,19 +97,12 @@ def crd_info(node: Node, source: str = "") -> CrdInfo | None:
                 continue
             sch = item.path("schema", "openAPIV3Schema") or shared
             served = item.value("served")
-            info.versions[name] = CrdVersion(_mapping(sch), served is not False, preserve)
+            info.versions[name] = CrdVersion(sch, served is not False, preserve)
     elif v1beta1:
         single = spec.str_at("version")
         if single:
-            info.versions[single] = CrdVersion(_mapping(shared), True, preserve)
+            info.versions[single] = CrdVersion(shared, True, preserve)
     return info
-
-
-def _mapping(n: Node | None) -> dict | None:
-    if n is None or not n.is_map:
-        return None
-    data = n.data()
-    return data if isinstance(data, dict) else None
 
 
 class CrdIndex:
@@ -113,6 +119,7 @@ class CrdIndex:
         # files of the repository to look for CRDs in
         self.scan: Any = None
         self._compiled: dict[tuple, Schema] = {}
+        self._by_version: dict[tuple, tuple[CrdVersion, Schema]] = {}
 
     # -- building ---------------------------------------------------------------------------
     def add_rendered(self, target_key: int, resources: list) -> None:
@@ -241,14 +248,21 @@ class CrdIndex:
             return Found("not-served", crd=info)
         if ver.raw is None:
             return Found("no-schema", crd=info)
-        raw = ver.raw
-        if ver.preserve_root:
-            raw = dict(raw)
-            raw["x-kubernetes-preserve-unknown-fields"] = True
-        fingerprint = json.dumps(raw, sort_keys=True, default=str)
-        s = self._compile(("crd", fingerprint), raw, "crd", k8s_version, root=True)
-        return Found("schema", s, label=f"CRD {info.name or info.kind} "
-                                        f"({_display(info.source)})", crd=info)
+        raw_schema: dict = ver.raw
+        hit = self._by_version.get((id(ver), k8s_version))
+        if hit is not None:
+            s = hit[1]
+        else:
+            raw = raw_schema
+            if ver.preserve_root:
+                raw = dict(raw)
+                raw["x-kubernetes-preserve-unknown-fields"] = True
+            # the same CRD rendered by several envs compiles once
+            fingerprint = json.dumps(raw, sort_keys=True, default=str)
+            s = self._compile(("crd", fingerprint), raw, "crd", k8s_version, root=True)
+            self._by_version[(id(ver), k8s_version)] = (ver, s)   # ver kept: ids stay unique
+        return Found("schema", s, label=f"CRD {info.name or info.kind} in "
+                                        f"{_display(info.source)}", crd=info)
 
     def _compile(self, key: tuple, raw: dict, mode: str, k8s_version: tuple,
                  root: bool = False) -> Schema:
