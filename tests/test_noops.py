@@ -569,11 +569,18 @@ def test_manifest_no_kustomization_lists_is_reported_at_kind(tmp_path):
     assert "kustomization at overlays/prod" in doc["findings"][0]["message"]
 
 
-def test_manifest_listed_or_deployed_by_argo_or_flux_is_not_reported(tmp_path):
-    root = app(tmp_path, {"prod": "resources: [../../base]\n"}, **{
-        "overlays/prod/extras/hpa__yaml": HPA,           # a plain folder Argo CD deploys
-        "overlays/prod/flux/hpa__yaml": HPA,             # a plain folder Flux deploys
-        "deploy/extras-app__yaml": """
+def test_manifest_listed_or_deployed_by_a_tool_is_not_reported(tmp_path):
+    pdb = ("apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: api\n"
+           "spec:\n  minAvailable: 1\n")
+    root = app(tmp_path, {
+        "prod": "resources: [../../base, extras/pdb.yaml]\n# - hpa-later.yaml  (not yet)\n"},
+        **{"overlays/prod/extras/pdb__yaml": pdb,
+           "overlays/prod/extras/hpa__yaml": HPA,       # a plain folder Argo CD deploys
+           "overlays/prod/hpa-later__yaml": HPA,        # commented out on purpose
+           "overlays/prod/hpa-skaffold__yaml": HPA,     # Skaffold applies it
+           "overlays/prod/hpa-tilt__yaml": HPA,         # Tilt applies it
+           "overlays/prod/hpa__yaml": HPA,              # Flux builds the kustomization only
+           "deploy/extras-app__yaml": """
             apiVersion: argoproj.io/v1alpha1
             kind: Application
             metadata:
@@ -582,16 +589,26 @@ def test_manifest_listed_or_deployed_by_argo_or_flux_is_not_reported(tmp_path):
               source:
                 path: overlays/prod/extras
             """,
-        "deploy/flux__yaml": """
+           "deploy/flux__yaml": """
             apiVersion: kustomize.toolkit.fluxcd.io/v1
             kind: Kustomization
             metadata:
-              name: flux-extras
+              name: prod
             spec:
               path: ./overlays/prod
             """,
-        # the root Application next to the kustomization it bootstraps
-        "overlays/prod/root-app__yaml": """
+           "skaffold__yaml": """
+            apiVersion: skaffold/v4beta6
+            kind: Config
+            metadata:
+              name: dev
+            manifests:
+              rawYaml:
+                - overlays/prod/hpa-sk*.yaml
+            """,
+           "Tiltfile": "k8s_yaml(['overlays/prod/hpa-tilt.yaml'])\n",
+           # the root Application next to the kustomization it bootstraps
+           "overlays/prod/root-app__yaml": """
             apiVersion: argoproj.io/v1alpha1
             kind: Application
             metadata:
@@ -600,10 +617,23 @@ def test_manifest_listed_or_deployed_by_argo_or_flux_is_not_reported(tmp_path):
               source:
                 path: overlays/prod
             """,
+           })
+    assert found(root, "unreferenced-manifest") == {("overlays/prod/hpa.yaml", 3, ())}
+
+
+def test_folders_no_kustomization_reads_from_are_not_its_files(tmp_path):
+    # a repository-wide kustomization: examples/, tests/ and a Helm chart below it hold
+    # manifests that are not its business
+    root = tree(tmp_path, {
+        "kustomization.yaml": "resources: [manifests/api.yaml]\n",
+        "manifests/api.yaml": deployment(),
+        "manifests/forgotten.yaml": HPA,
+        "examples/demo/app.yaml": HPA,
+        "tests/e2e/kind.yaml": HPA,
+        "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+        "charts/web/templates/hpa.yaml": HPA,
     })
-    # the Flux pointer names a kustomization folder: Flux builds it, so flux/hpa.yaml
-    # is still not deployed
-    assert found(root, "unreferenced-manifest") == {("overlays/prod/flux/hpa.yaml", 3, ())}
+    assert found(root, "unreferenced-manifest") == {("manifests/forgotten.yaml", 3, ())}
 
 
 def test_manifest_read_by_a_kustomization_outside_the_linted_folder(tmp_path):
