@@ -102,6 +102,7 @@ def _verdicts(ctx: RuleContext, rec, target: RenderedTarget) -> Iterator[Verdict
         first = min(changes, key=lambda c: (c.origin[0], c.origin[1], c.origin[2]))
         res = target.result.rendered(uid) if target.result is not None else None
         node = res.node if res is not None else None
+        kind, name = _kind_name(rec, uid)
         paths = list(dict.fromkeys(field_path(c.path, node) or "the resource"
                                    for c in changes))
         if len(paths) == 1:
@@ -110,18 +111,19 @@ def _verdicts(ctx: RuleContext, rec, target: RenderedTarget) -> Iterator[Verdict
             shown = ", ".join(paths[:4]) + (", ..." if len(paths) > 4 else "")
             what = f"already has all {len(paths)} values it sets ({shown})"
         yield Verdict(first.origin, True,
-                      f"patch changes nothing: {first.resource.kind} '{_name(rec, uid)}' {what}; "
+                      f"patch changes nothing: {kind} '{name}' {what}; "
                       f"the patch only pins {'it' if len(paths) == 1 else 'them'} against "
                       "base changes and reads as if this env differed. Remove it, or set "
                       "the value this env needs", rec.field,
-                      f"{first.resource.kind}/{_name(rec, uid)} {', '.join(paths)}")
+                      f"{kind}/{name} {', '.join(paths)}")
 
 
-def _name(rec, uid: int) -> str:
+def _kind_name(rec, uid: int) -> tuple[str, str]:
+    """The resource's kind and name as written in its file."""
     for s in rec.selected:
         if s.uid == uid:
-            return s.written.name
-    return "?"
+            return s.written.kind, s.written.name
+    return "resource", "?"
 
 
 def _show(value) -> str:
