@@ -188,6 +188,15 @@ def test_patch_that_kustomize_refuses_stays_a_render_error(tmp_path):
     assert errors[0]["env"] == "prod" and "no resource matches" in errors[0]["message"]
 
 
+def test_replicas_entry_matching_nothing_is_kustomizes_error_not_a_finding(tmp_path):
+    root = app(tmp_path, {"prod": "resources: [../../base]\nreplicas:\n  - name: ghost\n"
+                                  "    count: 2\n"})
+    errors = render_error(root, "patch-no-match")
+    assert (errors[0]["env"], errors[0]["line"]) == ("prod", 3)
+    if KUBECTL is not None:
+        assert kubectl_kustomize(root / "overlays/prod")[0] != 0
+
+
 def test_base_patch_matching_nothing_is_one_finding_for_every_env(tmp_path):
     base = """
     resources: [deploy.yaml, sts.yaml]
