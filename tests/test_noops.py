@@ -262,13 +262,20 @@ def test_nested_overlay_names_every_env_that_reads_the_entry(tmp_path):
         ("overlays/prod/kustomization.yaml", 3, ("prod", "prod-eu"))}
 
 
-def test_a_failed_env_reading_the_file_holds_the_verdict_back(tmp_path):
+def test_a_failed_env_holds_back_a_component_line_not_a_kustomization_line(tmp_path):
+    # prod does not render: the Component's named patch might match there (a Component
+    # works on what includes it), so it is not judged; the base's patch does the same in
+    # every env that includes the base, so dev's verdict stands
     base = ("resources: [deploy.yaml, sts.yaml]\npatches:\n  - target: {kind: Ingress}\n"
             "    patch: '[{\"op\": \"add\", \"path\": \"/metadata/labels/x\", \"value\": \"1\"}]'\n")
-    root = app(tmp_path, {"dev": "resources: [../../base]\n",
-                          "prod": "resources: [../../base, missing.yaml]\n"}, base=base)
+    root = app(tmp_path, {
+        "dev": "resources: [../../base]\ncomponents: [../../tuning]\n",
+        "prod": "resources: [../../base, missing.yaml]\ncomponents: [../../tuning]\n"},
+        base=base, **{"tuning/kustomization__yaml": COMPONENT})
     rc, doc = lint_json(root, ".", "--rule", "patch-no-match")
-    assert rc == 2 and doc["findings"] == []      # prod did not render: it might match there
+    assert rc == 2 and [e["env"] for e in doc["errors"]] == ["prod"]
+    assert {(f["file"], f["line"], tuple(f["envs"])) for f in doc["findings"]} == {
+        ("base/kustomization.yaml", 3, ("dev",))}
 
 
 def test_changed_files_run_does_not_judge_a_shared_line_from_one_env(tmp_path):
@@ -281,6 +288,18 @@ def test_changed_files_run_does_not_judge_a_shared_line_from_one_env(tmp_path):
         **{"tuning/kustomization__yaml": COMPONENT.replace("name: worker", "name: redis")})
     rc, doc = lint_json(root, "overlays/dev/kustomization.yaml", "--rule", "patch-no-match")
     assert doc["findings"] == [] and doc["envs"] == ["dev"]
+
+
+def test_changed_files_run_judges_a_base_entry_from_the_env_it_renders(tmp_path):
+    base = ("resources: [deploy.yaml, sts.yaml]\nimages:\n  - name: nginx\n"
+            "    newTag: \"1.27\"\n")
+    root = app(tmp_path, {"dev": "resources: [../../base]\n",
+                          "prod": "resources: [../../base]\n"}, base=base)
+    rc, doc = lint_json(root, "overlays/dev/kustomization.yaml", "--rule",
+                        "unused-image-override")
+    assert doc["envs"] == ["dev"]
+    assert [(f["file"], f["line"], f["envs"]) for f in doc["findings"]] == [
+        ("base/kustomization.yaml", 3, ["dev"])]
 
 
 # --- patch-no-effect ------------------------------------------------------------------------

@@ -12,8 +12,11 @@ gathers them over every rendered target and keeps a line only when
   works in some env (a Component patch meant for prod only) is never reported, since its
   file is read by that env too;
 - every target that reads the line's file (statically: ``Target.reach``, over every
-  discovered target, not only those a changed-files run selected) rendered in this run:
-  an env that failed, or was not rendered, could be the one where the line works;
+  discovered target, not only those a changed-files run selected) rendered in this run,
+  as an env that failed, or was not rendered, could be the one where the line works;
+  unless the line is an entry of a Kustomization's own file (not a Component's, not a var,
+  not a patch or transformer file several kustomizations may list), whose verdict is the
+  same wherever it is included;
 - the user can fix it there: not in a generated file (``DO NOT EDIT`` / ``Code generated``
   in its first lines), not in a vendored copy of someone else's manifests (a folder named
   as in the rule's ``vendored-folders`` parameter on the way to it).
@@ -57,6 +60,10 @@ class _Line:
     origin: Origin
     noop: list[tuple[RenderedTarget, Verdict]] = field(default_factory=list)
     works: bool = False
+    # every record behind the line is an entry of a Kustomization's own file (not a
+    # Component's, not a shared patch or transformer file, not a var): its verdict is the
+    # same in every env that includes that kustomization
+    same_everywhere: bool = True
 
 
 Judge = Callable[[object, RenderedTarget], Iterable[Verdict]]
@@ -70,6 +77,7 @@ def judged(ctx: RuleContext, builtins: Iterable[str], judge: Judge) -> Iterator[
     kinds = frozenset(builtins)
     lines: dict[tuple[str, int], _Line] = {}
     rendered: list[RenderedTarget] = []
+    own: dict[str, bool] = {}
     for t in ctx.targets:
         if t.failed or t.result is None:
             continue
@@ -84,6 +92,8 @@ def judged(ctx: RuleContext, builtins: Iterable[str], judge: Judge) -> Iterator[
                     line = lines[key] = _Line(v.origin)
                 if v.noop:
                     line.noop.append((t, v))
+                    if line.same_everywhere and not _own_entry(ctx, rec, v.origin, own):
+                        line.same_everywhere = False
                 else:
                     line.works = True
     if not lines:
@@ -94,7 +104,7 @@ def judged(ctx: RuleContext, builtins: Iterable[str], judge: Judge) -> Iterator[
         if line.works or not line.noop:
             continue
         path = line.origin[0]
-        if not readers.all_rendered(path) or generated(path) or \
+        if not (line.same_everywhere or readers.all_rendered(path)) or generated(path) or \
                 _vendored(path, ctx.repo_root, vendored):
             continue
         seen: set[str] = set()
@@ -105,6 +115,20 @@ def judged(ctx: RuleContext, builtins: Iterable[str], judge: Judge) -> Iterator[
             seen.add(t.name)
             yield Problem(first.origin, first.message, t, value=first.value,
                           field_path=first.field_path)
+
+
+def _own_entry(ctx: RuleContext, rec, origin: Origin, cache: dict[str, bool]) -> bool:
+    """True when ``origin`` lies in the kustomization file of the (non-Component)
+    kustomization that ran ``rec``, and ``rec`` is not a var: Kustomize builds a
+    kustomization the same whoever includes it, so one env's verdict is every env's."""
+    if rec.builtin == "Var":
+        return False
+    hit = cache.get(rec.directory)
+    if hit is None:
+        info = ctx.index.get(rec.directory)
+        hit = cache[rec.directory] = info is not None and not info.is_component
+    return hit and origin[0] == rec.file and os.path.basename(rec.file) in (
+        "kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
 class _Readers:
