@@ -1,9 +1,11 @@
 """Untrusted text in Markdown (the job summary, SARIF help): literal, on one line.
 
-GitHub renders Markdown with cmark-gfm (tables, autolinks) and sanitised raw HTML, so a
-file name or value printed verbatim could become HTML, an image, a link, emphasis, or break
-out of its code span or table cell. A mail address may still show as a ``mailto:`` link
-(cmark-gfm links it however it is escaped); nothing else does.
+GitHub renders Markdown with cmark-gfm (tables, autolinks) and sanitised raw HTML, then
+links ``@user`` mentions and ``#123`` references in what is left as text. A file name or
+value printed verbatim could become HTML, an image, a link, emphasis, break out of its code
+span or table cell, or, in a pull-request comment, notify whoever it mentions. Here every
+such character is escaped, and ``@`` and ``#`` are put in a code span of their own: GitHub
+links neither a mention nor a mail address nor a reference across one.
 """
 from __future__ import annotations
 
@@ -13,14 +15,19 @@ from ..core.escape import visible
 
 # Markdown punctuation that can start inline markup (emphasis, code, links, images, raw
 # HTML, entities, math, table cells), and the triggers of GitHub's autolinks
-# (``scheme://``, ``www.``, ``user@host``): backslash-escaped, each renders as itself.
-_MARKUP = re.compile(r"[\\`*_~\[\]<>&|$#@!]|:(?=//)|(?<=[wW]{3})\.")
+# (``scheme://``, ``www.``): backslash-escaped, each renders as itself. ``@`` (mentions,
+# mail addresses) and ``#`` (issue references) go in a code span: a backslash would not
+# stop GitHub from linking them.
+_MARKUP = re.compile(r"[\\`*_~\[\]<>&|$!]|:(?=//)|(?<=[wW]{3})\.")
+_REFERENCE = re.compile(r"[@#]+")
 
 
 def text(value: str) -> str:
     """Untrusted text as literal Markdown on one line (newlines become ``<br>``)."""
-    return "<br>".join(_MARKUP.sub(lambda m: "\\" + m.group(), visible(part))
-                       for part in str(value).replace("\r\n", "\n").split("\n"))
+    return "<br>".join(
+        _REFERENCE.sub(lambda m: f"`{m.group()}`",
+                       _MARKUP.sub(lambda m: "\\" + m.group(), visible(part)))
+        for part in str(value).replace("\r\n", "\n").split("\n"))
 
 
 def code(value: str, in_table: bool = False) -> str:
