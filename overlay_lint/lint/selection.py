@@ -204,7 +204,9 @@ def changed_since(ref: str, cwd: str = ".") -> list[str]:
     top = git_toplevel(cwd)
     if not ref or ref.startswith("-"):
         raise OverlayLintError(f"--changed-since: '{ref}' is not a git revision")
-    p = _git(["diff", "--name-only", "--no-renames", "-z", f"{ref}...HEAD", "--"], top)
+    # file names only: no external diff driver or textconv filter ever runs
+    p = _git(["diff", "--name-only", "--no-renames", "--no-ext-diff", "--no-textconv", "-z",
+              f"{ref}...HEAD", "--"], top)
     if p.returncode != 0:
         why = p.stderr.decode("utf-8", "replace").strip().splitlines()
         hint = ("; in GitHub Actions check out with `fetch-depth: 0` so the base commit is "
