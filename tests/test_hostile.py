@@ -674,3 +674,27 @@ def test_broken_baseline_is_a_located_error(tmp_path: Path, doc: str, where: str
     root = app(tmp_path, CM)
     (root / "b.json").write_text(doc)
     one_error(run(".", "--baseline", "b.json", cwd=root), where, words)
+
+
+def test_rule_schema_patterns_run_in_linear_time(tmp_path: Path) -> None:
+    # jsonschema's pattern is Python's backtracking re: (a|aa)+b on 40 characters took
+    # minutes; patternProperties and additionalProperties too
+    root = _rule_repo(tmp_path, "schema:\n  properties:\n    data:\n      properties:\n"
+                                "        key: {pattern: '^(a|aa)+b$'}\n"
+                                "      patternProperties: {'^x(y|yy)+$': {type: string}}\n"
+                                "      additionalProperties: false\n"
+                                "message: '{path}: {error}'\n")
+    write(root, {"app/cm.yaml": CM.replace("key: value", "key: " + "a" * 40 + "c\n  x"
+                                            + "y" * 40 + "z: v")})
+    t = time.monotonic()
+    p = run(".", cwd=root, timeout=60)
+    assert time.monotonic() - t < 20
+    assert p.returncode == 1, p.stderr
+    assert "data.key: 'aaaa" in p.stdout and "does not match" in p.stdout
+    assert "Additional properties are not allowed ('xyyy" in p.stdout
+
+
+def test_rule_schema_pattern_must_compile_in_re2(tmp_path: Path) -> None:
+    root = _rule_repo(tmp_path, "schema:\n  properties:\n    data:\n"
+                                "      pattern: '(?=lookahead)'\nmessage: m\n")
+    one_error(run(".", cwd=root), "policies/r.yaml:8", "RE2", "lookaround")

@@ -48,7 +48,49 @@ def _no_retrieval(uri: str) -> Any:
 @lru_cache(maxsize=None)
 def _hardened(cls: Any) -> Any:
     from jsonschema import validators
-    return validators.extend(cls, {"uniqueItems": _unique_items})
+    return validators.extend(cls, {"uniqueItems": _unique_items, "pattern": _pattern,
+                                   "patternProperties": _pattern_properties,
+                                   "additionalProperties": _additional_properties})
+
+
+def _re(pattern: str) -> Any:
+    """``pattern`` with RE2, linear time (a schema checked by schema_guard compiles)."""
+    from ..kustomize.regex import go_regex
+    return go_regex(pattern, None, "pattern")
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+    if validator.is_type(instance, "string") and not _re(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, patterns: dict, instance: Any,
+                        schema: Any) -> Iterator[Any]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        rx = _re(pattern)
+        for k, v in instance.items():
+            if rx.search(k):
+                yield from validator.descend(v, subschema, path=k, schema_path=pattern)
+
+
+def _additional_properties(validator: Any, extra_schema: Any, instance: Any,
+                           schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+    if not validator.is_type(instance, "object"):
+        return
+    known = schema.get("properties", {})
+    rxs = [_re(p) for p in schema.get("patternProperties", {})]
+    extras = [k for k in instance if k not in known and not any(r.search(k) for r in rxs)]
+    if validator.is_type(extra_schema, "object"):
+        for k in extras:
+            yield from validator.descend(instance[k], extra_schema, path=k)
+    elif not extra_schema and extras:
+        listed = ", ".join(repr(k) for k in sorted(extras))
+        yield ValidationError(f"Additional properties are not allowed ({listed} "
+                              f"{'was' if len(extras) == 1 else 'were'} unexpected)")
 
 
 def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterator[Any]:

@@ -12,6 +12,8 @@ built from, so a schema is untrusted input. Before one runs:
   ``$ref``/``allOf``/``not``...) would recurse forever: a located error.
 - references can make a small schema expand exponentially (each of 30 definitions using
   the next one twice is 2^30 subschemas): the expanded size is capped.
+- ``pattern`` and ``patternProperties`` run with RE2 (linear time; jsonschema would use
+  Python's backtracking ``re``): each must compile there.
 
 Checks return ``(path, message)`` pairs, ``path`` being the keys from the schema's top to
 the offending keyword, so that callers can locate them in the rule file.
@@ -148,11 +150,34 @@ def _collect(node: Any, path: Path, positions: dict, anchors: dict,
         anchor = n.get("$anchor")
         if isinstance(anchor, str):
             anchors.setdefault(anchor, p)
+        problems += _regex_problems(n, p)
         if "$ref" in n and not isinstance(n["$ref"], str):
             problems.append((p + ("$ref",), "'$ref' must be a string"))
         for rel, sub, _ in _children(n):
             stack.append((p + rel, sub))
     return found
+
+
+def _regex_problems(n: dict, p: Path) -> list[tuple[Path, str]]:
+    """``pattern`` and ``patternProperties`` run with RE2 (linear time): each must compile
+    there (no lookaround, no backreferences); ``unevaluatedProperties`` beside
+    ``patternProperties`` would run Python's backtracking ``re`` inside jsonschema."""
+    from ..core.errors import OverlayLintError
+    from ..kustomize.regex import go_regex
+    out = []
+    pats = [(("pattern",), n["pattern"])] if isinstance(n.get("pattern"), str) else []
+    if isinstance(n.get("patternProperties"), dict):
+        pats += [(("patternProperties", k), k) for k in n["patternProperties"]]
+        if "unevaluatedProperties" in n:
+            out.append((p + ("unevaluatedProperties",), "'unevaluatedProperties' beside "
+                        "'patternProperties' is not supported in a rule schema"))
+    for rel, pat in pats:
+        try:
+            go_regex(pat, None, "pattern")
+        except OverlayLintError as exc:
+            out.append((p + rel, f"{exc.message} (patterns run with RE2: no lookaround, "
+                                 "no backreferences)"))
+    return out
 
 
 def _resolve_ref(schema: Any, ref: Any, anchors: dict,
