@@ -232,9 +232,11 @@ def _relocate(node: Node, origin: Origin) -> None:
 
 def parse_config(node: Node, path: str, root: str | None = None) -> Config:
     """Validate a config tree against the packaged schema and build a ``Config``."""
+    from .schema_accept import accepts
     from .schema_check import failures, packaged_schema, path_text, validator_for
-    validator = validator_for(packaged_schema("config.schema.json"), check=False)
-    for f in failures(validator, node):
+    schema = packaged_schema("config.schema.json")
+    for f in () if accepts(schema, node) else failures(validator_for(schema, check=False),
+                                                         node):
         where = path_text(f.path)
         raise at(f.origin, f"invalid config{' at ' + where if where else ''}: {_friendly(f)}")
     base = os.path.dirname(os.path.abspath(path))

@@ -33,31 +33,45 @@ def rule_files(folder: str) -> list[str]:
                   if f.endswith((".yaml", ".yml")))
 
 
-def load_rule(path: str, trusted: bool = False) -> Rule:
-    """Read and validate one rule file (``trusted``: a packaged rule, checked by the tests)."""
+def load_rule(path: str, trusted: bool = False, data: dict | None = None) -> Rule:
+    """Read and validate one rule file (``trusted``: a packaged rule, checked by the tests;
+    ``data``: its data from the packaged index, instead of parsing it)."""
+    if data is not None and trusted:
+        return rule_from_data(path, data, None, trusted)
     from ..core.yaml_reader import load_file
+    from .schema_accept import accepts
     from .schema_check import failures, packaged_schema, path_text, validator_for
     docs = [d for d in load_file(path) if d is not None]
     if len(docs) != 1 or not docs[0].is_map:
         raise OverlayLintError("a rule file holds exactly one YAML mapping", path, 1)
     node = docs[0]
-    checks = () if trusted else failures(
-        validator_for(packaged_schema("rule.schema.json"), check=False), node)
+    rule_schema = packaged_schema("rule.schema.json")
+    checks = () if trusted or accepts(rule_schema, node) else failures(
+        validator_for(rule_schema, check=False), node)
     for f in checks:
         where = path_text(f.path)
         what = f"unknown key '{f.path[-1]}'" if f.validator == "additionalProperties" \
             else (f"'{f.missing}' is required" if f.missing else f.message)
         raise at(f.origin, f"invalid rule{' at ' + where if where else ''}: {what}")
-    data = node.data()
+    return rule_from_data(path, node.data(), node, trusted)
+
+
+def rule_from_data(path: str, data: dict, node: Node | None, trusted: bool) -> Rule:
+    """The rule a rule file's data defines; ``node`` (the parsed file) locates errors.
+    Without it (a packaged rule read from the index, :mod:`.rule_index`) nothing can fail:
+    the tests load every packaged rule from its YAML with every check."""
     params = data.get("parameters") or {}
-    _check_params_used(node.get("schema"), params)
+    if node is not None:
+        _check_params_used(node.get("schema"), params)
     for where, why in check_schema_safety(data["schema"]):
-        n = node.path("schema", *where) or node.path("schema", *where[:-1]) or node
-        raise at(n.o, f"rule schema: {why}")
+        n = node.path("schema", *where) or node.path("schema", *where[:-1]) or node \
+            if node is not None else None
+        raise at(n.o if n is not None else (path, 1, 1), f"rule schema: {why}")
     try:
         data["message"] = message_template.parse(data["message"])
     except message_template.TemplateError as exc:
-        raise at(node.get("message").o, f"rule message: {exc}") from None
+        msg = node.get("message") if node is not None else None
+        raise at(msg.o if msg is not None else (path, 1, 1), f"rule message: {exc}") from None
     summary = data["summary"].strip()
     rule = Rule(data["id"], data["severity"], summary,
                 f"{summary}\n\n{data.get('docs', '').rstrip()}\n", params, lambda ctx: (),
@@ -94,7 +108,7 @@ def _found(value: Any) -> str:
     return str(value)
 
 
-def _checker(rule: Rule, data: dict, node: Node, trusted: bool):
+def _checker(rule: Rule, data: dict, node: Node | None, trusted: bool):
     match = data.get("match") or {}
     kinds = set(match.get("kinds") or [])
     api_versions = list(match.get("apiVersions") or [])
@@ -102,7 +116,9 @@ def _checker(rule: Rule, data: dict, node: Node, trusted: bool):
     selector = None
     if match.get("labels"):
         from ..kustomize.resource import parse_label_selector
-        selector = parse_label_selector(match["labels"], node.path("match", "labels").o)
+        labels = node.path("match", "labels") if node is not None else None
+        selector = parse_label_selector(match["labels"], labels.o if labels is not None
+                                        else (rule.source, 1, 1))
     template = data["message"]
     raw_schema = data["schema"]
 
@@ -121,22 +137,34 @@ def _checker(rule: Rule, data: dict, node: Node, trusted: bool):
         return True
 
     def check(ctx: RuleContext) -> Iterator[Problem]:
+        from .schema_accept import accepts
         from .schema_check import failures, path_text, validator_for
         schema = substitute(raw_schema, ctx.params)
         if rule.params:   # configured parameters are untrusted too: check the result again
             for where, why in check_schema_safety(schema):
                 raise OverlayLintError(f"rule {rule.id}: schema with the configured "
                                        f"parameters: {why}", rule.source)
-        try:
-            # a packaged schema is checked by the tests, unless a parameter changed it
-            validator = validator_for(schema, check=not trusted or bool(rule.params))
-        except Exception as exc:  # jsonschema.SchemaError: a broken rule file
-            raise OverlayLintError(f"rule {rule.id}: invalid schema: "
-                                   f"{getattr(exc, 'message', exc)}", rule.source) from None
+        # a packaged schema is checked by the tests, unless a parameter changed it
+        checked = not trusted or bool(rule.params)
+        validator = None
+
+        def build() -> Any:
+            try:
+                return validator_for(schema, check=checked)
+            except Exception as exc:  # jsonschema.SchemaError: a broken rule file
+                raise OverlayLintError(f"rule {rule.id}: invalid schema: "
+                                       f"{getattr(exc, 'message', exc)}", rule.source) from None
+        if checked:   # the schema itself is checked before anything runs
+            validator = build()
         for target in ctx.rendered():
             for res in target.resources:
                 if not matches(target, res):
                     continue
+                # jsonschema (imported with the first validator) only for what may fail
+                if not checked and accepts(schema, res.node):
+                    continue
+                if validator is None:
+                    validator = build()
                 try:
                     found = list(failures(validator, res.node))
                 except RecursionError:

@@ -271,13 +271,13 @@ def rel_path(path: str, root: str) -> str:
 
 def _pointers(tree: Tree, root: str) -> list[Pointer]:
     from ..core.errors import OverlayLintError
-    from ..core.yaml_reader import load_file
     rel_dirs = [rel_path(d, root) for d in tree.dirs]
     files = []
     repos = Repos(own_urls(root))
     for f in tree.yamls:
         if not might_point(f):
             continue
+        from ..core.yaml_reader import load_file   # the YAML parser only when it is needed
         try:
             docs = load_file(f)
         except OverlayLintError:

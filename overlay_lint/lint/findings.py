@@ -5,7 +5,6 @@ model; nothing else crosses that boundary.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass, field
 
 from ..core.escape import fs_bytes
@@ -35,6 +34,7 @@ class Finding:
         (the same as before for every UTF-8 name)."""
         key = "\x1f".join((self.rule, self.file, self.resource, self.field_path,
                            "" if self.value is None else str(self.value)))
+        import hashlib
         return hashlib.sha256(fs_bytes(key)).hexdigest()[:32]
 
     def to_json(self) -> dict:

@@ -28,7 +28,6 @@ build) are where envs differ.
 """
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -261,6 +260,7 @@ def near_resources(selector: Node | None, target: RenderedTarget) -> str:
         return f"; a {kinds} named '{name}' {'exist' if len(same_name) > 1 else 'exists'}"
     if kind:
         names = sorted({n for k, n in ids if k == kind})
+        import difflib
         close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
         if close:
             return f"; did you mean {kind} '{close[0]}'?"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 from dataclasses import dataclass, field
 
 from ..core.errors import OverlayLintError, at
@@ -17,7 +16,7 @@ def builtin_rules() -> list[Rule]:
     out = []
     for name in MODULES:
         mod = importlib.import_module(f".rules.{name}", __package__)
-        doc = inspect.cleandoc(mod.__doc__ or "")
+        doc = cleandoc(mod.__doc__ or "")
         summary = doc.split("\n", 1)[0].strip()
         out.append(Rule(mod.ID, mod.SEVERITY, summary, doc + "\n", dict(mod.PARAMETERS),
                         mod.check, source=f"built-in ({mod.__name__})",
@@ -25,9 +24,25 @@ def builtin_rules() -> list[Rule]:
     return out
 
 
+def cleandoc(doc: str) -> str:
+    """``inspect.cleandoc`` without importing inspect (a third of an interpreter start-up,
+    paid by every run): first line stripped, the common indent of the others removed,
+    blank lines at both ends dropped."""
+    lines = doc.expandtabs().split("\n")
+    indents = [len(ln) - len(ln.lstrip()) for ln in lines[1:] if ln.lstrip()]
+    margin = min(indents) if indents else 0
+    lines = [lines[0].lstrip()] + [ln[margin:] for ln in lines[1:]]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 def load_rules(cfg: Config | None = None) -> list[Rule]:
     """Every known rule, configured by ``cfg`` (enabled flag, severity, parameters)."""
     from .declarative import load_rule, packaged_rules_dir, rule_files
+    from .rule_index import packaged_data
     rules = builtin_rules()
     folders = []
     pkg = packaged_rules_dir()
@@ -37,8 +52,11 @@ def load_rules(cfg: Config | None = None) -> list[Rule]:
         folders += cfg.rule_dirs
     seen = {r.id: r.source for r in rules}
     for folder in folders:
-        for path in rule_files(folder):
-            rule = load_rule(path, trusted=folder == pkg)
+        files = rule_files(folder)
+        # packaged rules: their data from the index, without the YAML parser
+        indexed = packaged_data(files) if folder == pkg else {}
+        for path in files:
+            rule = load_rule(path, trusted=folder == pkg, data=indexed.get(path))
             if rule.id in seen:
                 raise OverlayLintError(f"rule id '{rule.id}' is already defined by "
                                        f"{seen[rule.id]}", path, 1)

@@ -34,5 +34,7 @@ PARAMETERS: dict = {}
 
 
 def check(ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.config.kubernetes is None and not any(t.resources for t in ctx.rendered()):
+        return iter(())   # nothing to check: the schemas and tables are not even loaded
     from ..k8s.check import deprecated_problems
     return deprecated_problems(ctx)

@@ -57,17 +57,16 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ...core.errors import at
 from ...core.node import Node, Origin
-from ...diff.compare import diff_resources
-from ...diff.model import Change
-from ...diff.paths import compile_pattern, matches
-from ...core.yaml_writer import scalar_text
-from ...kustomize.resource import Resource
 from ..model import Problem, RenderedTarget, RuleContext
 from ..workloads import ImageRef, image_origin
+
+if TYPE_CHECKING:   # the differ and the renderer load when envs are compared, not before
+    from ...diff.model import Change
+    from ...kustomize.resource import Resource
 
 ID = "env-parity"
 SEVERITY = "error"
@@ -101,6 +100,7 @@ class Allowed:
         tag_only = rest.endswith(":tag")
         if tag_only:
             rest = rest[:-len(":tag")]
+        from ...diff.paths import compile_pattern
         compile_pattern(rest)   # a malformed path is an error now, not a silent no-match
         return cls(text, kind, name, rest, tag_only)
 
@@ -111,6 +111,7 @@ class Allowed:
             return False
         if not self.path:
             return self.kind is not None
+        from ...diff.paths import matches
         if not c.path or not matches(self.path, c.path):
             return False
         if self.tag_only:
@@ -183,6 +184,7 @@ def _unknown(ctx: RuleContext, patterns: list[str]) -> Iterator[Problem]:
 def _compare(ref: RenderedTarget, other: RenderedTarget,
              allowed: list[Allowed]) -> Iterator[Problem]:
     by_origin: dict[tuple, list[tuple[Change, Origin, RenderedTarget]]] = {}
+    from ...diff.compare import diff_resources
     for c in diff_resources(ref.resources, other.resources):
         if c.rename is not None or any(a.allows(c) for a in allowed):
             continue
@@ -245,6 +247,7 @@ def _show(v: object) -> str:
         return "(absent)"
     if isinstance(v, (dict, list)):
         return "{…}" if isinstance(v, dict) else "[…]"
+    from ...core.yaml_writer import scalar_text
     text = scalar_text(v)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -71,5 +71,7 @@ PARAMETERS = {"report-unvalidated": False}
 
 
 def check(ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.config.kubernetes is None and not any(t.resources for t in ctx.rendered()):
+        return iter(())   # nothing to check: the schemas and tables are not even loaded
     from ..k8s.check import schema_problems
     return schema_problems(ctx)

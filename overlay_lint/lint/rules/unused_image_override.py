@@ -33,7 +33,6 @@ digest), or delete the entry.
 """
 from __future__ import annotations
 
-import difflib
 from typing import Iterator
 
 from ..model import Problem, RenderedTarget, RuleContext
@@ -71,5 +70,6 @@ def _hint(name: str | None, target: RenderedTarget) -> str:
     names = sorted({ref.name for r in target.resources
                     for _p, _n, ref in images(r.node, r.kind)})
     want = ImageRef.parse(name).name
+    import difflib
     close = difflib.get_close_matches(want, names, n=1, cutoff=0.8)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,149 @@
+"""Start-up stays near the interpreter's: what each command imports, and the packaged index.
+
+A pre-commit hook pays start-up on every commit, so commands import only what they use:
+``--version``, ``--help``, ``rules`` and ``explain`` none of the YAML parser, jsonschema,
+the renderer, the differ or the Kubernetes schemas; a lint with nothing to render neither
+the parser nor jsonschema; jsonschema only when a declarative rule or the config may fail
+(benchmarks/startup.py times it; these tests only check what is imported).
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from overlay_lint.lint.declarative import load_rule, packaged_rules_dir, rule_files
+from overlay_lint.lint.registry import builtin_rules, cleandoc
+from overlay_lint.lint.rule_index import INDEX, build_index, packaged_data
+
+HEAVY = ("jsonschema", "referencing", "ruamel", "overlay_lint.core.yaml_reader",
+         "overlay_lint.kustomize.build", "overlay_lint.diff", "overlay_lint.lint.k8s")
+
+
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _bytecode_cache(tmp_path_factory):
+    """Child interpreters cache bytecode in a scratch folder (compiling every module in
+    every child would make these tests slow, not more exact)."""
+    _ENV["PYTHONPYCACHEPREFIX"] = str(tmp_path_factory.mktemp("pycache"))
+
+
+def imported(args: list[str], cwd: str) -> tuple[set[str], str]:
+    """The modules a command imports (run in a fresh interpreter), and its output."""
+    code = textwrap.dedent(f"""
+        import contextlib, io, json, sys
+        sys.argv = ["overlay-lint"] + {args!r}
+        from overlay_lint.cli import main
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                main(sys.argv[1:])
+        except SystemExit:
+            pass
+        print(json.dumps([sorted(sys.modules), out.getvalue()]))
+    """)
+    p = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True,
+                       check=True, env=_ENV)
+    mods, out = json.loads(p.stdout.strip().splitlines()[-1])
+    return set(mods), out
+
+
+def heavy(mods: set[str]) -> list[str]:
+    return sorted(m for m in mods if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["rules"],
+                                  ["explain", "revision-history-limit"],
+                                  ["explain", "dev-replicas"]])
+def test_informational_commands_import_nothing_heavy(args, tmp_path):
+    mods, out = imported(args, str(tmp_path))
+    assert out.strip()
+    assert heavy(mods) == []
+
+
+def test_a_lint_with_nothing_to_render_imports_no_parser_and_no_jsonschema(tmp_path):
+    (tmp_path / "README.md").write_text("nothing to lint\n")
+    mods, out = imported(["."], str(tmp_path))
+    assert "0 findings" in out
+    assert heavy(mods) == []
+
+
+def _deployment(limit: int) -> str:
+    return textwrap.dedent(f"""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          revisionHistoryLimit: {limit}
+          selector: {{matchLabels: {{app: web}}}}
+          template:
+            metadata: {{labels: {{app: web}}}}
+            spec:
+              containers: [{{name: web, image: "example.com/web:1.0"}}]
+        """)
+
+
+def test_jsonschema_only_when_a_declarative_rule_may_fail(tmp_path):
+    """A resource every packaged rule accepts needs no jsonschema; one that fails a rule
+    loads it, and the finding is reported as before."""
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [deployment.yaml]\n")
+    (base / "deployment.yaml").write_text(_deployment(3))
+    mods, out = imported(["base", "--select", "revision-history-limit"], str(tmp_path))
+    assert "0 findings" in out, out
+    assert "jsonschema" not in mods and "overlay_lint.core.yaml_reader" in mods
+    (base / "deployment.yaml").write_text(_deployment(10))
+    mods, out = imported(["base", "--select", "revision-history-limit"], str(tmp_path))
+    assert "revisionHistoryLimit is 10" in out, out
+    assert "jsonschema" in mods
+
+
+def test_a_valid_config_needs_no_jsonschema_and_an_invalid_one_is_located(tmp_path):
+    (tmp_path / ".overlay-lint.yaml").write_text("fail-on: warning\nrules:\n  dev-replicas: off\n")
+    mods, out = imported(["."], str(tmp_path))
+    assert "0 findings" in out and "jsonschema" not in mods
+    (tmp_path / ".overlay-lint.yaml").write_text("fail-on: warning\nrules:\n  dev-replicas: 3\n")
+    mods, out = imported(["."], str(tmp_path))
+    assert ".overlay-lint.yaml:3: invalid config at rules.dev-replicas" in out, out
+
+
+def test_packaged_rule_index_is_up_to_date():
+    with open(INDEX, encoding="utf-8") as fh:
+        assert json.load(fh) == build_index(rule_files(packaged_rules_dir())), \
+            "rules/*.yaml changed: run `python scripts/gen_rule_index.py`"
+
+
+def test_indexed_rules_are_the_rules_their_yaml_defines():
+    folder = packaged_rules_dir()
+    files = rule_files(folder)
+    indexed = packaged_data(files)
+    assert sorted(indexed) == files
+    for path in files:
+        a, b = load_rule(path, trusted=True), load_rule(path, trusted=True, data=indexed[path])
+        assert (a.id, a.severity, a.summary, a.doc, a.parameters, a.source) == \
+            (b.id, b.severity, b.summary, b.doc, b.parameters, b.source)
+
+
+def test_an_edited_packaged_rule_is_read_from_its_yaml(tmp_path):
+    folder = packaged_rules_dir()
+    files = rule_files(folder)
+    copy = tmp_path / os.path.basename(files[0])
+    with open(files[0], encoding="utf-8") as fh:
+        copy.write_text(fh.read().replace("severity: error", "severity: warning"))
+    assert packaged_data([str(copy)]) == {}
+
+
+def test_cleandoc_is_inspects():
+    docs = [sys.modules[r.source[len("built-in ("):-1]].__doc__ for r in builtin_rules()]
+    docs += ["  x\n\n    a\n   b\n\n", "one line", "", "\n\n  lead\n\tx\n  "]
+    for doc in docs:
+        assert cleandoc(doc) == inspect.cleandoc(doc)
