@@ -24,7 +24,8 @@ from overlay_lint.lint.schema_check import failures, packaged_schema, validator_
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3),
-                    st.sampled_from([0.0, 1.0, 1.5, -2.0]), st.sampled_from(["", "a", "ENC[x", "b1"]))
+                    st.sampled_from([0.0, 1.0, 1.5, -2.0]),
+                    st.sampled_from(["", "a", "ENC[x", "b1", "a\n", "\u0663", "\u00e9"]))
 data = st.recursive(scalars, lambda c: st.one_of(
     st.lists(c, max_size=3), st.dictionaries(st.sampled_from(["a", "b", "c"]), c, max_size=3)),
     max_leaves=8)
@@ -41,7 +42,8 @@ def _schemas(children):
         st.tuples(st.just("items"), children),
         st.tuples(st.just("const"), data),
         st.tuples(st.just("enum"), st.lists(data, max_size=3)),
-        st.tuples(st.just("pattern"), st.sampled_from(["^ENC\\[", "a", "^$", "[0-9]"])),
+        st.tuples(st.just("pattern"), st.sampled_from(["^ENC\\[", "a", "^$", "[0-9]", "^a$",
+                                                       "\\d", "^\\w+$", "(?=a)"])),
         st.tuples(st.just("minLength"), st.integers(0, 2)),
         st.tuples(st.just("minItems"), st.integers(0, 2)),
         st.tuples(st.sampled_from(["allOf", "anyOf", "oneOf"]),
@@ -91,6 +93,26 @@ def test_answers_yes_for_plain_valid_documents():
 ])
 def test_leaves_what_it_does_not_handle_to_jsonschema(schema):
     assert not accepts(schema, from_data({"a": "x@y"}, None))
+
+
+@pytest.mark.parametrize("pattern,value", [
+    ("^a$", "a\n"),       # Python's $ also matches before a final newline, RE2's does not
+    ("\\d", "\u0663"),     # an Arabic-Indic digit is \\d to Python, not to RE2
+    ("^\\w+$", "\u00e9"),  # nor a letter with an accent \\w
+])
+def test_patterns_are_read_as_re2_reads_them(pattern, value):
+    """The validators evaluate ``pattern`` with RE2 (schema_check): what RE2 refuses is
+    never accepted, even where Python's ``re`` would match."""
+    schema = {"type": "string", "pattern": pattern}
+    assert list(validator_for(schema, check=False).iter_errors(value))
+    assert not accepts(schema, from_data(value, None))
+
+
+def test_a_config_version_with_a_trailing_newline_is_refused():
+    config = packaged_schema("config.schema.json")
+    doc = from_data({"kubernetes": {"version": "1.30\n"}}, None)
+    assert list(validator_for(config, check=False).iter_errors(doc.data()))
+    assert not accepts(config, doc)
 
 
 def test_a_date_from_toml_is_jsonschema_s_to_judge():

@@ -14,7 +14,6 @@ in :func:`.schema_check.validator_for`): the packaged schemas, checked by the te
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..core.node import Node
@@ -149,9 +148,19 @@ def _enum(value: Any, node: Node, v: Any, schema: dict, root: Any) -> bool:
 
 
 def _pattern(value: Any, node: Node, v: Any, schema: dict, root: Any) -> bool:
+    """With RE2, as the validators of :mod:`.schema_check` evaluate ``pattern`` (Python's
+    ``re`` reads ``$``, ``\\d`` and ``\\w`` differently, and backtracks)."""
     if type(value) is not str:
         raise _Unsure()
-    return type(v) is not str or re.search(value, v) is not None
+    if type(v) is not str:
+        return True
+    from ..core.errors import OverlayLintError
+    from ..kustomize.regex import go_regex
+    try:
+        rx = go_regex(value, None, "pattern")
+    except OverlayLintError:   # not RE2 syntax: the schema checks word the error
+        raise _Unsure() from None
+    return rx.search(v) is not None
 
 
 def _min_length(value: Any, node: Node, v: Any, schema: dict, root: Any) -> bool:
