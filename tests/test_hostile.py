@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import KUBECTL, SHARED, kubectl_kustomize, write_files
+from conftest import KUBECTL, SHARED, kubectl_kustomize, need_shared, write_files
 
 _SCRIPT = Path(sys.executable).with_name("overlay-lint")
 CLI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "overlay_lint"]
@@ -698,3 +698,35 @@ def test_rule_schema_pattern_must_compile_in_re2(tmp_path: Path) -> None:
     root = _rule_repo(tmp_path, "schema:\n  properties:\n    data:\n"
                                 "      pattern: '(?=lookahead)'\nmessage: m\n")
     one_error(run(".", cwd=root), "policies/r.yaml:8", "RE2", "lookaround")
+
+
+_WHOLE_RUNS = [([".", "--format", f], 1, "") for f in
+               ("text", "json", "sarif", "github", "junit", "markdown")] + [
+    (["render", "--origin", "infra/overlays/prod", "extra/overlays/qa"], 0, ""),
+    ([".", "--files", "extra/overlays/qa/patches/history.yaml"], 0, "1 env (qa)"),
+    (["render", "infra/elsewhere/secretapp"], 2, "outside the lint root"),
+    (["infra/elsewhere"], 2, "outside the lint root")]
+
+
+@pytest.mark.parametrize("args,code,words", _WHOLE_RUNS)
+def test_a_whole_run_stays_inside_the_root(tmp_path: Path, args: list[str], code: int,
+                                           words: str) -> None:
+    """A full run over a real tree with every kind of symlink out (a file in an env's
+    folder, a file at the top, a folder), traced: nothing outside the root and the Python
+    installation is opened or listed, no socket, no process, no file written."""
+    from audit_support import audited
+    from changed_support import make_tree
+    outside = _outside_tree(tmp_path)
+    root = make_tree(need_shared() / "fixtures" / "aether-broken", tmp_path / "repo")
+    (root / "infra/overlays/prod/leak.yaml").symlink_to(outside / "secretapp/secret.yaml")
+    (root / "loose.yaml").symlink_to(outside / "secretapp/secret.yaml")
+    (root / "infra/elsewhere").symlink_to(outside)
+    a = audited(args, root, timeout=300)
+    assert a.proc.returncode == code, a.proc.stderr
+    assert words in a.proc.stdout + a.proc.stderr
+    _assert_confined(a, root)
+    # the trace saw the run's own reads: confinement is not an empty trace
+    opened = {p for p, _ in a.opened}
+    if code != 2:
+        assert str((root / "infra/overlays/prod/kustomization.yaml").resolve()) in opened \
+            or str((root / "extra/overlays/qa/kustomization.yaml").resolve()) in opened
