@@ -17,7 +17,8 @@ def envs_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="overlay-lint envs", allow_abbrev=False,
         description="List the envs, bases, components and loose manifests overlay-lint finds "
-                    "under PATH, with their role, group and the signal that found each.")
+                    "under PATH, with their role, group and the signal that found each, and "
+                    "what it does not render (Helm charts, jsonnet, templated manifests).")
     p.add_argument("paths", nargs="*", metavar="PATH", help="folders to look in (default: .)")
     p.add_argument("--config", metavar="FILE", help="configuration file (default: looked up)")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -63,8 +64,8 @@ def entries(paths: list[str], config: str | None, root: str | None) -> tuple[lis
             for f in t.files:
                 rows.append(_row(rel(f), rel(f), t))
             continue
-        name = t.name if t.kind == "env" else rel(t.dir)
-        rows.append(_row(name, rel(t.dir), t))
+        path = rel(t.dir) if t.dir is not None else rel(t.files[0])
+        rows.append(_row(t.name if t.kind == "env" else path, path, t))
     from ..lint.discovery import warnings_of
     notices = [one_line(f"{display_path(n.file)}: {n.message}" if n.file else n.message)
                for n in warnings_of(found, cfg)]
@@ -113,4 +114,9 @@ def summary(rows: list[dict]) -> str:
     parts.append(f"{bases} base{'s' if bases != 1 else ''} checked alone")
     parts.append(f"{comps} component{'s' if comps != 1 else ''}")
     parts.append(f"{loose} loose manifest{'s' if loose != 1 else ''}")
+    from ..lint.discovery import NOT_RENDERED
+    unrendered = [f"{n} {label}{'s' if n != 1 else ''}" for kind, label in NOT_RENDERED.items()
+                  if (n := sum(r["kind"] == kind for r in rows))]
+    if unrendered:
+        parts.append("not checked: " + ", ".join(unrendered))
     return "; ".join(parts)

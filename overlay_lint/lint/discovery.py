@@ -12,8 +12,14 @@ An env is found by the first of these signals that holds (``Target.signal``):
 
 A Component is never an env. Other kustomizations are bases: those that no env includes
 (and no other such base includes) are checked alone; the rest are listed (``overlay-lint
-envs``) as rendered by the envs that include them. YAML manifests no kustomization reads
-(Argo CD Applications, say) are checked as they stand.
+envs``) as rendered by the envs that include them. YAML manifests (``apiVersion`` and
+``kind``) no kustomization reads (Argo CD Applications, say) are checked as they stand;
+other YAML (Helm values, CI configuration) is no manifest and is left alone.
+
+What overlay-lint cannot render is listed, never checked, and named in a warning: a Helm
+chart (a folder holding ``Chart.yaml``, with everything below it), a jsonnet folder
+(``*.jsonnet``/``*.libsonnet``), a templated manifest (``{{`` markers where YAML expects
+structure, so that it does not parse until a tool fills it in).
 
 Envs that build on the same base form a group (an app): cross-env rules compare envs of
 one group only. What includes what is read statically from the kustomization files (no
@@ -23,6 +29,7 @@ use ``Target.reach`` before anything renders.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from .config import Config, EnvSpec
@@ -33,6 +40,12 @@ from .reach import KUSTOMIZATION_FILES, KustIndex, regular_inside
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 YAML_EXT = (".yaml", ".yml")
 ROLE_ORDER = {"dev": 0, "none": 1, "protected": 2}
+MAX_SNIFF = 8 * 1024 * 1024     # bytes of a loose YAML file read to tell what it is
+CHART_FILES = ("Chart.yaml", "Chart.yml")
+JSONNET_EXT = (".jsonnet", ".libsonnet")
+# what overlay-lint does not render: a kind and how a warning names several of them
+NOT_RENDERED = {"helm-chart": "Helm chart", "jsonnet": "jsonnet folder",
+                "template": "templated manifest"}
 
 
 @dataclass
@@ -45,10 +58,11 @@ class Target:
     """
 
     name: str
-    kind: str                      # env | base | component | standalone
+    kind: str                      # env | base | component | standalone |
+                                   # helm-chart | jsonnet | template (listed, not checked)
     role: str                      # dev | protected | none
-    dir: str | None = None         # kustomization directory (None for standalone)
-    files: list[str] = field(default_factory=list)   # standalone manifest files
+    dir: str | None = None         # kustomization (chart, jsonnet) folder; None for files
+    files: list[str] = field(default_factory=list)   # standalone manifests, template file
     reach: set[str] = field(default_factory=set)
     kdirs: list[str] = field(default_factory=list)   # kustomization dirs reached, in order
     group: str = ""                # envs of one app share a group (their base, by default)
@@ -84,6 +98,11 @@ class Survey:
     def envs(self) -> list[Target]:
         return [t for t in self.targets if t.kind == "env"]
 
+    @property
+    def unrenderable(self) -> list[Target]:
+        """Helm charts, jsonnet folders, templated manifests: listed, never checked."""
+        return [t for t in self.targets if t.kind in NOT_RENDERED]
+
 
 @dataclass
 class Tree:
@@ -92,6 +111,8 @@ class Tree:
     kdirs: list[str] = field(default_factory=list)
     yamls: list[str] = field(default_factory=list)
     dirs: list[str] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)     # folders holding Chart.yaml
+    jsonnet: list[str] = field(default_factory=list)    # folders holding *.jsonnet
 
 
 def walk(paths: list[str], cfg: Config, notices: list[Notice] | None = None) -> Tree:
@@ -120,7 +141,7 @@ def walk(paths: list[str], cfg: Config, notices: list[Notice] | None = None) -> 
                 continue
             tree.dirs.append(os.path.normpath(d))
             subdirs: list[str] = []
-            is_kust = False
+            is_kust = is_chart = is_jsonnet = False
             for e in entries:
                 try:
                     if e.is_dir(follow_symlinks=False):
@@ -129,6 +150,10 @@ def walk(paths: list[str], cfg: Config, notices: list[Notice] | None = None) -> 
                             subdirs.append(e.path)
                     elif e.name in KUSTOMIZATION_FILES:
                         is_kust = is_kust or e.is_file()
+                    elif e.name in CHART_FILES:
+                        is_chart = is_chart or e.is_file()
+                    elif e.name.endswith(JSONNET_EXT):
+                        is_jsonnet = is_jsonnet or not cfg.path_ignored(e.path)
                     elif e.name.endswith(YAML_EXT):
                         # never a FIFO/device, never a symlink out of the linted tree
                         if not cfg.path_ignored(e.path) and regular_inside(e.path, top):
@@ -137,6 +162,10 @@ def walk(paths: list[str], cfg: Config, notices: list[Notice] | None = None) -> 
                     continue
             if is_kust:
                 tree.kdirs.append(os.path.normpath(d))
+            if is_chart:
+                tree.charts.append(os.path.normpath(d))
+            if is_jsonnet:
+                tree.jsonnet.append(os.path.normpath(d))
             stack.extend(reversed(subdirs))
     return tree
 
@@ -162,7 +191,8 @@ def survey(paths: list[str], cfg: Config, index: KustIndex | None = None,
     root = os.path.abspath(root)
     out = Survey(root)
     tree = walk(paths, cfg, out.notices)
-    kdirs = [d for d in tree.kdirs if index.get(d) is not None]
+    charts = _outermost(tree.charts)
+    kdirs = [d for d in tree.kdirs if index.get(d) is not None and not _below(d, charts)]
     components = {d for d in kdirs if index.get(d).is_component}
     included = {c for d in kdirs for c in index.get(d).children}
 
@@ -217,13 +247,94 @@ def survey(paths: list[str], cfg: Config, index: KustIndex | None = None,
             t.kdirs, t.reach = index.reach(d)
             rest.append(t)
 
-    loose = _loose(tree, kdirs, envs + rest, index)
+    rest += _unrendered_folders(tree, charts, out.pointers, root)
+    loose: list[str] = []
+    for f in _loose(tree, kdirs, envs + rest, index):
+        if _below(f, charts):
+            continue
+        what = yaml_kind(f)
+        if what == "manifest":
+            loose.append(f)
+        elif what == "template":
+            rest.append(Target(rel_path(f, root), "template", "none", None, files=[f],
+                               checked=False, signal="template",
+                               why="{{ ... }} where YAML expects structure: a template a tool "
+                                   "fills in (Helm, Go); not rendered or checked"))
     out.targets = envs + rest
     if loose:
         out.targets.append(Target("", "standalone", "none", None, files=loose, reach=set(loose),
                                   signal="loose", why="YAML manifests no kustomization reads, "
                                                       "checked as they stand"))
     return out
+
+
+def _outermost(dirs: list[str]) -> list[str]:
+    """The folders not inside another of ``dirs`` (a chart's subcharts are the chart's)."""
+    out: list[str] = []
+    for d in sorted(dirs):
+        if not _below(d, out):
+            out.append(d)
+    return out
+
+
+def _below(path: str, folders: list[str]) -> bool:
+    """Whether ``path`` is one of ``folders`` or inside one."""
+    return any(path == f or path.startswith(f + os.sep) for f in folders)
+
+
+def _unrendered_folders(tree: Tree, charts: list[str], pointers: list[Pointer],
+                        root: str) -> list[Target]:
+    """Helm charts and jsonnet folders: listed (with what deploys them), never checked."""
+    out = []
+    for c in charts:
+        rel = rel_path(c, root)
+        post = any(_below(k, [c]) for k in tree.kdirs)
+        why = "a Helm chart (Chart.yaml" + (", with a kustomization post-rendering it)" if post
+                                            else ")")
+        hits = [p for p in pointers if p.matches(rel)]
+        if hits:
+            why += f" deployed by {hits[0].via}" + (f" ({_loc(hits[0].origin, root)})"
+                                                    if hits[0].origin else "")
+        out.append(Target(rel, "helm-chart", "none", c, checked=False, signal="helm",
+                          why=why + ": Helm is not supported; not rendered or checked"))
+    for j in tree.jsonnet:
+        if _below(j, charts) or j in tree.kdirs:
+            continue
+        rel = rel_path(j, root)
+        hits = [p for p in pointers if p.matches(rel)]
+        why = "jsonnet (*.jsonnet, *.libsonnet)" + (f" deployed by {hits[0].via}" if hits
+                                                     else "")
+        out.append(Target(rel, "jsonnet", "none", j, checked=False, signal="jsonnet",
+                          why=why + ": not rendered or checked"))
+    return out
+
+
+_API_VERSION = re.compile(rb"""(?:^|\{\s*|,\s*)["']?apiVersion["']?\s*:""", re.M)
+_KIND = re.compile(rb"""(?:^|\{\s*|,\s*)["']?kind["']?\s*:""", re.M)
+
+
+def yaml_kind(path: str) -> str:
+    """What a YAML file no kustomization reads is: ``manifest`` (top-level ``apiVersion``
+    and ``kind``), ``template`` (a manifest with ``{{`` markers that does not parse as it
+    stands: a Helm or Go template) or ``other`` (Helm values, CI or tool configuration:
+    no Kubernetes object). Only a file holding ``{{`` is parsed here; ``{{`` inside
+    strings (an ApplicationSet's template, an alert's text) leaves a manifest a manifest."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_SNIFF)
+    except OSError:
+        return "manifest"          # the check reports what cannot be read
+    if not (_API_VERSION.search(raw) and _KIND.search(raw)):
+        return "other"
+    if b"{{" not in raw:
+        return "manifest"
+    from ..core.errors import OverlayLintError
+    from ..core.yaml_reader import load_file
+    try:
+        load_file(path)
+    except OverlayLintError:
+        return "template"
+    return "manifest"
 
 
 def warnings_of(found: Survey, cfg: Config) -> list[Notice]:
@@ -239,6 +350,26 @@ def warnings_of(found: Survey, cfg: Config) -> list[Notice]:
         out.append(Notice(f"no env is protected among {_count_envs([t.name for t in envs])}: "
                           "the production rules did not run; name production folders prod, "
                           "production, prod-* ... or set `roles:` in the config"))
+    lost = [p for p in found.pointers if p.unresolved]
+    if lost:
+        shown = "; ".join(f"{p.via} ({_loc(p.origin, found.root)}) deploys {p.unresolved}"
+                          if p.origin else f"{p.via} deploys {p.unresolved}" for p in lost[:3])
+        more = f"; … (+{len(lost) - 3})" if len(lost) > 3 else ""
+        out.append(Notice(f"{len(lost)} Flux Kustomization path{'s' if len(lost) != 1 else ''}"
+                          f" not resolved in this repository, so not used to find envs: "
+                          f"{shown}{more}"))
+    skipped = found.unrenderable
+    if skipped:
+        parts = []
+        for kind, label in NOT_RENDERED.items():
+            names = [t.name for t in skipped if t.kind == kind]
+            if names:
+                shown = ", ".join(names[:3]) + (f", … (+{len(names) - 3})"
+                                                if len(names) > 3 else "")
+                parts.append(f"{len(names)} {label}{'s' if len(names) != 1 else ''} ({shown})")
+        out.append(Notice("not checked, as overlay-lint renders Kustomize only: "
+                          + ", ".join(parts) + " (`overlay-lint envs` lists them; "
+                          "`ignore-paths:` in the config leaves them out)"))
     return out
 
 
@@ -283,7 +414,7 @@ def _pointers(tree: Tree, root: str) -> list[Pointer]:
         except OverlayLintError:
             continue
         files.append((f, docs))
-        repos.add_sources(docs)
+        repos.add_sources(docs, os.path.abspath(f))
     found: list[Pointer] = []
     for f, docs in files:
         found += pointers_in(f, docs, rel_dirs, root, repos)
@@ -293,13 +424,15 @@ def _pointers(tree: Tree, root: str) -> list[Pointer]:
 def _found_envs(kdirs: list[str], components: set[str], included: set[str],
                 pointers: list[Pointer], index: KustIndex, root: str) -> list[Target]:
     envs = []
+    krels = {rel_path(d, root) for d in kdirs}
     for d in kdirs:
         if d in components:
             continue
         rel = rel_path(d, root)
         # a pattern (a parameter not known here) names deployed roots, never the base
         # its envs include; an exact path may name anything
-        hits = [p for p in pointers if p.matches(rel) and (p.exact or d not in included)]
+        hits = [p for p in pointers if (p.matches(rel) and (p.exact or d not in included))
+                or (d not in included and _flux_generated(p, rel, krels))]
         hit = hits[0] if hits else None
         hints = [h for p in hits for h in (rel_path(p.origin[0], root) if p.origin else "",
                                            p.name) if h]
@@ -307,6 +440,8 @@ def _found_envs(kdirs: list[str], components: set[str], included: set[str],
             signal = "flux" if hit.via.startswith("Flux") else "argocd"
             where = f" ({_loc(hit.origin, root)})" if hit.origin else ""
             why = f"deployed by {hit.via}{where}"
+            if not hit.matches(rel):
+                why += f", in the kustomization Flux generates for {hit.pattern}/"
         elif os.path.basename(os.path.dirname(d)) == "overlays":
             signal, why = "overlays", "a kustomization directly under an overlays/ folder"
         elif d not in included and index.get(d).children:
@@ -317,6 +452,19 @@ def _found_envs(kdirs: list[str], components: set[str], included: set[str],
             continue
         envs.append(Target("", "env", "", d, signal=signal, why=why, hints=hints))
     return envs
+
+
+def _flux_generated(p: Pointer, rel: str, krels: set[str]) -> bool:
+    """Whether a Flux Kustomization deploys ``rel`` through the kustomization Flux
+    generates for a folder without one: it lists the folder's manifests and, recursively,
+    its subfolders, a subfolder holding a kustomization as a whole."""
+    if not p.via.startswith("Flux") or p.unresolved or not p.exact or p.pattern in krels:
+        return False
+    top = "" if p.pattern == "." else p.pattern + "/"
+    if not rel.startswith(top) or rel == p.pattern:
+        return False
+    segs = rel[len(top):].split("/")
+    return not any(top + "/".join(segs[:i]) in krels for i in range(1, len(segs)))
 
 
 def _loc(origin, root: str) -> str:

@@ -4,7 +4,12 @@ An Argo CD ``Application`` names ``spec.source.path`` (or ``spec.sources[].path`
 ``ApplicationSet`` names a templated path that its generators fill in (``list`` elements,
 ``git`` directories and files, ``matrix`` products; any other generator's parameters are
 unknown here and match any folder name); a Flux ``Kustomization``
-(``kustomize.toolkit.fluxcd.io``) names ``spec.path``. Paths are relative to the
+(``kustomize.toolkit.fluxcd.io``) names ``spec.path`` in its source: this repository
+when the source is a ``GitRepository`` of it, or an ``ExternalArtifact`` that an
+``ArtifactGenerator`` in the linted files copies out of it (``from: "@repo/apps/**"`` to
+``"@artifact/apps/"``). A path in an OCI artifact or a bucket is another source's, like a
+path in another repository; an ExternalArtifact no generator in the linted files produces
+is unresolved (a ``Pointer`` that matches nothing and says why, for a warning). Paths are relative to the
 repository root. These are the strongest sign that a kustomization is an env.
 
 Nothing is fetched: a pointer into another repository simply matches nothing here.
@@ -23,7 +28,9 @@ from ..core.node import Node, Origin
 ARGO_GROUP = "argoproj.io/"
 FLUX_GROUP = "kustomize.toolkit.fluxcd.io/"
 FLUX_SOURCE_GROUP = "source.toolkit.fluxcd.io/"
-_MARKERS = (b"argoproj.io", b"kustomize.toolkit.fluxcd.io", b"source.toolkit.fluxcd.io")
+FLUX_GENERATOR_GROUP = "source.extensions.fluxcd.io/"
+_MARKERS = (b"argoproj.io", b"kustomize.toolkit.fluxcd.io", b"source.toolkit.fluxcd.io",
+            b"source.extensions.fluxcd.io")
 MAX_PARAM_SETS = 10_000     # generator products are bounded (a matrix of large lists)
 
 
@@ -35,19 +42,77 @@ class Repos:
 
     own: set[str] = field(default_factory=set)
     flux: dict[tuple[str, str], str] = field(default_factory=dict)   # (ns, name) -> url
+    # ExternalArtifacts of ArtifactGenerators: (ns, artifact) -> its copies out of a
+    # GitRepository: [(folder in the artifact, folder in that repository, (ns, repo name),
+    # the generator's file)]
+    artifacts: dict[tuple[str, str], list[tuple[str, str, tuple[str, str], str]]] = \
+        field(default_factory=dict)
+    produced: set[tuple[str, str]] = field(default_factory=set)   # every (ns, artifact)
 
     def is_other(self, url: str | None) -> bool:
         return bool(url) and bool(self.own) and normalize_url(url) not in self.own
 
-    def add_sources(self, docs: Iterable[Node | None]) -> None:
+    def add_sources(self, docs: Iterable[Node | None], path: str = "") -> None:
         for doc in docs:
-            if doc is not None and doc.is_map and doc.str_at("kind") == "GitRepository" \
-                    and (doc.str_at("apiVersion") or "").startswith(FLUX_SOURCE_GROUP):
+            if doc is None or not doc.is_map:
+                continue
+            av, kind = doc.str_at("apiVersion") or "", doc.str_at("kind")
+            ns = doc.str_at("metadata", "namespace") or "flux-system"
+            if kind == "GitRepository" and av.startswith(FLUX_SOURCE_GROUP):
                 url = doc.str_at("spec", "url")
                 name = doc.str_at("metadata", "name")
                 if url and name:
-                    ns = doc.str_at("metadata", "namespace") or "flux-system"
                     self.flux[(ns, name)] = url
+            elif kind == "ArtifactGenerator" and av.startswith(FLUX_GENERATOR_GROUP):
+                self._add_generator(doc, ns, path)
+
+    def _add_generator(self, doc: Node, ns: str, path: str) -> None:
+        """The copies of each artifact whose ``from`` is a folder's content (a glob in its
+        last segment: ``@repo/apps/**``, ``@repo/deploy/*.yaml``) of a GitRepository."""
+        git: dict[str, tuple[str, str]] = {}
+        srcs = doc.path("spec", "sources")
+        for src in (srcs.v if srcs is not None and srcs.is_seq else []):
+            if src.is_map and src.str_at("kind") == "GitRepository" and src.str_at("alias") \
+                    and src.str_at("name"):
+                git[src.str_at("alias") or ""] = (src.str_at("namespace") or ns,
+                                                  src.str_at("name") or "")
+        arts = doc.path("spec", "artifacts")
+        for art in (arts.v if arts is not None and arts.is_seq else []):
+            name = art.str_at("name") if art.is_map else None
+            if name:
+                self.produced.add((ns, name))
+            copies = art.path("copy") if name else None
+            for c in (copies.v if copies is not None and copies.is_seq else []):
+                m_from = re.fullmatch(r"@([^/]+)/(.*)", c.str_at("from") or "") \
+                    if c.is_map else None
+                m_to = re.fullmatch(r"@artifact/?(.*)", c.str_at("to") or "") \
+                    if c.is_map else None
+                if not m_from or not m_to or m_from.group(1) not in git:
+                    continue
+                src_dir, _, last = m_from.group(2).rpartition("/")
+                if "*" not in last or "*" in src_dir:
+                    continue
+                self.artifacts.setdefault((ns, name or ""), []).append(
+                    (_norm(m_to.group(1)), _norm(src_dir), git[m_from.group(1)], path))
+
+    def artifact_path(self, ns: str, name: str, path: str, near: str) -> str | None:
+        """The folder of this repository a path inside an ExternalArtifact is, when an
+        ArtifactGenerator copies it from here: the deepest matching copy wins, then the
+        generator nearest the file ``near`` (each cluster folder may declare its own)."""
+        best: tuple[tuple[int, int], str, str] | None = None
+        for dst, src, repo, gen in self.artifacts.get((ns, name), []):
+            if self.is_other(self.flux.get(repo)):
+                continue
+            if dst == "." or path == dst or path.startswith(dst + "/"):
+                rank = (len(dst) if dst != "." else 0,
+                        len(os.path.commonpath([gen, near])) if gen and near else 0)
+                if best is None or rank > best[0]:
+                    best = (rank, dst, src)
+        if best is None:
+            return None
+        _, dst, src = best
+        rest = path if dst == "." else path[len(dst):]
+        return _norm(src + "/" + rest) if src != "." else _norm(rest)
 
 
 def normalize_url(url: str) -> str:
@@ -72,7 +137,16 @@ def own_urls(root: str) -> set[str]:
             text = fh.read(1_000_000)
     except OSError:
         return set()
-    return {normalize_url(m) for m in re.findall(r"^\s*url\s*=\s*(\S+)\s*$", text, re.M)}
+    # a remote that is a local folder (a clone of a mirror or a cache, as CI systems and
+    # `git clone /path` make) says nothing about the repository's URL: not an identity
+    return {normalize_url(m) for m in re.findall(r"^\s*url\s*=\s*(\S+)\s*$", text, re.M)
+            if not _local_remote(m)}
+
+
+def _local_remote(url: str) -> bool:
+    u = url.strip()
+    return u.startswith(("/", "./", "../", "~", "file:")) or re.match(r"^[A-Za-z]:[\\/]", u) \
+        is not None
 
 
 @dataclass(frozen=True)
@@ -84,12 +158,15 @@ class Pointer:
     origin: Origin | None
     via: str                 # "Argo CD Application web-prod", "Flux Kustomization apps"
     name: str = ""           # the Application's (Kustomization's) name
+    unresolved: str = ""     # why the path is not known here (then it matches nothing)
 
     @property
     def exact(self) -> bool:
         return not any(c in self.pattern for c in "*?[")
 
     def matches(self, rel: str) -> bool:
+        if self.unresolved:
+            return False
         if self.exact:
             return rel == self.pattern
         return segments_match(rel, self.pattern)
@@ -153,16 +230,32 @@ def pointers_in(path: str, docs: Iterable[Node | None], rel_dirs: list[str],
             if spec is None or not spec.is_map:
                 continue
             ref = spec.get("sourceRef")
-            if ref is not None and ref.is_map and (ref.str_at("kind") or "") == "GitRepository":
-                ns = ref.str_at("namespace") or doc.str_at("metadata", "namespace") \
-                    or "flux-system"
-                if repos.is_other(repos.flux.get((ns, ref.str_at("name") or ""))):
-                    continue
+            src_kind = (ref.str_at("kind") or "") if ref is not None and ref.is_map else ""
+            src_name = (ref.str_at("name") or "") if ref is not None and ref.is_map else ""
+            ns = (ref.str_at("namespace") if ref is not None and ref.is_map else None) \
+                or doc.str_at("metadata", "namespace") or "flux-system"
+            if src_kind == "GitRepository" and repos.is_other(repos.flux.get((ns, src_name))):
+                continue
             p = spec.get("path")
             text = p.v if p is not None and isinstance(p.v, str) else "./"
             # Flux's postBuild substitution is not known here: ${VAR} matches any name
-            yield Pointer(_norm(re.sub(r"\$\{[^}]*\}", "*", text)),
-                          p.o if p is not None else doc.o, f"Flux Kustomization {name}", name)
+            target = _norm(re.sub(r"\$\{[^}]*\}", "*", text))
+            where = p.o if p is not None else doc.o
+            via = f"Flux Kustomization {name}"
+            if src_kind in ("GitRepository", ""):
+                yield Pointer(target, where, via, name)
+                continue
+            if src_kind != "ExternalArtifact":
+                continue    # an OCI artifact, a bucket: content from elsewhere
+            found = repos.artifact_path(ns, src_name, target, os.path.abspath(path))
+            if found is not None:
+                yield Pointer(found, where, f"{via} via ExternalArtifact {src_name}", name)
+            elif (ns, src_name) not in repos.produced:
+                yield Pointer(target, where, via, name,
+                              unresolved=f"{text.strip() or './'} of ExternalArtifact "
+                                         f"{src_name}, which no ArtifactGenerator in the "
+                                         "linted files produces")
+            # else: the generator copies that path from another source
 
 
 def _norm(p: str) -> str:

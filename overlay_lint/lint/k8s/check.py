@@ -108,7 +108,7 @@ class _Unvalidated:
             "apiVersion": api_version, "kind": kind, "reason": reason, "envs": [],
             "resources": 0})
         e["resources"] += 1
-        name = target.name if target.kind != "standalone" else "(loose manifests)"
+        name = target.name if target.kind != "standalone" else "loose manifests"
         if name and name not in e["envs"]:
             e["envs"].append(name)
 

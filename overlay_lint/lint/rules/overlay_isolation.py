@@ -16,6 +16,10 @@ Passing: move what both envs need to a shared folder and list it from both::
 
 Fix: move the shared piece out of the other env's folder (to the base or a component
 folder) and reference it from there. The finding points at the entry that crosses over.
+An env layered on a whole sibling env of the same role (``overlays/prod-eu`` listing
+``../prod``, one variant of an operator built on another) is a deliberate layering, not a
+crossing; layered on an env of another role (``staging`` on ``../dev``, a test env on a
+production env) it is reported: a change meant for one tier ships to another.
 Only envs of one group (app) count: in a repository of several apps, an overlay of another
 app is a dependency, not another env; and a folder named ``base``, ``common`` or
 ``shared`` is what envs share, even when an Argo CD Application deploys it directly too.
@@ -55,6 +59,9 @@ def _check_group(ctx: RuleContext, envs: list) -> Iterator[Problem]:
                 continue
             for ref in info.refs:
                 for other in others:
+                    if ref.path == other.target.dir and d == env.target.dir \
+                            and other.role == env.role:
+                        break      # layered on a whole sibling env of its own tier
                     if _inside(ref.path, other.target.dir) and not _inside(d, other.target.dir):
                         rel = os.path.relpath(ref.path, d)
                         yield Problem(ref.node.o,

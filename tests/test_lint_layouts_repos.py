@@ -1,0 +1,326 @@
+"""Discovery on the shapes met in public GitOps repositories (tried by hand, never copied):
+Helm charts, jsonnet and templated files beside kustomizations, Flux artifacts, Flux's
+generated kustomization, remotes that are local folders, envs layered on envs.
+
+Each test writes a small tree of its own in the shape of one repository and checks what
+`overlay-lint envs` and `overlay-lint` make of it, zero config.
+"""
+from __future__ import annotations
+
+import json
+
+from lint_support import deployment, lint_json, run, write_tree
+
+KUST = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+
+
+def envs_rows(root, *args) -> list[dict]:
+    rc, out, err = run(["envs", *args, "--format", "json"], root)
+    assert rc == 0, err
+    return json.loads(out)
+
+
+def kinds(rows: list[dict]) -> dict[str, str]:
+    return {r["path"]: r["kind"] for r in rows}
+
+
+CHART = "apiVersion: v2\nname: guestbook\nversion: 0.1.0\n"
+TEMPLATED_DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ template "guestbook.fullname" . }}
+spec:
+  replicas: {{ .Values.replicaCount }}
+"""
+TEMPLATED_SVC = """{{- if .Values.service.enabled }}
+apiVersion: v1
+kind: Service
+metadata:
+  name: guestbook
+{{- end }}
+"""
+APPSET = """apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: guestbooks
+spec:
+  generators:
+    - list:
+        elements:
+          - app: helm-guestbook
+  template:
+    metadata:
+      name: '{{app}}'
+    spec:
+      source:
+        path: '{{app}}'
+"""
+
+
+def _examples_tree(tmp_path):
+    """Shaped like argocd-example-apps: a folder per example, of every tool Argo CD runs."""
+    write_tree(tmp_path, {
+        "helm-guestbook/Chart.yaml": CHART,
+        "helm-guestbook/values.yaml": "replicaCount: 1\nservice:\n  enabled: true\n",
+        "helm-guestbook/values-production.yaml": "replicaCount: 3\n",
+        "helm-guestbook/templates/deployment.yaml": TEMPLATED_DEPLOY,
+        "helm-guestbook/templates/service.yaml": TEMPLATED_SVC,
+        "helm-guestbook/charts/redis/Chart.yaml": CHART.replace("guestbook", "redis"),
+        # the kustomized-helm plugin: a kustomization post-rendering `helm template`
+        "plugins/kustomized-helm/Chart.yaml": CHART,
+        "plugins/kustomized-helm/kustomization.yaml": "resources:\n- ./all.yaml\npatches:\n"
+                                                      "- overlays/deployment.yaml\n",
+        "plugins/kustomized-helm/overlays/deployment.yaml": deployment("guestbook-ui"),
+        "jsonnet-guestbook/guestbook-ui.jsonnet": "local params = import 'params.libsonnet';\n",
+        "jsonnet-guestbook/params.libsonnet": "{ replicas: 1 }\n",
+        "guestbook/ui-deployment.yaml": deployment("guestbook-ui"),
+        "tools/rendered.yaml": TEMPLATED_SVC,
+        "ci/settings.yaml": "lint: true\nfoo: [bar]\n",
+        "apps/appset.yaml": APPSET,
+        "kustomize-guestbook/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "kustomize-guestbook/d.yaml": deployment("kustomize-guestbook"),
+        "pre-post-sync/kustomization.yaml": KUST + "resources: [../kustomize-guestbook]\n",
+    })
+
+
+def test_helm_charts_jsonnet_and_templates_are_listed_not_checked(tmp_path):
+    _examples_tree(tmp_path)
+    rows = envs_rows(tmp_path)
+    assert kinds(rows) == {
+        "pre-post-sync": "env",
+        "kustomize-guestbook": "base",
+        "helm-guestbook": "helm-chart",               # its subchart is part of it
+        "plugins/kustomized-helm": "helm-chart",      # never rendered: all.yaml is Helm's
+        "jsonnet-guestbook": "jsonnet",
+        "tools/rendered.yaml": "template",
+        # values, Chart.yaml and the CI settings are no manifests: not listed at all
+        "guestbook/ui-deployment.yaml": "standalone",
+        "apps/appset.yaml": "standalone",             # {{ }} inside strings: a manifest
+    }
+    why = {r["path"]: r["why"] for r in rows}
+    assert why["helm-guestbook"] == (
+        "a Helm chart (Chart.yaml) deployed by Argo CD ApplicationSet guestbooks "
+        "(apps/appset.yaml:15): Helm is not supported; not rendered or checked")
+    assert "with a kustomization post-rendering it" in why["plugins/kustomized-helm"]
+    assert all(not r["checked"] for r in rows if r["kind"] in ("helm-chart", "jsonnet",
+                                                               "template"))
+    rc, out, err = run(["envs"], tmp_path)
+    assert out.splitlines()[-1].endswith(
+        "; 2 loose manifests; not checked: 2 Helm charts, 1 jsonnet folder, "
+        "1 templated manifest")
+
+    rc, doc = lint_json(tmp_path, ".")
+    # nothing of the chart, the plugin or the template is read: no error, no finding
+    assert doc["errors"] == [] and rc in (0, 1)
+    assert not [f for f in doc["findings"] if f["file"].startswith(
+        ("helm-guestbook/", "plugins/", "tools/", "ci/"))]
+    notes = [w["message"] for w in doc["warnings"] if w["message"].startswith("not checked")]
+    assert notes == [
+        "not checked, as overlay-lint renders Kustomize only: 2 Helm charts "
+        "(helm-guestbook, plugins/kustomized-helm), 1 jsonnet folder (jsonnet-guestbook), "
+        "1 templated manifest (tools/rendered.yaml) (`overlay-lint envs` lists them; "
+        "`ignore-paths:` in the config leaves them out)"]
+    rc, out, err = run([".", "--color", "never"], tmp_path)
+    assert "warning: not checked, as overlay-lint renders Kustomize only: 2 Helm charts" \
+        in out + err
+
+    (tmp_path / ".overlay-lint.yaml").write_text(
+        "ignore-paths: [helm-guestbook, plugins, jsonnet-guestbook, tools]\n")
+    rc, doc = lint_json(tmp_path, ".")
+    assert not [w for w in doc["warnings"] if w["message"].startswith("not checked")]
+    assert "helm-chart" not in kinds(envs_rows(tmp_path)).values()
+
+
+def test_a_manifest_that_does_not_parse_is_still_an_error(tmp_path):
+    write_tree(tmp_path, {
+        "loose/broken.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n",
+        "loose/values.yaml": "image: [unclosed\n"})        # no manifest: never an error
+    rows = envs_rows(tmp_path)
+    assert kinds(rows) == {"loose/broken.yaml": "standalone"}
+    rc, doc = lint_json(tmp_path, ".")
+    assert rc == 2 and [e["file"] for e in doc["errors"]] == ["loose/broken.yaml"]
+
+
+def test_unvalidated_kinds_name_the_loose_manifests_once(tmp_path):
+    write_tree(tmp_path, {"clusters/generator.yaml":
+                          "apiVersion: source.extensions.fluxcd.io/v1beta1\n"
+                          "kind: ArtifactGenerator\nmetadata:\n  name: gen\n"})
+    rc, doc = lint_json(tmp_path, ".", "--select", "k8s-schema")
+    assert [(u["kind"], u["envs"]) for u in doc["unvalidated"]] == [
+        ("ArtifactGenerator", ["loose manifests"])]
+    rc, out, err = run([".", "--select", "k8s-schema", "--color", "never"], tmp_path)
+    line = next(ln for ln in out.splitlines() if "not schema-checked" in ln)
+    assert line.endswith(": ArtifactGenerator source.extensions.fluxcd.io/v1beta1 "
+                         "(loose manifests)")
+
+
+FLUX_ARTIFACT_KS = """apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: {name}
+  namespace: flux-system
+spec:
+  interval: 1h
+  sourceRef:
+    kind: {kind}
+    name: {source}
+  path: {path}
+"""
+GENERATOR = """apiVersion: source.extensions.fluxcd.io/v1beta1
+kind: ArtifactGenerator
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  sources:
+    - alias: monorepo
+      kind: GitRepository
+      name: flux-system
+  artifacts:
+    - name: infrastructure
+      copy:
+        - from: "@monorepo/infrastructure/**"
+          to: "@artifact/"
+    - name: apps
+      copy:
+        - from: "@monorepo/apps/base/**"
+          to: "@artifact/base/"
+        - from: "@monorepo/apps/{cluster}/**"
+          to: "@artifact/env/"
+"""
+
+
+def test_flux_external_artifact_paths_resolve_through_the_artifact_generator(tmp_path):
+    """Shaped like flux2-kustomize-helm-example: each cluster folder declares an
+    ArtifactGenerator cutting the repository into artifacts, and Flux Kustomizations
+    whose paths are inside those artifacts."""
+    files = {
+        "apps/base/podinfo/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "apps/base/podinfo/d.yaml": deployment("podinfo"),
+        "infrastructure/controllers/kustomization.yaml": KUST + "resources: [ns.yaml]\n",
+        "infrastructure/controllers/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n"
+                                              "  name: infra\n",
+        # what the artifact path read as a repository path would wrongly name
+        "env/kustomization.yaml": KUST + "resources: [ns.yaml]\n",
+        "env/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n",
+        "controllers/kustomization.yaml": KUST + "resources: [ns.yaml]\n",
+        "controllers/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: o2\n",
+        # installed from an upstream OCI artifact: another source, nothing to resolve here
+        "clusters/production/kyverno.yaml": FLUX_ARTIFACT_KS.format(
+            name="kyverno", kind="OCIRepository", source="kyverno", path="./"),
+    }
+    for cluster in ("staging", "production"):
+        files[f"apps/{cluster}/kustomization.yaml"] = KUST + "resources: [../base/podinfo]\n"
+        files[f"clusters/{cluster}/artifacts.yaml"] = GENERATOR.format(cluster=cluster)
+        files[f"clusters/{cluster}/apps.yaml"] = FLUX_ARTIFACT_KS.format(
+            name="apps", kind="ExternalArtifact", source="apps", path="./env")
+        files[f"clusters/{cluster}/infra.yaml"] = FLUX_ARTIFACT_KS.format(
+            name="infra-controllers", kind="ExternalArtifact", source="infrastructure",
+            path="./controllers")
+    write_tree(tmp_path, files)
+    rows = envs_rows(tmp_path)
+    got = {r["path"]: (r["kind"], r["role"], r["signal"]) for r in rows
+           if r["kind"] in ("env", "base") and r["checked"] or r["kind"] == "env"}
+    assert got == {
+        "apps/staging": ("env", None, "flux"),
+        "apps/production": ("env", "protected", "flux"),
+        "infrastructure/controllers": ("env", "protected", "flux"),
+        # never claimed by the artifact paths ./env and ./controllers
+        "env": ("base", None, "base"),
+        "controllers": ("base", None, "base"),
+    }
+    why = {r["path"]: r["why"] for r in rows}
+    assert why["apps/staging"] == ("deployed by Flux Kustomization apps via ExternalArtifact "
+                                   "apps (clusters/staging/apps.yaml:11)")
+    rc, out, err = run(["envs"], tmp_path)
+    assert "not resolved" not in err
+
+
+def test_flux_external_artifact_without_its_generator_is_a_warning(tmp_path):
+    write_tree(tmp_path, {
+        "clusters/production/apps.yaml": FLUX_ARTIFACT_KS.format(
+            name="apps", kind="ExternalArtifact", source="apps", path="./production"),
+        "production/kustomization.yaml": KUST + "resources: [ns.yaml]\n",
+        "production/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n",
+        "apps/base/kustomization.yaml": KUST + "resources: [ns.yaml]\n",
+        "apps/base/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: y\n",
+        "apps/production/kustomization.yaml": KUST + "resources: [../base]\n"})
+    rows = envs_rows(tmp_path)
+    got = {r["path"]: (r["kind"], r["signal"]) for r in rows if r["kind"] != "standalone"}
+    assert got == {"apps/production": ("env", "root"), "apps/base": ("base", "included"),
+                   "production": ("base", "base")}         # not the artifact's ./production
+    rc, out, err = run(["envs"], tmp_path)
+    assert err == ("warning: 1 Flux Kustomization path not resolved in this repository, so "
+                   "not used to find envs: Flux Kustomization apps "
+                   "(clusters/production/apps.yaml:11) deploys ./production of "
+                   "ExternalArtifact apps, which no ArtifactGenerator in the linted files "
+                   "produces\n")
+    rc, doc = lint_json(tmp_path, ".")
+    assert any("not resolved" in w["message"] for w in doc["warnings"])
+
+
+def test_flux_generated_kustomization_deploys_the_kustomizations_below(tmp_path):
+    """A bootstrapped Flux repository: the flux-system Kustomization syncs
+    clusters/<name>, a folder without kustomization.yaml, so Flux generates one listing
+    its manifests and the kustomizations below it."""
+    files = {}
+    for cluster in ("staging", "production"):
+        files[f"clusters/{cluster}/flux-system/kustomization.yaml"] = \
+            KUST + "resources: [gotk-sync.yaml]\n"
+        files[f"clusters/{cluster}/flux-system/gotk-sync.yaml"] = FLUX_ARTIFACT_KS.format(
+            name="flux-system", kind="GitRepository", source="flux-system",
+            path=f"./clusters/{cluster}")
+        files[f"clusters/{cluster}/addons/kustomization.yaml"] = \
+            KUST + "resources: [ns.yaml, metrics]\n"
+        files[f"clusters/{cluster}/addons/ns.yaml"] = \
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: addons\n"
+        files[f"clusters/{cluster}/addons/metrics/kustomization.yaml"] = \
+            KUST + "resources: [ns.yaml]\n"
+        files[f"clusters/{cluster}/addons/metrics/ns.yaml"] = \
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: metrics\n"
+    write_tree(tmp_path, files)
+    rows = envs_rows(tmp_path)
+    got = {r["path"]: (r["role"], r["signal"]) for r in rows if r["kind"] == "env"}
+    assert got == {f"clusters/{c}/{d}": ("protected" if c == "production" else None, "flux")
+                   for c in ("staging", "production") for d in ("flux-system", "addons")}
+    why = {r["path"]: r["why"] for r in rows}
+    assert why["clusters/production/addons"] == (
+        "deployed by Flux Kustomization flux-system "
+        "(clusters/production/flux-system/gotk-sync.yaml:11), in the kustomization Flux "
+        "generates for clusters/production/")
+    # included by addons: rendered with it, never an env of its own
+    assert {r["path"]: r["kind"] for r in rows}["clusters/production/addons/metrics"] == "base"
+
+
+def test_a_remote_that_is_a_local_folder_is_no_identity(tmp_path):
+    """Cloned from a mirror (`git clone /srv/mirror/repo`): the Applications' repoURL is
+    the real one, and their paths are this repository's."""
+    write_tree(tmp_path, {
+        ".git/config": '[remote "origin"]\n\turl = /srv/mirrors/example/infra\n',
+        "argocd/billing.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\n"
+                               "metadata:\n  name: billing\nspec:\n  source:\n"
+                               "    repoURL: https://github.com/example/infra.git\n"
+                               "    path: billing/live\n",
+        "billing/live/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "billing/live/d.yaml": deployment("billing")})
+    rows = envs_rows(tmp_path)
+    assert [(r["path"], r["signal"], r["role"]) for r in rows if r["kind"] == "env"] == [
+        ("billing/live", "argocd", "protected")]
+
+
+def test_an_env_layered_on_a_sibling_env_of_its_tier_is_no_crossing(tmp_path):
+    """Shaped like an operator catalog and like region overlays: `prod-eu` on `../prod`,
+    `tls` on `../plain` (variants without a role) are deliberate layerings; `qa` on
+    `../prod` and `staging` on `../dev` carry one tier's change into another."""
+    files = {"base/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+             "base/d.yaml": deployment()}
+    layered = {"dev": "../../base", "staging": "../dev", "prod": "../../base",
+               "prod-eu": "../prod", "qa": "../prod", "plain": "../../base",
+               "tls": "../plain"}
+    for env, on in layered.items():
+        files[f"overlays/{env}/kustomization.yaml"] = KUST + f"resources:\n  - {on}\n"
+    write_tree(tmp_path, files)
+    rc, doc = lint_json(tmp_path, ".", "--select", "overlay-isolation")
+    assert sorted((f["file"], f["envs"][0]) for f in doc["findings"]) == [
+        ("overlays/qa/kustomization.yaml", "qa"),
+        ("overlays/staging/kustomization.yaml", "staging")]
