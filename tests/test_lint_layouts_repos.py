@@ -278,11 +278,19 @@ def test_flux_generated_kustomization_deploys_the_kustomizations_below(tmp_path)
             KUST + "resources: [ns.yaml]\n"
         files[f"clusters/{cluster}/addons/metrics/ns.yaml"] = \
             "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: metrics\n"
+    # a tenant's Kustomization without path (the root of the tenant's own branch or
+    # repository): never the whole repository here
+    files["tenants/team/sync.yaml"] = FLUX_ARTIFACT_KS.format(
+        name="team", kind="GitRepository", source="team", path="./").replace(
+        "  path: ./\n", "")
+    files["tools/kustomization.yaml"] = KUST + "resources: [ns.yaml]\n"
+    files["tools/ns.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tools\n"
     write_tree(tmp_path, files)
     rows = envs_rows(tmp_path)
     got = {r["path"]: (r["role"], r["signal"]) for r in rows if r["kind"] == "env"}
     assert got == {f"clusters/{c}/{d}": ("protected" if c == "production" else None, "flux")
                    for c in ("staging", "production") for d in ("flux-system", "addons")}
+    assert {r["path"]: r["kind"] for r in rows}["tools"] == "base"
     why = {r["path"]: r["why"] for r in rows}
     assert why["clusters/production/addons"] == (
         "deployed by Flux Kustomization flux-system "
@@ -324,3 +332,25 @@ def test_an_env_layered_on_a_sibling_env_of_its_tier_is_no_crossing(tmp_path):
     assert sorted((f["file"], f["envs"][0]) for f in doc["findings"]) == [
         ("overlays/qa/kustomization.yaml", "qa"),
         ("overlays/staging/kustomization.yaml", "staging")]
+
+
+def test_one_remote_base_is_one_error_line_and_a_way_out(tmp_path):
+    """Shaped like an operator catalog: a base several overlays share installs an upstream
+    release file by URL. One error line (not one per env), and the hint to skip it."""
+    files = {"op/base/kustomization.yaml": KUST + "resources:\n"
+                                              "  - https://example.com/release/install.yaml\n"}
+    for env in ("dev", "stable", "prod"):
+        files[f"op/overlays/{env}/kustomization.yaml"] = KUST + "resources: [../../base]\n"
+    write_tree(tmp_path, files)
+    rc, out, err = run([".", "--color", "never"], tmp_path)
+    lines = err.splitlines()
+    assert rc == 2 and len(lines) == 2, err
+    assert lines[0].startswith("op/base/kustomization.yaml:4: error: remote resource ")
+    assert lines[0].endswith("(envs dev, stable, prod)")
+    assert lines[1] == ("overlay-lint: 3 targets use what overlay-lint does not render "
+                        "(remote, Helm, plugins); `--unsupported skip` (or `unsupported: "
+                        "skip` in the config) reports them as skipped and checks the rest")
+    rc, out, err = run([".", "--unsupported", "skip"], tmp_path)
+    assert rc == 0 and err == ""
+    rc, doc = lint_json(tmp_path, ".")
+    assert [e["env"] for e in doc["errors"]] == ["dev", "stable", "prod"]   # JSON: per env

@@ -213,6 +213,12 @@ def _run(args: argparse.Namespace) -> int:
         result.findings, old = apply_baseline(result.findings, known)
         result.baselined += old
     _report(args, result)
+    if opts.refused:
+        n = len(opts.refused)
+        print(f"overlay-lint: {n} target{'s' if n != 1 else ''} use{'' if n != 1 else 's'} what "
+              "overlay-lint does not render (remote, Helm, plugins); `--unsupported skip` "
+              "(or `unsupported: skip` in the config) reports "
+              f"{'them' if n != 1 else 'it'} as skipped and checks the rest", file=sys.stderr)
     if result.errors:
         return 2
     if args.exit_zero:

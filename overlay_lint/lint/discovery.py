@@ -457,11 +457,14 @@ def _found_envs(kdirs: list[str], components: set[str], included: set[str],
 def _flux_generated(p: Pointer, rel: str, krels: set[str]) -> bool:
     """Whether a Flux Kustomization deploys ``rel`` through the kustomization Flux
     generates for a folder without one: it lists the folder's manifests and, recursively,
-    its subfolders, a subfolder holding a kustomization as a whole."""
-    if not p.via.startswith("Flux") or p.unresolved or not p.exact or p.pattern in krels:
+    its subfolders, a subfolder holding a kustomization as a whole. Not for the repository
+    root (a Kustomization without ``path``): that is most often another branch's or
+    another checkout's root (a tenant's GitRepository), never the whole repository here."""
+    if not p.via.startswith("Flux") or p.unresolved or not p.exact or p.pattern in krels \
+            or p.pattern == ".":
         return False
-    top = "" if p.pattern == "." else p.pattern + "/"
-    if not rel.startswith(top) or rel == p.pattern:
+    top = p.pattern + "/"
+    if not rel.startswith(top):
         return False
     segs = rel[len(top):].split("/")
     return not any(top + "/".join(segs[:i]) in krels for i in range(1, len(segs)))

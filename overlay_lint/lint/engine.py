@@ -30,6 +30,7 @@ class LintOptions:
     unsupported: str = "error"              # error | skip: what a refused env becomes
     report_unused: bool = False             # suppressions that suppress nothing: findings
     internal_errors: list[str] = field(default_factory=list)       # filled by the run
+    refused: list[str] = field(default_factory=list)   # targets refused as unsupported
     # the lowest severity that fails the run: a changed-only run checks whole apps for the
     # rules comparing envs at that severity or above (else a change could slip past them)
     fail_on: str = "error"
@@ -287,6 +288,8 @@ def _render(t: Target, root: str, result: LintResult, opts: LintOptions,
         if isinstance(exc, UnsupportedError) and opts.unsupported == "skip":
             result.skipped.append(_error(exc, label))
             return RenderedTarget(t, failed=True, skipped=True)
+        if isinstance(exc, UnsupportedError):
+            opts.refused.append(label)
         result.errors.append(_error(exc, label))
         return RenderedTarget(t, failed=True)
     except RecursionError:

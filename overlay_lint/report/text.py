@@ -35,10 +35,23 @@ def _loc(e: LintError) -> str:
 
 
 def error_lines(result: LintResult, color: bool = False) -> list[str]:
-    """One ``file:line: error: message (env X)`` line per input error."""
-    return [f"{_c(_loc(e), 'bold', color)}{_c('error:', 'error', color)} "
-            f"{visible(e.message)}{f' (env {visible(e.env)})' if e.env else ''}"
-            for e in result.errors]
+    """One ``file:line: error: message (env X)`` line per input error; the same error in
+    several envs (a remote resource in a base many envs share) is one line naming them."""
+    merged: dict[tuple, list[str]] = {}
+    for e in result.errors:
+        merged.setdefault((e.file, e.line, e.col, e.message), []).append(e.env or "")
+    out = []
+    for (file, line, col, message), names in merged.items():
+        envs = [n for n in dict.fromkeys(names) if n]
+        where = ""
+        if len(envs) == 1:
+            where = f" (env {visible(envs[0])})"
+        elif envs:
+            where = f" ({visible(short_list(envs))})" if len(envs) > 4 else \
+                f" (envs {visible(', '.join(envs))})"
+        out.append(f"{_c(_loc(LintError(message, file, line, col)), 'bold', color)}"
+                   f"{_c('error:', 'error', color)} {visible(message)}{where}")
+    return out
 
 
 def render_text(result: LintResult, color: bool = False, errors: bool = True) -> str:
