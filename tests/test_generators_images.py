@@ -16,8 +16,9 @@ from conftest import kubectl_kustomize, need_kubectl
 from overlay_lint.core.yaml_writer import dump_stream
 from overlay_lint.core.errors import OverlayLintError
 from overlay_lint.kustomize.build import build
-from overlay_lint.kustomize.generators import content_hash, encode_base64, go_json, parse_env
-from overlay_lint.kustomize.images import split_image
+from overlay_lint.kustomize.hasher import content_hash, go_json
+from overlay_lint.kustomize.kv import encode_base64, parse_env
+from overlay_lint.kustomize.filters.imagetag import split_image
 from overlay_lint.core.node import from_data
 
 
@@ -588,7 +589,7 @@ def test_provenance_of_transformed_values(tmp_path: Path) -> None:
     assert (keep.o[0], keep.o[1]) == (str(bfile), line_of(bfile, "- KEEP=base"))
     conf = cm.node.path("data", "conf.txt")
     assert conf.v == "content\n" and conf.o[1] == line_of(bfile, "- conf.txt")
-    assert cm.generated_by is not None
+    assert cm.source is None  # generated: no file of its own
 
 
 def test_generator_namespaces_suffix_and_empty_secret(tmp_path: Path) -> None:

@@ -18,9 +18,9 @@ import yaml
 from conftest import kubectl_kustomize, need_kubectl
 from overlay_lint.core.errors import OverlayLintError
 from overlay_lint.kustomize.build import build
-from overlay_lint.kustomize.config import TransformerConfig
-from overlay_lint.kustomize.defaults import default_config, merge_configs
-from overlay_lint.kustomize.fieldspec import FieldSpec
+from overlay_lint.kustomize.transformer_config import TransformerConfig, merge_configs
+from overlay_lint.kustomize.default_config import default_config
+from overlay_lint.kustomize.types import FieldSpec
 
 DEPLOY = """\
 apiVersion: apps/v1

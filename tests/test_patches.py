@@ -551,7 +551,7 @@ def test_schema_merge_keys_come_from_kubernetes_validate() -> None:
 def test_schema_is_loaded_lazily() -> None:
     import subprocess
     import sys
-    code = ("import sys, overlay_lint.kustomize.build, overlay_lint.kustomize.patches as p, "
+    code = ("import sys, overlay_lint.kustomize.build, overlay_lint.kustomize.builtins.patch as p, "
             "overlay_lint.kustomize.schema as s; assert s._defs is None; "
             "assert 'kubernetes_validate' not in sys.modules; "
             "s.schema_for('apps/v1', 'Deployment'); assert s._defs")

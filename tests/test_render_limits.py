@@ -93,7 +93,7 @@ def test_bad_pattern_is_one_located_line(tmp_path: Path) -> None:
 
 
 def test_label_selector_parsing_is_linear() -> None:
-    from overlay_lint.kustomize.resource import match_label_selector, parse_label_selector
+    from overlay_lint.kustomize.selector import match_label_selector, parse_label_selector
     hostile = "a" + " " * 30000 + "b"  # the regex parser backtracked over every space
     start = time.monotonic()
     with pytest.raises(OverlayLintError):

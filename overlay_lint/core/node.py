@@ -1,4 +1,4 @@
-"""The value tree every stage works on: JSON-like data where each value knows its source.
+"""The value tree the renderer works on: JSON-like data where each value knows its source.
 
 A ``Node`` holds ``v`` (a ``dict[str, Node]``, a ``list[Node]`` or a scalar: str, int, float,
 bool or None) and ``o``, its :class:`Origin` ``(file, line, col)`` with 1-based line and
@@ -39,7 +39,7 @@ Path = Tuple[PathKey, ...]
 class Node:
     __slots__ = ("v", "o", "parts")
 
-    v: Any  # dict[str, Node] | list[Node] | Scalar (Any: stages narrow it with type())
+    v: Any  # dict[str, Node] | list[Node] | Scalar (Any: callers narrow it with type())
     o: Optional[Origin]
     parts: Optional[Dict[str, Any]]
 

@@ -51,10 +51,6 @@ def _plain_ok(s: str) -> bool:
     return not (": " in s or " #" in s or s.endswith(":"))
 
 
-def _needs_quotes(s: str) -> bool:
-    return _ambiguous(s) or not _plain_ok(s)
-
-
 def quote(s: str) -> str:
     """Double-quoted, JSON-style escapes (valid YAML for any text)."""
     out = json.dumps(s, ensure_ascii=False)

@@ -82,7 +82,7 @@ def check_depth(node: Node, above: int, origin: Origin | None, what: str) -> Non
     """Refuse a value that a transformer placed deeper than the nesting limit (the YAML
     reader's): later steps walk trees recursively, and Kustomize's output would be a
     tree no reader accepts either."""
-    from ..core.yaml_reader import LIMITS
+    from ..core.yaml_reader import LIMITS  # here: the engine imports this module before YAML
     if tree_depth_over(node, above, LIMITS.max_depth):
         raise at(origin, f"{what} nests the resource deeper than {LIMITS.max_depth} levels; "
                          "refused (OVERLAY_LINT_MAX_DEPTH raises the limit)")

@@ -5,6 +5,7 @@ import posixpath
 
 from ..core.errors import unsupported
 from ..core.node import Node
+from ..core.yaml_writer import scalar_text
 from .kustomization import Kustomization
 from .resource import Resource
 
@@ -20,7 +21,7 @@ def build_metadata(top: Kustomization) -> set[str]:
     that ran over each resource, in an order this renderer does not reproduce: refused,
     rather than rendered differently."""
     out: set[str] = set()
-    for item in top.strings("buildMetadata"):
+    for item in top.config.build_metadata:
         if item.v == "transformerAnnotations":
             raise unsupported(item.o, "buildMetadata 'transformerAnnotations' is not "
                                       "supported: overlay-lint cannot reproduce Kustomize's "
@@ -38,11 +39,11 @@ def add_build_metadata(resources: list[Resource], meta: set[str], top: Kustomiza
     where = field_node.o if field_node is not None else top.node.o
     for r in resources:
         md = r.metadata()
-        if "originAnnotations" in meta and r.meta_origin:
+        if "originAnnotations" in meta and r.state.meta_origin:
             ann = md.v.get("annotations")
             if ann is None or type(ann.v) is not dict:
                 ann = md.v["annotations"] = Node({}, where)
-            ann.v[ORIGIN_ANNOTATION] = Node(r.meta_origin, where)
+            ann.v[ORIGIN_ANNOTATION] = Node(r.state.meta_origin, where)
         if "managedByLabel" in meta:
             labels = md.v.get("labels")
             if labels is None or type(labels.v) is not dict:
@@ -52,7 +53,6 @@ def add_build_metadata(resources: list[Resource], meta: set[str], top: Kustomiza
 
 def origin_text(fields: list[tuple[str, str]], by: str | None = None) -> str:
     """Kustomize's origin annotation value: its Origin struct as YAML, fields in order."""
-    from ..core.yaml_writer import scalar_text
     lines = [f"{k}: {scalar_text(v)}" for k, v in fields if v]
     if by:
         lines += ["configuredBy:", "  apiVersion: builtin", f"  kind: {by}"]

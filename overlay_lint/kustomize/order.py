@@ -4,9 +4,9 @@ from __future__ import annotations
 import functools
 
 from ..core.errors import at
-from ..core.node import Node
-from .config import ORDER_FIRST, ORDER_LAST, gvk_sort_string, type_orders
+from .gvk import ORDER_FIRST, ORDER_LAST, gvk_sort_string, type_orders
 from .resource import ResId, Resource
+from .types import SortOptions
 
 
 def _id_sort_string(rid: ResId) -> str:
@@ -37,23 +37,21 @@ def legacy_sort(resources: list[Resource], first: tuple = ORDER_FIRST,
     return [r for _, r in sorted(keyed, key=functools.cmp_to_key(cmp))]
 
 
-def apply_sort_options(resources: list[Resource], options: Node | None) -> list[Resource]:
+def apply_sort_options(resources: list[Resource],
+                       options: SortOptions | None) -> list[Resource]:
     """Order resources as the top kustomization's ``sortOptions`` (default legacy) says."""
-    if options is None or options.v is None:
+    if options is None:
         return legacy_sort(resources)
-    order = options.get("order")
+    order, legacy = options.order, options.legacy_sort_options
     mode = order.v if order is not None else None
-    legacy = options.get("legacySortOptions")
     if mode not in ("legacy", "fifo"):
         raise at(order.o if order is not None else options.o,
                  "the field 'sortOptions.order' must be one of [fifo, legacy]")
     if mode == "fifo":
-        if legacy is not None and legacy.v is not None:
+        if legacy is not None:
             raise at(legacy.o, "the field 'sortOptions.legacySortOptions' is set but the "
                                "selected sort order is 'fifo', not 'legacy'")
         return list(resources)
-    if legacy is None or legacy.v is None:
+    if legacy is None:
         return legacy_sort(resources)
-    first = tuple(str(x) for x in (legacy.value("orderFirst") or ()))
-    last = tuple(str(x) for x in (legacy.value("orderLast") or ()))
-    return legacy_sort(resources, first, last)
+    return legacy_sort(resources, legacy.order_first, legacy.order_last)

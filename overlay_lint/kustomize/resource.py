@@ -1,19 +1,20 @@
-"""Resources and the ordered resource map a kustomization build works on.
+"""A resource of a render, its id, and the bookkeeping the renderer keeps on it.
 
-Kustomize keeps its bookkeeping (previous names, generator behavior, hash requests) in
-build annotations on the objects; here it lives in plain attributes so the rendered
-data never carries it.
+Rules read :class:`Resource`: its value tree (``node``, every value with its origin), its
+kind, name and namespace, the kustomization directories it passed through (``chain``),
+the file it was read from (``source``) and its id as written there (``org_id()``).
+Kustomize keeps its build bookkeeping (previous ids, generator behavior, hash requests,
+affixes received) in build annotations on the objects; here it is a separate
+:class:`BuildState` that the build drops when it is done, so rendered data never
+carries it.
 """
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
-from ..core.errors import OverlayLintError, at
+from ..core.errors import at
 from ..core.node import Node, Origin, PathKey, ensure_map
-from .regex import anchored
 from .scope import is_cluster_scoped
 
 _UIDS = itertools.count(1)
@@ -67,36 +68,57 @@ def split_api_version(api_version: str) -> tuple[str, str]:
     return "", api_version
 
 
-class Resource:
-    """One object in a build: its ``Node`` tree plus Kustomize's build bookkeeping.
+class BuildState:
+    """What the renderer remembers about a resource while building (Kustomize's build
+    annotations): earlier ids (oldest first; references by an original name are found
+    through them), generator behavior and hash request, the prefixes and suffixes it
+    received (to pick among equally named referral candidates), the generator entry that
+    made it, the deprecated vars that read it, its buildMetadata origin annotation."""
 
-    ``chain`` lists the kustomization directories the resource passed through, innermost
-    first. ``prev_ids`` are the ids it had before renames (oldest first), used to find
-    references by original name. ``behavior``/``needs_hash`` come from generators.
+    __slots__ = ("prev_ids", "behavior", "needs_hash", "prefixes", "suffixes",
+                 "generated_by", "ref_vars", "meta_origin")
+
+    def __init__(self) -> None:
+        self.prev_ids: list[ResId] = []
+        self.behavior = ""          # generator behavior: create / merge / replace
+        self.needs_hash = False
+        self.prefixes: list[str] = []
+        self.suffixes: list[str] = []
+        self.generated_by: Origin | None = None  # generator entry that made it
+        self.ref_vars: list[str] = []  # names of the deprecated vars that read this object
+        self.meta_origin: str | None = None  # buildMetadata: the origin annotation's text
+
+    def taken_over(self, other: "BuildState") -> None:
+        """Take ``other``'s earlier ids, affixes, behavior and vars (a generated object
+        merged into, or replacing, the one it names); the hash request, the generator
+        entry and the origin annotation stay this object's."""
+        self.prev_ids = list(other.prev_ids)
+        self.behavior = other.behavior
+        self.prefixes = list(other.prefixes)
+        self.suffixes = list(other.suffixes)
+        self.ref_vars = list(other.ref_vars)
+
+
+class Resource:
+    """One object of a render: its ``Node`` tree, where it came from, and (while it is
+    built) the renderer's :class:`BuildState`.
+
+    ``uid`` identifies it within a build (touched records name it); ``chain`` lists the
+    kustomization directories it passed through, innermost first; ``source`` is the file
+    it was read from (None: generated).
     """
 
-    __slots__ = ("node", "uid", "chain", "prev_ids", "behavior", "needs_hash", "ref_by",
-                 "name_change_ok", "kind_change_ok", "prefixes", "suffixes", "source",
-                 "generated_by", "ref_vars", "meta_origin")
+    __slots__ = ("node", "uid", "chain", "source", "state", "written")
 
     def __init__(self, node: Node, source: str | None = None) -> None:
         if type(node.v) is not dict:
             raise at(node.o, "a resource must be a YAML mapping")
         self.node = node
-        self.uid = next(_UIDS)      # stable identity in a build (touched records use it)
+        self.uid = next(_UIDS)
         self.chain: list[str] = []
-        self.prev_ids: list[ResId] = []
-        self.behavior = ""          # generator behavior: create / merge / replace
-        self.needs_hash = False
-        self.ref_by: list[ResId] = []
-        self.name_change_ok = False
-        self.kind_change_ok = False
-        self.prefixes: list[str] = []
-        self.suffixes: list[str] = []
-        self.source = source        # file it was read from (None: generated)
-        self.generated_by: Origin | None = None  # generator entry that made it
-        self.ref_vars: list[str] = []  # names of the deprecated vars that read this object
-        self.meta_origin: str | None = None  # buildMetadata: the origin annotation's text
+        self.source = source
+        self.state = BuildState()
+        self.written: ResId | None = None  # set when the build is done (see org_id)
 
     # --- identity -----------------------------------------------------------------------
     @property
@@ -146,13 +168,22 @@ class Resource:
         return ResId(g, ver, kind, name, ns)
 
     def org_id(self) -> ResId:
-        return self.prev_ids[0] if self.prev_ids else self.cur_id()
+        """The id as written in the source, before prefixes, namespaces and hashes."""
+        if self.written is not None:
+            return self.written
+        prev = self.state.prev_ids
+        return prev[0] if prev else self.cur_id()
 
     def store_previous_id(self) -> None:
         cur = self.cur_id()
         ns = cur.effective_ns
-        self.prev_ids.append(ResId(cur.group, cur.version, cur.kind, cur.name,
-                                   "" if ns == NOT_A_NS else ns))
+        self.state.prev_ids.append(ResId(cur.group, cur.version, cur.kind, cur.name,
+                                         "" if ns == NOT_A_NS else ns))
+
+    def done(self) -> None:
+        """The build is over: keep the written id, drop the bookkeeping."""
+        self.written = self.org_id()
+        self.state = BuildState()
 
     @property
     def labels(self) -> dict[str, str]:
@@ -173,25 +204,13 @@ class Resource:
         old = md.v.get("name")
         md.v["name"] = Node(name, origin or (old.o if old is not None else md.o))
 
-    def set_namespace(self, ns: str, origin: Origin | None = None) -> None:
-        md = self.metadata()
-        old = md.v.get("namespace")
-        md.v["namespace"] = Node(ns, origin or (old.o if old is not None else md.o))
-
-    def take_build_state(self, other: "Resource") -> None:
-        """Copy ``other``'s build bookkeeping (earlier ids, affixes, chain, behavior, vars)
-        onto this resource; ``needs_hash`` and ``generated_by`` are left to the caller."""
+    def take_place_of(self, other: "Resource") -> None:
+        """Become ``other`` for the build (a generated object merged into, or replacing,
+        the one it names): its identity, chain, source and build bookkeeping."""
         self.uid = other.uid
         self.chain = list(other.chain)
-        self.prev_ids = list(other.prev_ids)
-        self.behavior = other.behavior
-        self.ref_by = list(other.ref_by)
-        self.name_change_ok = other.name_change_ok
-        self.kind_change_ok = other.kind_change_ok
-        self.prefixes = list(other.prefixes)
-        self.suffixes = list(other.suffixes)
         self.source = other.source
-        self.ref_vars = list(other.ref_vars)
+        self.state.taken_over(other.state)
 
     def origin_of(self, *path: PathKey) -> Origin | None:
         """Where the value at ``path`` came from; for an absent value, its nearest parent."""
@@ -206,250 +225,3 @@ class Resource:
 
     def __repr__(self) -> str:
         return f"Resource({self.cur_id()})"
-
-
-class ResMap:
-    """Resources in build order; ids must be unique (Kustomize's resWrangler)."""
-
-    def __init__(self, resources: Iterable[Resource] = ()) -> None:
-        self.items: list[Resource] = list(resources)
-
-    def __iter__(self) -> Iterator[Resource]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def append(self, res: Resource, origin: Origin | None = None) -> None:
-        cid = res.cur_id()
-        for other in self.items:
-            if other.cur_id().equals(cid):
-                raise at(origin or res.node.o,
-                         f"may not add resource with an already registered id: {cid}")
-        self.items.append(res)
-
-    def id_keys(self) -> set:
-        """Keys of the ids held now (for ``append_all``'s ``seen``)."""
-        return {_id_key(r.cur_id()) for r in self.items}
-
-    def append_all(self, other: Iterable[Resource], origin: Origin | None = None,
-                   seen: set | None = None) -> None:
-        """Append ``other``, refusing ids already held.
-
-        ``seen`` is ``id_keys()`` kept (and updated here) by a caller that appends many
-        times in a row without changing any resource in between: a base listing N
-        service folders then stays linear instead of re-indexing N times.
-        """
-        if seen is None:
-            seen = self.id_keys()
-        for res in other:
-            key = _id_key(res.cur_id())
-            if key in seen:
-                raise at(origin or res.node.o,
-                         f"may not add resource with an already registered id: {res.cur_id()}")
-            seen.add(key)
-            self.items.append(res)
-
-    def remove(self, res: Resource) -> None:
-        self.items = [r for r in self.items if r is not res]
-
-    def replace(self, old: Resource, new: Resource) -> None:
-        self.items[self.items.index(old)] = new
-
-    def by_any_id(self, rid: ResId) -> list[Resource]:
-        """Resources whose current or any previous id equals ``rid``."""
-        out = []
-        for r in self.items:
-            if r.cur_id().equals(rid) or any(p.equals(rid) for p in r.prev_ids):
-                out.append(r)
-        return out
-
-    def select(self, selector: "Selector") -> list[Resource]:
-        return [r for r in self.items if selector.matches(r)]
-
-
-def _id_key(rid: ResId) -> tuple:
-    return (rid.group, rid.version, rid.kind, rid.name, rid.effective_ns)
-
-
-# --- selectors (patch targets; replacements match ids exactly, see replacements.Sel) ---
-
-@dataclass
-class Selector:
-    """A ``target:`` selector; fields are anchored regular expressions, as in Kustomize."""
-
-    group: str = ""
-    version: str = ""
-    kind: str = ""
-    name: str = ""
-    namespace: str = ""
-    label_selector: str = ""
-    annotation_selector: str = ""
-    origin: Origin | None = None
-
-    @classmethod
-    def from_node(cls, node: Node | None) -> "Selector":
-        if node is None or node.v is None:
-            return cls()
-        if not node.is_map:
-            raise at(node.o, "target must be a mapping")
-        def s(key: str) -> str:
-            c = node.get(key)
-            if c is None or c.v is None:
-                return ""
-            if not isinstance(c.v, (str, int, float)) or isinstance(c.v, bool):
-                raise at(c.o, f"target.{key} must be a string")
-            return str(c.v)
-        return cls(s("group"), s("version"), s("kind"), s("name"), s("namespace"),
-                   s("labelSelector"), s("annotationSelector"), node.o)
-
-    def __post_init__(self) -> None:
-        self._re = {}
-        for f in ("group", "version", "kind", "name", "namespace"):
-            pat = getattr(self, f)
-            if pat:  # anchored as Kustomize anchors it, evaluated with Go's RE2
-                self._re[f] = anchored(pat, self.origin, f"target {f}")
-        self._labels = parse_label_selector(self.label_selector, self.origin) \
-            if self.label_selector else None
-        self._annos = parse_label_selector(self.annotation_selector, self.origin) \
-            if self.annotation_selector else None
-
-    def _m(self, field: str, value: str) -> bool:
-        r = self._re.get(field)
-        return r is None or bool(r.search(value))
-
-    def matches(self, res: Resource) -> bool:
-        cur, org = res.cur_id(), res.org_id()
-        if "namespace" in self._re:
-            if not (self._m("namespace", org.effective_ns) or self._m("namespace", cur.effective_ns)):
-                return False
-        if "name" in self._re:
-            if not (self._m("name", org.name) or self._m("name", cur.name)):
-                return False
-        g, v, k = res.gvk()
-        if not (self._m("group", g) and self._m("version", v) and self._m("kind", k)):
-            return False
-        if self._labels is not None and not match_label_selector(self._labels, res.labels):
-            return False
-        if self._annos is not None and not match_label_selector(self._annos, res.annotations):
-            return False
-        return True
-
-
-Requirement = tuple[str, str, tuple[str, ...]]  # (op, key, values)
-_KEY_RE = re.compile(r"[A-Za-z0-9._/-]+")
-_VALUE_RE = re.compile(r"[A-Za-z0-9._-]*")
-_OPS = ("==", "!=", "=", "!", "(", ")", ",")
-
-
-def _selector_tokens(text: str) -> list[str]:
-    """The tokens of a label selector, in one pass: operators, parentheses, commas and
-    words (anything else up to a space or one of those)."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-            continue
-        op = next((o for o in _OPS if text.startswith(o, i)), None)
-        if op is not None:
-            out.append(op)
-            i += len(op)
-            continue
-        j = i
-        while j < n and not text[j].isspace() and text[j] not in "=!(),":
-            j += 1
-        out.append(text[i:j])
-        i = j
-    return out
-
-
-def parse_label_selector(text: str, origin: Origin | None = None) -> list[Requirement]:
-    """Parse a Kubernetes label selector string into (op, key, values) requirements, in
-    linear time (a hostile selector cannot make it backtrack)."""
-    toks = _selector_tokens(text)
-    reqs: list[Requirement] = []
-    pos = 0
-
-    def fail(why: str) -> OverlayLintError:
-        shown = text if len(text) <= 80 else text[:77] + "..."
-        return at(origin, f"invalid label selector {shown!r}: {why}")
-
-    def word(kind: str) -> str:
-        nonlocal pos
-        if pos >= len(toks) or toks[pos] in _OPS:
-            raise fail(f"expected a {kind}")
-        pos += 1
-        return toks[pos - 1]
-
-    def key() -> str:
-        k = word("label key")
-        if not _KEY_RE.fullmatch(k):
-            raise fail(f"bad label key {k[:60]!r}")
-        return k
-
-    def value() -> str:
-        nonlocal pos
-        if pos < len(toks) and toks[pos] not in _OPS:
-            pos += 1
-            v = toks[pos - 1]
-            if not _VALUE_RE.fullmatch(v):
-                raise fail(f"bad label value {v[:60]!r}")
-            return v
-        return ""  # `a=` selects an empty value
-
-    while pos < len(toks):
-        if toks[pos] == "!":
-            pos += 1
-            reqs.append(("!", key(), ()))
-        else:
-            k = key()
-            op = toks[pos] if pos < len(toks) else ","
-            if op in ("=", "=="):
-                pos += 1
-                reqs.append(("=", k, (value(),)))
-            elif op == "!=":
-                pos += 1
-                reqs.append(("!=", k, (value(),)))
-            elif op in ("in", "notin"):
-                pos += 1
-                if pos >= len(toks) or toks[pos] != "(":
-                    raise fail(f"expected '(' after {op}")
-                pos += 1
-                vals: list[str] = []
-                while True:
-                    v = value()
-                    if v:
-                        vals.append(v)
-                    if pos < len(toks) and toks[pos] == ",":
-                        pos += 1
-                        continue
-                    if pos < len(toks) and toks[pos] == ")":
-                        pos += 1
-                        break
-                    raise fail("expected ',' or ')' in a value list")
-                reqs.append((op, k, tuple(vals)))
-            elif op == ",":
-                reqs.append(("exists", k, ()))
-            else:
-                raise fail(f"unexpected {op[:60]!r} after {k[:60]!r}")
-        if pos < len(toks):
-            if toks[pos] != ",":
-                raise fail(f"expected ',' before {toks[pos][:60]!r}")
-            pos += 1
-    return reqs
-
-
-def match_label_selector(reqs: list[Requirement], labels: dict[str, str]) -> bool:
-    for op, key, vals in reqs:
-        present = key in labels
-        if op == "exists" and not present:
-            return False
-        if op == "!" and present:
-            return False
-        if op in ("=", "in") and (not present or labels[key] not in vals):
-            return False
-        if op in ("!=", "notin") and present and labels[key] in vals:
-            return False
-    return True

@@ -31,8 +31,9 @@ A record per:
 a ``patchesStrategicMerge`` entry, the ``- name:`` line of an ``images``, ``replicas``,
 ``vars`` or generator entry, the ``- source:`` line of a replacement, the field's key
 line for ``namespace``/``namePrefix``/``commonLabels``/..., the first line of a
-``labels`` entry; for a ``transformers:`` configuration, the ``transformers:`` entry
-naming it.
+``labels`` entry; for a ``transformers:``/``generators:`` configuration, its first line
+(in its file, or inside the inline block), or the line of the part that is the entry:
+``imageTag:``, ``replica:``, each replacement, each ``paths`` item.
 
 ``selected`` are the resources the entry matched, with their ids as written in their
 source file and as they were when the entry ran. ``changes`` are the values it set, each
@@ -123,7 +124,7 @@ class Touched:
         if uid in self._cur:
             return
         cur = self._cur[uid] = res.cur_id()
-        prev = res.prev_ids
+        prev = res.state.prev_ids
         self.selected.append(_new(Selected, (prev[0] if prev else cur, cur, uid)))
 
     def set(self, res: Resource, path: Path, before: Data, after: Data,

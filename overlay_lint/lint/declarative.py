@@ -115,7 +115,7 @@ def _checker(rule: Rule, data: dict, node: Node | None, trusted: bool):
     envs = set(match.get("envs") or [])
     selector = None
     if match.get("labels"):
-        from ..kustomize.resource import parse_label_selector
+        from ..kustomize.selector import parse_label_selector
         labels = node.path("match", "labels") if node is not None else None
         selector = parse_label_selector(match["labels"], labels.o if labels is not None
                                         else (rule.source, 1, 1))
@@ -131,7 +131,7 @@ def _checker(rule: Rule, data: dict, node: Node | None, trusted: bool):
         if envs and not (target.name in envs or target.role in envs or target.kind in envs):
             return False
         if selector is not None:
-            from ..kustomize.resource import match_label_selector
+            from ..kustomize.selector import match_label_selector
             if not match_label_selector(selector, res.labels):
                 return False
         return True

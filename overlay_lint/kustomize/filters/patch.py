@@ -1,191 +1,63 @@
-"""The patch stages of a kustomization: ``patchesStrategicMerge``, ``patches`` and
-``patchesJson6902`` (Kustomize's PatchStrategicMergeTransformer, PatchTransformer and
-PatchJson6902Transformer).
+"""Patches: reading their documents (inline or from files, as Kustomize decides what a
+text is) and applying one to a resource (Kustomize's Resource.ApplySmPatch and the
+JSON6902 patch of its PatchJson6902Transformer), recording what each one sets.
 
-- ``patchesStrategicMerge`` entries are inline YAML when the string parses as resources,
-  else file paths; each patch document is applied to the one resource with its id.
-- ``patches`` entries hold a ``path`` or an inline ``patch``; the text is a JSON6902 patch
-  when it is a list, a strategic merge patch when it is resources. Without ``target`` an SMP
-  patch applies to the resource with its own id; with one, to every selected resource (the
-  patch's own name is then ignored). ``options.allowNameChange``/``allowKindChange`` let an
-  SMP patch rename a resource or change its kind; otherwise name, namespace and kind
-  are restored after the merge, as in Kustomize.
-- ``patchesJson6902`` entries need a ``target`` with a name and a ``path`` or ``patch``.
+Strategic merge itself is ``smp.py``, JSON6902 operations ``json6902.py``.
 """
 from __future__ import annotations
 
-from ..core.errors import OverlayLintError, at
-from ..core.node import Node, Origin
-from ..core.yaml_reader import parse_embedded
-from .budget import Budget, check_depth, count_nodes
-from .json6902 import Op, apply_ops, decode_ops, node_at, pointer_value
-from .resource import Resource, ResId, Selector
+import json
+
+from ...core.errors import OverlayLintError, at
+from ...core.node import Node, Origin
+from ...core.yaml_reader import parse_embedded
+from ..budget import Budget, check_depth, count_nodes
+from ..loader import Loader
+from ..resmap import ResMap, id_key
+from ..resource import ResId, Resource
+from ..touched import Touched
+from ..types import Patch, Str
+from .json6902 import Op, apply_ops, node_at, pointer_value
 from .smp import find, patch_values, strategic_merge
-from .touched import EMPTY_PATCH, Touched
-
-_PATCH_KEYS = {"path", "patch", "target", "options"}
-_TARGET_KEYS = {"group", "version", "kind", "name", "namespace", "labelSelector",
-                "annotationSelector"}
 
 
-# --- stages -----------------------------------------------------------------------------
+# --- reading patches ---------------------------------------------------------------------
 
-def apply_patches_strategic_merge(acc, kust, ctx) -> None:
-    """``patchesStrategicMerge``: each patch document patches the resource with its id."""
-    patches: list[tuple[Resource, Touched]] = []
-    for entry in kust.items("patchesStrategicMerge"):
-        if type(entry.v) is not str:
-            raise at(entry.o, "each entry of 'patchesStrategicMerge' must be a string "
-                              "(a file path or an inline patch)")
-        docs = _inline_resources(entry)
-        path = None
-        if docs is None:
-            path = ctx.loader.file(kust.dir, entry.v, entry.o, "patch")
-            docs = _file_docs(path, ctx, entry.o)
-        found = _smp_docs(docs, entry)
-        rec = ctx.record("PatchStrategicMergeTransformer", "patchesStrategicMerge", entry.o,
-                         kust, path)
-        patches.extend((p, rec) for p in found)
-    if kust.field("patchesStrategicMerge") is not None and not patches:
-        raise at(kust.location("patchesStrategicMerge"), "patchesStrategicMerge is empty")
-    ids = _IdIndex(acc.resmap)
-    for patch, rec in patches:
-        target = _unique_target(ids, patch)
-        if _apply_smp(acc, target, patch, name_ok=False, kind_ok=False, set_gvk=True,
-                      rec=rec, budget=ctx.loader.budget):
-            ids.reset()
+def embedded(text: Str) -> list[Node | None]:
+    """The YAML documents held in a string field, located inside its file."""
+    holder = Node(text.v, text.o, {"block": text.block} if text.block else None)
+    return parse_embedded(text.v, holder)
 
 
-def apply_patches(acc, kust, ctx) -> None:
-    """``patches``: strategic merge or JSON6902 patches, with optional target selectors."""
-    ids = _IdIndex(acc.resmap)
-    for entry in kust.items("patches"):
-        if not entry.is_map:
-            raise at(entry.o, "each entry of 'patches' must be a mapping with 'path' or 'patch'")
-        _check_keys(entry, _PATCH_KEYS, "patches entry")
-        target = _target(entry)
-        options = _options(entry)
-        doc_nodes, holder, path = _patch_text(entry, kust, ctx, "patches")
-        rec = ctx.record("PatchTransformer", "patches", entry.o, kust, path)
-        if target is not None and not any(d is not None for d in doc_nodes):
-            rec.notes.append(EMPTY_PATCH)
-            continue  # an empty patch file with a target: Kustomize applies no operations
-        kind = _classify(doc_nodes, holder)
-        if kind == "json":
-            if target is None:
-                raise at(holder.o, "a JSON6902 patch needs a 'target' to say which resources "
-                                   "it applies to")
-            first = next(d for d in doc_nodes if d is not None)
-            ops = decode_ops(first, holder.o)
-            for res in acc.resmap.select(target):
-                res.store_previous_id()
-                _apply_json(res, ops, rec, ctx.loader.budget, bool(ctx.meta))
-            ids.reset()  # the operations may have renamed something
-            continue
-        patches = _smp_docs(doc_nodes, holder)
-        name_ok = options.get("allowNameChange", False)
-        kind_ok = options.get("allowKindChange", False)
-        if target is not None:
-            if len(patches) > 1:
-                raise at(entry.get("target").o, "a 'patches' entry with a 'target' may hold only "
-                                                "one strategic merge patch; split the documents "
-                                                "into separate entries")
-            for res in acc.resmap.select(target):
-                if _apply_smp(acc, res, patches[0], name_ok, kind_ok, set_gvk=True, rec=rec,
-                              budget=ctx.loader.budget):
-                    ids.reset()
-            continue
-        for patch in patches:
-            res = _unique_target(ids, patch)
-            if _apply_smp(acc, res, patch, name_ok, kind_ok, set_gvk=False, rec=rec,
-                          budget=ctx.loader.budget):
-                ids.reset()
-
-
-def apply_patches_json6902(acc, kust, ctx) -> None:
-    """``patchesJson6902``: JSON6902 operations applied to the resources ``target`` selects."""
-    for entry in kust.items("patchesJson6902"):
-        if not entry.is_map:
-            raise at(entry.o, "each entry of 'patchesJson6902' must be a mapping with "
-                              "'target' and 'path' or 'patch'")
-        _check_keys(entry, _PATCH_KEYS, "patchesJson6902 entry")
-        target = _target(entry)
-        tnode = entry.get("target")
-        if target is None or not target.name:
-            raise at((tnode or entry).o, "a patchesJson6902 entry needs 'target' with a 'name'")
-        doc_nodes, holder, path = _patch_text(entry, kust, ctx, "patchesJson6902")
-        first = next((d for d in doc_nodes if d is not None), None)
-        ops = decode_ops(first, holder.o)
-        rec = ctx.record("PatchJson6902Transformer", "patchesJson6902", entry.o, kust, path)
-        for res in acc.resmap.select(target):
-            _apply_json(res, ops, rec, ctx.loader.budget, bool(ctx.meta))
-
-
-# --- reading patches -------------------------------------------------------------------
-
-def _check_keys(node: Node, allowed: set[str], what: str) -> None:
-    for key, child in node.items():
-        if key not in allowed:
-            raise at(child.o, f"unknown field '{key}' in {what} "
-                              f"(allowed: {', '.join(sorted(allowed))})")
-
-
-def _target(entry: Node) -> Selector | None:
-    t = entry.get("target")
-    if t is None or t.v is None:
-        return None
-    if t.is_map:
-        _check_keys(t, _TARGET_KEYS, "patch target")
-    return Selector.from_node(t)
-
-
-def _options(entry: Node) -> dict[str, bool]:
-    o = entry.get("options")
-    if o is None or o.v is None:
-        return {}
-    if not o.is_map:
-        raise at(o.o, "patch 'options' must be a mapping of booleans")
-    out = {}
-    for k, c in o.items():
-        if type(c.v) is not bool:
-            raise at(c.o, f"patch option '{k}' must be true or false")
-        out[k] = c.v
-    return out
-
-
-def _patch_text(entry: Node, kust, ctx, field: str) -> tuple[list, Node, str | None]:
-    """The parsed documents of an entry's ``path`` or inline ``patch``, the node that
+def patch_documents(p: Patch, field: str, loader: Loader, kdir: str
+                    ) -> tuple[list[Node | None], Str, str | None]:
+    """The parsed documents of an entry's ``path`` or inline ``patch``, the value that
     locates the patch as a whole (for errors) and the file read (None: inline)."""
-    path_n, patch_n = entry.get("path"), entry.get("patch")
-    has_path = path_n is not None and path_n.v not in (None, "")
-    has_patch = patch_n is not None and isinstance(patch_n.v, str) and patch_n.v.strip() != ""
-    if patch_n is not None and patch_n.v is not None and not isinstance(patch_n.v, str):
-        raise at(patch_n.o, f"'patch' in {field} must be a string (use 'patch: |' and the "
-                            "patch text below it)")
+    path_n, patch_n = p.path, p.patch
+    has_path = path_n is not None and path_n.v != ""
+    has_patch = patch_n is not None and patch_n.v.strip() != ""
     if has_path and has_patch:
-        raise at(entry.o, f"a {field} entry may have 'path' or 'patch', not both")
-    if not has_path and not has_patch:
-        raise at(entry.o, f"a {field} entry needs 'path' (a file) or 'patch' (inline text)")
+        raise at(p.o, f"a {field} entry may have 'path' or 'patch', not both")
     if has_patch:
+        assert patch_n is not None
         # ``patches`` trims an inline patch, ``patchesJson6902`` does not
         _json_if_bracket(patch_n.v.strip() if field == "patches" else patch_n.v, patch_n)
-        return parse_embedded(patch_n.v, patch_n), patch_n, None
-    if type(path_n.v) is not str:
-        raise at(path_n.o, "'path' must be a string")
-    path = ctx.loader.file(kust.dir, path_n.v, path_n.o, "patch")
-    _json_if_bracket(ctx.loader.read_text(path, path_n.o), path_n)
-    docs = _file_docs(path, ctx, path_n.o)
-    if not any(d is not None for d in docs) and (field != "patches" or entry.get("target") is None):
+        return embedded(patch_n), patch_n, None
+    if not has_path or path_n is None:
+        raise at(p.o, f"a {field} entry needs 'path' (a file) or 'patch' (inline text)")
+    path = loader.file(kdir, path_n.v, path_n.o, "patch")
+    _json_if_bracket(loader.read_text(path, path_n.o), path_n)
+    docs = file_documents(path, loader, path_n.o)
+    if not any(d is not None for d in docs) and (field != "patches" or p.target is None):
         raise at(path_n.o, f"patch file '{path_n.v}' is empty")
     return docs, path_n, path
 
 
-def _json_if_bracket(text: str, holder: Node) -> None:
+def _json_if_bracket(text: str, holder: Str) -> None:
     """Kustomize decodes patch text starting with ``[`` as JSON, not YAML: a flow-style
     YAML list such as ``[{op: add, ...}]`` is refused there, so it is refused here."""
     if not text.startswith("["):
         return
-    import json
     try:
         json.loads(text, parse_constant=_no_constant)
     except ValueError as exc:
@@ -198,18 +70,19 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-def _file_docs(path: str, ctx, origin: Origin | None = None) -> list:
-    # loader documents are cached and shared: clone before the merge consumes them
-    return [d.clone() if d is not None else None for d in ctx.loader.documents(path, origin)]
+def file_documents(path: str, loader: Loader, origin: Origin | None = None
+                   ) -> list[Node | None]:
+    """A patch file's documents, copied (the loader's are shared; a merge consumes them)."""
+    return [d.clone() if d is not None else None for d in loader.documents(path, origin)]
 
 
-def _inline_resources(entry: Node) -> list | None:
+def inline_resources(entry: Str) -> list[Node | None] | None:
     """Documents of a ``patchesStrategicMerge`` string when it is inline YAML, else None."""
     text = entry.v
     if "\n" not in text.strip() and ":" not in text:
         return None
     try:
-        docs = parse_embedded(text, entry)
+        docs = embedded(entry)
     except OverlayLintError:  # not YAML: Kustomize then reads it as a file path
         return None
     real = [d for d in docs if d is not None]
@@ -218,7 +91,7 @@ def _inline_resources(entry: Node) -> list | None:
     return docs
 
 
-def _classify(docs: list, holder: Node) -> str:
+def classify(docs: list[Node | None], holder: Str) -> str:
     """"json" for a JSON6902 patch (a list), "smp" for resources, as PatchTransformer decides."""
     first = next((d for d in docs if d is not None), None)
     if first is None:
@@ -231,8 +104,10 @@ def _classify(docs: list, holder: Node) -> str:
                       "or a list of JSON6902 operations")
 
 
-def _smp_docs(docs: list, holder: Node) -> list[Resource]:
-    """Patch documents as resources: each needs ``kind`` and ``metadata.name``."""
+def smp_documents(docs: list[Node | None], holder: Str, empty_ok: bool = False
+                  ) -> list[Resource]:
+    """Patch documents as resources: each needs ``kind`` and ``metadata.name``
+    (``empty_ok``: none at all is no error here, the caller judges)."""
     out: list[Resource] = []
     for d in docs:
         if d is None or (d.is_map and not d.v):
@@ -248,25 +123,26 @@ def _smp_docs(docs: list, holder: Node) -> list[Resource]:
                 continue
             if not items.is_seq:
                 raise at(items.o, "'items' of a List must be a list")
-            out.extend(_smp_docs(list(items.v), holder))
+            out.extend(smp_documents(list(items.v), holder))
             continue
         md = d.get("metadata")
         name = md.get("name") if md is not None and md.is_map else None
         if name is None or name.v in (None, ""):
             raise at((md or d).o, "strategic merge patch is missing 'metadata.name'")
         out.append(Resource(d, d.o[0] if d.o else None))
-    if not out:
+    if not out and not empty_ok:
         raise at(holder.o, "patch appears to be empty")
     return out
 
 
 # --- applying ----------------------------------------------------------------------------
 
-class _IdIndex:
-    """Resources by current and previous ids, built once per stage instead of scanning
-    the resource map for every patch; reset after anything that may change ids."""
+class IdIndex:
+    """Resources by current and previous ids, built once for consecutive patches instead
+    of scanning the resource map for every patch; reset after anything that may change
+    ids."""
 
-    def __init__(self, resmap) -> None:
+    def __init__(self, resmap: ResMap) -> None:
         self.resmap = resmap
         self.map: dict[tuple, list[Resource]] | None = None
 
@@ -277,16 +153,12 @@ class _IdIndex:
         if self.map is None:
             self.map = {}
             for r in self.resmap:
-                for k in dict.fromkeys(_key(i) for i in (*r.prev_ids, r.cur_id())):
+                for k in dict.fromkeys(id_key(i) for i in (*r.state.prev_ids, r.cur_id())):
                     self.map.setdefault(k, []).append(r)
-        return list(self.map.get(_key(rid), ()))
+        return list(self.map.get(id_key(rid), ()))
 
 
-def _key(rid: ResId) -> tuple:
-    return (rid.group, rid.version, rid.kind, rid.name, rid.effective_ns)
-
-
-def _unique_target(ids: _IdIndex, patch: Resource) -> Resource:
+def unique_target(ids: IdIndex, patch: Resource) -> Resource:
     pid = patch.cur_id()
     found = ids.find(pid)
     where = patch.node.path("metadata", "name") or patch.node
@@ -318,8 +190,8 @@ def _size(patch: Resource) -> int:
     return hit[1]
 
 
-def _apply_smp(acc, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool,
-               set_gvk: bool, rec: Touched, budget: Budget | None = None) -> bool:
+def apply_smp(resmap: ResMap, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool,
+              set_gvk: bool, rec: Touched, budget: Budget | None = None) -> bool:
     """Kustomize's Resource.ApplySmPatch (with ResMap.ApplySmPatch's gvk copy when
     ``set_gvk``): merge, then restore name/namespace/kind unless allowed to change.
     True when resource ids may have changed (a rename or a deletion)."""
@@ -346,7 +218,7 @@ def _apply_smp(acc, res: Resource, patch: Resource, name_ok: bool, kind_ok: bool
     merged = strategic_merge(p, res.node)
     if merged is None or (merged.is_map and not merged.v):
         rec.set(res, (), str(res.cur_id()), None, p.o, changed=True)
-        acc.resmap.remove(res)
+        resmap.remove(res)
         return True
     if not merged.is_map:
         raise at(p.o, "strategic merge patch turned the resource into a non-mapping")
@@ -408,8 +280,8 @@ def _metadata(node: Node) -> Node:
     return md
 
 
-def _apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | None = None,
-                annotated: bool = False) -> None:
+def apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | None = None,
+               annotated: bool = False) -> None:
     """``annotated``: the build tracks origins (buildMetadata), so every object carries
     build annotations while it is patched."""
     what = f"{res.kind} '{res.name}'"
@@ -454,8 +326,5 @@ def _apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | Non
 
 
 def _has_build_annotations(res: Resource) -> bool:
-    return bool(res.prev_ids or res.needs_hash or res.behavior or res.generated_by
-                or res.ref_by)
-
-
-__all__ = ["apply_patches_strategic_merge", "apply_patches", "apply_patches_json6902"]
+    s = res.state
+    return bool(s.prev_ids or s.needs_hash or s.behavior or s.generated_by)

@@ -20,23 +20,21 @@ reference to a generated object points at the generator entry that made the hash
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Callable
 
-from ..core.errors import at
-from ..core.node import Node
-from .config import gvk_selected
-from .fieldspec import FieldSpec, apply_fieldspec
-from .prefixsuffix import name_text as _text, org_gvk
-from .resource import NOT_A_NS, ResId, Resource, split_api_version
+from ...core.errors import at
+from ...core.node import Node
+from ..gvk import gvk_selected
+from ..resource import NOT_A_NS, ResId, Resource, split_api_version
+from ..transformer_config import NameBackRef
+from ..types import FieldSpec
+from .affix import name_text as _text, org_gvk
+from .fieldspec import apply_fieldspec
 
-if TYPE_CHECKING:
-    from .build import Accumulator, BuildContext
 
-
-def fix_back_references(acc: "Accumulator", ctx: "BuildContext | None" = None) -> None:
-    """Rewrite references to renamed resources across ``acc.resmap``."""
-    resources = acc.resmap.items
-    backrefs = acc.config.name_reference
+def fix_back_references(resources: list[Resource], backrefs: tuple[NameBackRef, ...]) -> None:
+    """Rewrite references to renamed resources (``backrefs``: the build's nameReference
+    configuration)."""
     if not resources or not backrefs:
         return
     index = _PrevNameIndex(resources)
@@ -72,7 +70,7 @@ class _PrevNameIndex:
     def __init__(self, resources: list[Resource]) -> None:
         self.names: dict[str, list[Resource]] = {}
         for r in resources:
-            for name in dict.fromkeys(p.name for p in r.prev_ids):
+            for name in dict.fromkeys(p.name for p in r.state.prev_ids):
                 self.names.setdefault(name, []).append(r)
 
 
@@ -175,7 +173,6 @@ class _Fix:
         referral = self._select(node, old, cands, same_names)
         if referral is None:
             return
-        referral.ref_by.append(self.ref.cid)
         if referral.name != old:
             _rewrite(node, referral)
 
@@ -193,7 +190,6 @@ class _Fix:
         referral = self._select(node, old, cands, same_names_and_namespaces)
         if referral is None:
             return
-        referral.ref_by.append(self.ref.cid)
         if referral.name == old and referral.namespace == "":
             return
         if referral.name != old:
@@ -214,7 +210,8 @@ class _Fix:
         return [r for r in named if _cur_ns(r) == ns]
 
     # -- choosing -----------------------------------------------------------------------
-    def _select(self, node: Node, old: str, cands: list[Resource], identical) -> Resource | None:
+    def _select(self, node: Node, old: str, cands: list[Resource],
+                identical: Callable[[list[Resource]], bool]) -> Resource | None:
         tg, tv, tk = self.target
         cands = [r for r in cands if _prev_selected(r, tg, tv, tk)]
         if cands and self.fs.path.endswith("roleRef/name"):
@@ -243,7 +240,7 @@ class _Fix:
 
 def _prev_selected(res: Resource, group: str, version: str, kind: str) -> bool:
     g, v = split_api_version(res.api_version)
-    return any(gvk_selected(g, v, p.kind, group, version, kind) for p in res.prev_ids)
+    return any(gvk_selected(g, v, p.kind, group, version, kind) for p in res.state.prev_ids)
 
 
 def _role_ref_gvk(res: Resource) -> tuple[str, str] | None:
@@ -273,11 +270,11 @@ def _same_ending(a: list[str], b: list[str]) -> bool:
 
 def affixes_equal(r: Resource, other: Resource, allow_empty: bool) -> bool:
     """Kustomize's PrefixesSuffixesEquals."""
+    a, b = r.state, other.state
     if allow_empty:
-        return ((not r.prefixes or not other.prefixes or _same_ending(r.prefixes, other.prefixes))
-                and (not r.suffixes or not other.suffixes
-                     or _same_ending(r.suffixes, other.suffixes)))
-    return _same_ending(r.prefixes, other.prefixes) and _same_ending(r.suffixes, other.suffixes)
+        return ((not a.prefixes or not b.prefixes or _same_ending(a.prefixes, b.prefixes))
+                and (not a.suffixes or not b.suffixes or _same_ending(a.suffixes, b.suffixes)))
+    return _same_ending(a.prefixes, b.prefixes) and _same_ending(a.suffixes, b.suffixes)
 
 
 def _rewrite(node: Node, referral: Resource) -> None:
@@ -288,7 +285,7 @@ def _rewrite(node: Node, referral: Resource) -> None:
     A plain rename (prefix/suffix) keeps the reference line: that is what users edit.
     """
     node.v = referral.name
-    if referral.generated_by is not None:
+    if referral.state.generated_by is not None:
         src = referral.node.path("metadata", "name")
         if src is not None and src.o is not None:
             node.parts = {**(node.parts or {}), "ref": node.o}

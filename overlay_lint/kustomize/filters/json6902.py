@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..core.errors import at
-from ..core.node import Node
-from .budget import Budget, count_nodes
+from ...core.errors import at
+from ...core.node import Node
+from ..budget import Budget, count_nodes
 
 _INT = re.compile(r"^[-+]?[0-9]+$")  # what Go's strconv.Atoi accepts
 OPS = ("add", "remove", "replace", "move", "copy", "test")
@@ -23,7 +23,7 @@ OPS = ("add", "remove", "replace", "move", "copy", "test")
 class Op:
     """One decoded operation; ``node`` is the op mapping, for error locations."""
 
-    __slots__ = ("node", "op", "path", "from_", "value", "has_value")
+    __slots__ = ("node", "op", "path", "from_", "value")
 
     def __init__(self, node: Node) -> None:
         if not node.is_map:
@@ -39,7 +39,6 @@ class Op:
         self.path = _pointer_node(node, "path")
         self.from_ = _pointer_node(node, "from") if self.op in ("move", "copy") else None
         self.value = node.get("value")
-        self.has_value = self.value is not None
 
 
 def _pointer_node(op: Node, key: str) -> Node:
@@ -185,7 +184,7 @@ def apply_ops(root: Node, ops: list[Op], what: str = "the resource",
         try:
             root = _apply_one(root, op, budget)
         except _Fail as f:
-            loc = op.from_ if f.detail == getattr(op.from_, "v", None) else op.path
+            loc = op.from_ if op.from_ is not None and f.detail == op.from_.v else op.path
             if f.which == "index":
                 msg = (f"JSON6902 {op.op}: index in path {f.detail} is out of range in {what}; "
                        "fix the index or use '-' to append")
@@ -234,12 +233,14 @@ def _apply_one(root: Node, op: Op, budget: Budget | None = None) -> Node:
     if op.op == "replace":
         return _replace(root, path, _value(op))
     if op.op == "move":
+        assert op.from_ is not None  # decoded for move and copy
         src = op.from_.v
         if _get(root, src) is None:
             raise _Fail("missing", src)
         moved = _remove(root, src) if src else root
         return _add(root, path, moved)
     if op.op == "copy":
+        assert op.from_ is not None
         src = op.from_.v
         got = _get(root, src)  # json-patch v4 copies a missing mapping key as null
         _charge(budget, got, op.path.o)

@@ -1,4 +1,4 @@
-"""Kustomize v5's default transformer configuration, as Python data, and config merging.
+"""Kustomize v5's default transformer configuration (its builtin field spec tables).
 
 The tables are built from a few facts rather than listed field by field: where each
 workload kind keeps its pod spec, which fields of a pod spec name ConfigMaps, Secrets,
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .config import (FS_FIELDS, ConfigConflict, NameBackRef, TransformerConfig, merge_fs,
-                     sort_specs)
-from .fieldspec import FieldSpec as FS
+from .transformer_config import NameBackRef, TransformerConfig, sort_specs
+from .types import FieldSpec as FS
 
 RBAC = "rbac.authorization.k8s.io"
 ADMISSION = "admissionregistration.k8s.io"
@@ -39,7 +38,7 @@ _CONTAINERS = ("containers", "initContainers")
 
 
 def _pod_refs(env_key: str, env_from_key: str, volume_field: str,
-              projected: str, with_pull_secrets: bool) -> list[tuple[str, str]]:
+              projected: str, with_pull_secrets: bool) -> list[str]:
     """(kind-less) relative paths inside a pod spec that name a ConfigMap or Secret."""
     rel = [f"volumes/{volume_field}"]
     rel += [f"{c}/env/valueFrom/{env_key}/name" for c in _CONTAINERS]
@@ -262,54 +261,3 @@ def default_config() -> TransformerConfig:
         var_reference=sort_specs(_var_reference_specs()),
         name_reference=sort_specs(_name_reference()),
     )
-
-
-# --- merging -------------------------------------------------------------------------------
-
-def merge_backrefs(base: tuple, incoming: tuple) -> tuple:
-    """Kustomize's nbrSlice.mergeAll: same referral GVK -> union of referrers."""
-    if incoming is base or not incoming:
-        return base
-    if not base and len({n.gvk() for n in incoming}) == len(incoming):
-        return incoming  # nothing to combine: keep the very tuple (cheap later merges)
-    out = list(base)
-    changed = False
-    for nbr in incoming:
-        for i, cur in enumerate(out):
-            if cur.gvk() == nbr.gvk():
-                merged = merge_fs(cur.referrers, nbr.referrers, f"nameReference {nbr.kind}")
-                if merged is not cur.referrers:
-                    out[i] = NameBackRef(cur.group, cur.version, cur.kind, merged)
-                    changed = True
-                break
-        else:
-            out.append(nbr)
-            changed = True
-    return sort_specs(out) if changed else base
-
-
-def merge_configs(a: TransformerConfig, b: TransformerConfig | None) -> TransformerConfig:
-    """Union of two configs, ordered as Kustomize orders them; shares unchanged parts.
-
-    Raises ``ConfigConflict`` (no location; callers add it) when the two disagree on
-    ``create`` for the same field.
-    """
-    if b is None or b is a:
-        return a
-    values = {}
-    changed = False
-    for name in FS_FIELDS:
-        cur, inc = getattr(a, name), getattr(b, name)
-        merged = merge_fs(cur, inc, name)
-        if merged is not cur:
-            if merged is not inc:  # ``inc`` is sorted already
-                merged = sort_specs(merged)
-            changed = True
-        values[name] = merged
-    nr = merge_backrefs(a.name_reference, b.name_reference)
-    changed = changed or nr is not a.name_reference
-    values["name_reference"] = nr
-    return TransformerConfig(**values) if changed else a
-
-
-__all__ = ["default_config", "merge_configs", "merge_backrefs", "ConfigConflict"]

@@ -1,31 +1,19 @@
-"""Field specs: "in resources of this group/version/kind, the field at this path".
+"""The field spec walk: every node a field spec selects in a resource (Kustomize's
+filters/fsslice and filters/fieldspec).
 
 Kustomize's transformers (namespace, prefixes, labels, images, name references ...) find
-the fields they touch through field specs. A path is ``/``-separated; a segment ending in
-``[]`` names a sequence; sequences met on the way are walked element by element;
+the fields they touch through field specs (``types.FieldSpec``: in resources of this
+group/version/kind, the field at this path). A path is ``/``-separated; a segment ending
+in ``[]`` names a sequence; sequences met on the way are walked element by element;
 ``create`` makes missing mappings (and the last field) on the way.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from ..core.errors import at
-from ..core.node import Node, Origin, PathKey
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    path: str
-    group: str = ""
-    version: str = ""
-    kind: str = ""
-    create: bool = False
-
-    def matches_gvk(self, group: str, version: str, kind: str) -> bool:
-        return ((not self.kind or self.kind == kind) and (not self.group or self.group == group)
-                and (not self.version or self.version == version))
-
+from ...core.errors import at
+from ...core.node import Node, Origin, PathKey
+from ..types import FieldSpec
 
 _SEGMENTS: dict[str, tuple[str, ...]] = {}
 
@@ -114,11 +102,11 @@ def _walk(node: Node, segs: "tuple[str, ...]", fs: FieldSpec, setter: SetFn,
     if child is None:
         if not creating:
             return
-        kind = create_kind if len(segs) == 1 else "map"
+        kind = (create_kind or "map") if len(segs) == 1 else "map"
         child = Node(_empty(kind), create_origin or node.o)
         v[name] = child
     elif child.v is None and creating:
-        kind = create_kind if len(segs) == 1 else "map"
+        kind = (create_kind or "map") if len(segs) == 1 else "map"
         if kind != "scalar":
             child.v = _empty(kind)
     elif child.v is None and is_seq:

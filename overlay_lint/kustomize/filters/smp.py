@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.errors import OverlayLintError, at
-from ..core.node import Node
-from .schema import Schema, schema_for
+from ...core.errors import OverlayLintError, at
+from ...core.node import Node, PathKey
+from ..schema import Schema, schema_for
 
 _KEEP = object()  # the walk keeps the resource's explicit null as it is
 _DELETE, _REPLACE, _MERGE = "delete", "replace", "merge"
@@ -51,7 +51,7 @@ def _null(n: Node | None) -> bool:
 
 
 def _empty_map(n: Node | None) -> bool:
-    return _null(n) or (type(n.v) is dict and not n.v)
+    return n is None or n.v is None or (type(n.v) is dict and not n.v)
 
 
 def _sval(n: Node | None) -> str:
@@ -387,7 +387,7 @@ def _set_elements_unique(key: str, dest: Node, srcs: list, schema: Schema,
             continue
         if type(val.v) is dict and key not in val.v:
             src_elem = el_srcs[1] if el_srcs[1] is not None else el_srcs[0]
-            val.v[key] = src_elem.v[key]
+            val.v[key] = src_elem.v[key]  # type: ignore[union-attr]  # one side has it
         items[s] = val
     for s, elem in d_idx.items():  # kyaml puts the resource's element objects back
         if s in items:
@@ -479,7 +479,7 @@ _ID_PATHS = (("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "nam
 
 
 def patch_values(patch: Node, api_version: str, kind: str,
-                 skip_ids: bool = True) -> list[tuple[tuple, Node]]:
+                 skip_ids: bool = True) -> list[tuple[tuple[Step, ...], Node]]:
     """Every value a strategic-merge patch sets, as (steps, patch node): scalars, lists it
     replaces whole, elements and mappings it deletes or replaces (``$patch``), empty
     mappings. Merge-key list elements are steps ``((key, value), ...)``. The patch's own
@@ -534,9 +534,10 @@ def _values(node: Node, schema: Schema | None, steps: tuple, out: list) -> None:
     out.append((steps, node))
 
 
-def find(root: Node | None, steps: tuple) -> tuple[Node | None, tuple]:
+def find(root: Node | None, steps: tuple[Step, ...]) -> tuple[Node | None, tuple]:
     """The node at ``steps`` (see :func:`patch_values`) and its concrete path."""
-    node, path = root, ()
+    node: Node | None = root
+    path: tuple[PathKey, ...] = ()
     for step in steps:
         if node is None:
             return None, path

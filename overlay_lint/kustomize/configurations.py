@@ -15,17 +15,16 @@ other definitions of the same file:
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from ..core.errors import at
-from ..core.node import Node
-from .config import ConfigConflict, NameBackRef, TransformerConfig, config_from_node
-from .defaults import default_config, merge_configs
-from .fieldspec import FieldSpec
-from .kustomization import Kustomization
-
-if TYPE_CHECKING:
-    from .build import BuildContext
+from ..core.node import Node, Origin
+from . import types as T
+from .decode import decode
+from .default_config import default_config
+from .loader import Loader
+from .transformer_config import (ConfigConflict, NameBackRef, TransformerConfig,
+                                 config_from_file, merge_configs)
+from .types import FieldSpec
 
 _X_ANNOTATION = "x-kubernetes-annotation"
 _X_LABEL_SELECTOR = "x-kubernetes-label-selector"
@@ -35,8 +34,9 @@ _X_KIND = "x-kubernetes-object-ref-kind"
 _X_NAME_KEY = "x-kubernetes-object-ref-name-key"
 
 
-def merge_configurations(config: TransformerConfig, kust: Kustomization,
-                         ctx: "BuildContext") -> TransformerConfig:
+def merge_configurations(config: TransformerConfig, kdir: str, origin: Origin | None,
+                         configurations: tuple[T.Str, ...], crd_files: tuple[T.Str, ...],
+                         loader: Loader) -> TransformerConfig:
     """``config`` grown by Kustomize's defaults, the kustomization's ``configurations``
     and its ``crds``, merged in Kustomize's order.
 
@@ -44,14 +44,14 @@ def merge_configurations(config: TransformerConfig, kust: Kustomization,
     later kind-less spec of the same path (so a ``configurations`` file listing
     ``namePrefix: [{path: metadata/name, kind: X}]`` restricts prefixes to kind X).
     """
-    files: list[tuple[Node, TransformerConfig]] = []
+    files: list[tuple[T.Str, TransformerConfig]] = []
     extra = TransformerConfig()
-    for entry in kust.strings("configurations"):
-        path = ctx.loader.file(kust.dir, entry.v, entry.o, "configuration")
-        docs = [d for d in ctx.loader.documents(path) if d is not None]
+    for entry in configurations:
+        path = loader.file(kdir, entry.v, entry.o, "configuration")
+        docs = [d for d in loader.documents(path) if d is not None]
         if len(docs) > 1:
             raise at(docs[1].o, "a transformer configuration file holds one YAML document")
-        cfg = config_from_node(docs[0] if docs else None)
+        cfg = _config_file(docs[0] if docs else None)
         files.append((entry, cfg))
         extra = _merge_at(extra, cfg, entry)
     own = default_config()
@@ -62,19 +62,28 @@ def merge_configurations(config: TransformerConfig, kust: Kustomization,
             for entry, cfg in files:
                 _merge_at(own, cfg, entry)
             raise
-    where = files[0][0] if files else Node("configurations", kust.node.o)
+    where = files[0][0] if files else T.Str("configurations", origin)
     config = _merge_at(config, own, where)
     crds = TransformerConfig()
-    for entry in kust.strings("crds"):
-        path = ctx.loader.file(kust.dir, entry.v, entry.o, "crd")
-        crds = _merge_at(crds, config_from_openapi(_read_definitions(path, entry, ctx)),
+    for entry in crd_files:
+        path = loader.file(kdir, entry.v, entry.o, "crd")
+        crds = _merge_at(crds, config_from_openapi(_read_definitions(path, entry, loader)),
                          entry)
-    entries = kust.strings("crds")
-    return _merge_at(config, crds, entries[0]) if entries else config
+    return _merge_at(config, crds, crd_files[0]) if crd_files else config
+
+
+def _config_file(doc: Node | None) -> TransformerConfig:
+    """A ``configurations:`` file: decoded strictly, as Kustomize's UnmarshalStrict."""
+    if doc is None:
+        return TransformerConfig()
+    if not doc.is_map:
+        raise at(doc.o, "a transformer configuration must be a YAML mapping")
+    return config_from_file(decode(doc.clone(), T.TransformerConfigFile, strict=True,
+                                   doc="transformer configuration"))
 
 
 def _merge_at(config: TransformerConfig, extra: TransformerConfig,
-              entry: Node) -> TransformerConfig:
+              entry: T.Str) -> TransformerConfig:
     try:
         return merge_configs(config, extra)
     except ConfigConflict as exc:
@@ -82,15 +91,15 @@ def _merge_at(config: TransformerConfig, extra: TransformerConfig,
                           "configuration already in effect") from None
 
 
-def _read_definitions(path: str, entry: Node, ctx: "BuildContext") -> dict:
-    text = ctx.loader.read_text(path)
+def _read_definitions(path: str, entry: T.Str, loader: Loader) -> dict:
+    text = loader.read_text(path)
     if text.lstrip().startswith("{"):
         try:
             data = json.loads(text)
         except ValueError as exc:
             raise at(entry.o, f"crd file '{entry.v}' is not valid JSON: {exc}") from None
     else:
-        docs = [d for d in ctx.loader.documents(path) if d is not None]
+        docs = [d for d in loader.documents(path) if d is not None]
         data = docs[0].data() if docs else {}
     if not text.strip():
         raise at(entry.o, f"crd file '{entry.v}' is empty; it must map type names to "
@@ -103,7 +112,7 @@ def _read_definitions(path: str, entry: Node, ctx: "BuildContext") -> dict:
     return data
 
 
-def _check_definitions(data: dict, entry: Node) -> None:
+def _check_definitions(data: dict, entry: T.Str) -> None:
     """Refuse what Kustomize cannot decode (e.g. a CustomResourceDefinition manifest: crds
     takes OpenAPI definitions keyed by type name, not CRD objects)."""
     for name, definition in data.items():

@@ -1,8 +1,8 @@
-"""``images:`` (and the deprecated ``imageTags:``): rewrite container image references.
+"""Rewriting container image references (Kustomize's filters/imagetag).
 
-As Kustomize's ImageTagTransformer (api/filters/imagetag): each entry runs twice, first
-over every ``containers``/``initContainers`` list found anywhere in an object (the legacy
-filter), then over the ``images`` field specs; CustomResourceDefinitions are left alone.
+Each ``images:`` entry runs twice, first over every ``containers``/``initContainers`` list
+found anywhere in an object (the legacy filter), then over the ``images`` field specs;
+CustomResourceDefinitions are left alone.
 An entry matches an image whose name equals ``name`` (a regular expression, anchored,
 as in Kustomize) optionally followed by ``:tag`` and/or ``@sha256:digest``.
 
@@ -11,46 +11,37 @@ else ``digest:``, else ``newName:``; ``node.parts`` keeps the origin of each pie
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import bisect
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from ..core.errors import at
-from ..core.node import Node, Origin, Path
+from ...core.errors import at
+from ...core.node import Node, Origin, Path
+from ..regex import go_regex
+from ..resmap import ResMap
+from ..resource import Resource
+from ..touched import Touched
+from ..types import FieldSpec, Image, Str
 from .fieldspec import apply_fieldspecs
-from .regex import go_regex
-from .resource import Resource
-from .touched import Touched
 
-if TYPE_CHECKING:  # import cycle otherwise: build imports the stages
-    from .build import Accumulator, BuildContext
-    from .kustomization import Kustomization
-
-_KEYS = ("name", "newName", "newTag", "digest", "tagSuffix")
 _TAG_CHARS = r"[a-zA-Z0-9_.{}-]"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImageEntry:
-    """One ``images:`` entry: the values and the node of each field given."""
+    """One ``images:`` entry compiled: its name pattern and the fields given."""
 
     name: str
-    nodes: dict  # field -> Node (only fields given with a non-empty value)
+    nodes: dict[str, Str]  # field -> value (only fields given with a non-empty value)
     origin: Origin | None
-    pattern: Any  # a compiled RE2 pattern (regex.go_regex)
-    rec: Touched | None = None
+    pattern: Any  # a compiled RE2 pattern (regex.go_regex), or re's for plain names
 
 
-def apply_images(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> None:
-    """Apply this kustomization's ``images`` and ``imageTags`` entries in order."""
-    entries = []
-    for f in ("images", "imageTags"):
-        for e in kust.items(f):
-            entry = parse_entry(e, f)
-            entry.rec = ctx.record("ImageTagTransformer", f, e.o, kust)
-            entries.append(entry)
+def apply_images(resmap: ResMap, entries: list[tuple[ImageEntry, Touched]],
+                 specs: tuple[FieldSpec, ...]) -> None:
+    """Apply ``entries`` in order, each with its record; ``specs``: the image field specs
+    (besides the legacy containers walk)."""
     if not entries:
         return
     # The image fields are found once; every entry then visits them in Kustomize's order
@@ -59,8 +50,7 @@ def apply_images(acc: Accumulator, kust: Kustomization, ctx: BuildContext) -> No
     by_spec: list[Node] = []
     where: dict[int, Resource] = {}  # id(image node) -> its resource
     paths: dict[int, Path] = {}      # id(image node) -> its path (found by the legacy walk)
-    specs = acc.config.images
-    for res in acc.resmap:
+    for res in resmap:
         if res.kind == "CustomResourceDefinition":
             continue
         start, start_spec = len(legacy), len(by_spec)
@@ -95,7 +85,7 @@ def path_of(root: Node, target: Node) -> Path | None:
     return None
 
 
-def _apply_in_order(entries: list[ImageEntry], occurrences: list[Node],
+def _apply_in_order(entries: list[tuple[ImageEntry, Touched]], occurrences: list[Node],
                     where: dict[int, Resource], paths: dict[int, Path]) -> None:
     """Same result as "for each entry, for each occurrence: update_image", without
     testing every entry against every image (quadratic on big trees).
@@ -113,7 +103,7 @@ def _apply_in_order(entries: list[ImageEntry], occurrences: list[Node],
             hit[1] += 1
     groups: dict[tuple, dict[str, list[int]]] = {}  # (len, '.' positions) -> name -> idx
     always: list[int] = []                           # regex names: always candidates
-    for j, e in enumerate(entries):
+    for j, (e, _rec) in enumerate(entries):
         if _PLAIN_NAME.match(e.name):
             key = (len(e.name), tuple(i for i, c in enumerate(e.name) if c == "."))
             groups.setdefault(key, {}).setdefault(e.name, []).append(j)
@@ -143,45 +133,35 @@ def _apply_in_order(entries: list[ImageEntry], occurrences: list[Node],
 
     for node, count in times.values():
         if not node.is_scalar:
-            update_image(node, entries[0])  # raises the usual error
+            update_image(node, entries[0][0])  # raises the usual error
         j = 0
         while True:
             v = node.v
             j = next_entry("" if v is None else v if type(v) is str else str(v), j)
             if j >= len(entries):
                 break
+            entry, rec = entries[j]
             for k in range(count):  # a node both passes found: recorded once
-                update_image(node, entries[j], where.get(id(node)) if k == 0 else None,
-                             paths.get(id(node)))
+                update_image(node, entry, where.get(id(node)) if k == 0 else None,
+                             paths.get(id(node)), rec)
             j += 1
 
 
-def parse_entry(node: Node, field: str) -> ImageEntry:
-    """Check and read one ``images``/``imageTags`` entry."""
-    if not node.is_map:
-        raise at(node.o, f"each entry of '{field}' must be a mapping")
-    nodes = {}
-    for key, child in node.items():
-        if key not in _KEYS:
-            raise at(child.o, f"unknown field '{key}' in {field} entry "
-                              f"(known: {', '.join(_KEYS)})")
-        if child.v is None:
-            continue
-        if type(child.v) is not str:
-            raise at(child.o, f"{field} {key} must be a string: quote the value "
-                              f"(\"{child.v}\")")
-        if child.v:
-            nodes[key] = child
+def compile_entry(image: Image) -> ImageEntry:
+    """An ``images:`` entry ready to match: Kustomize's image.IsImageMatched, with Go's
+    RE2 (``$`` is the end of the text)."""
+    nodes = {key: value for key, value in (
+        ("name", image.name), ("newName", image.new_name), ("newTag", image.new_tag),
+        ("digest", image.digest), ("tagSuffix", image.tag_suffix)) if value and value.v}
     name = nodes["name"].v if "name" in nodes else ""
-    # Kustomize's image.IsImageMatched, with Go's RE2 ($ is the end of the text). A name
-    # of plain characters ('.' its only operator) makes a pattern Python's re runs in
-    # linear time with the same answers: the common case skips the RE2 call overhead.
+    # A name of plain characters ('.' its only operator) makes a pattern Python's re runs
+    # in linear time with the same answers: the common case skips the RE2 call overhead.
     if _PLAIN_NAME.match(name):
         pattern: Any = re.compile(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?\\Z")
     else:
         pattern = go_regex(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?$",
-                           nodes["name"].o if "name" in nodes else node.o, "image name")
-    return ImageEntry(name, nodes, node.o, pattern)
+                           nodes["name"].o if "name" in nodes else image.o, "image name")
+    return ImageEntry(name, nodes, image.o, pattern)
 
 
 def _legacy_walk(node: Node, out: list, path: list, paths: dict[int, Path]) -> None:
@@ -231,17 +211,17 @@ def split_image(image: str) -> tuple[str, str, str]:
 
 
 def update_image(node: Node, entry: ImageEntry, where: Resource | None = None,
-                 path: Path | None = None) -> None:
+                 path: Path | None = None, rec: Touched | None = None) -> None:
     """Rewrite the image reference held by ``node`` when ``entry`` matches it (``where``:
-    its resource and path, for the entry's touched record)."""
+    its resource and path, for the entry's touched record ``rec``)."""
     if not node.is_scalar:
         raise at(node.o, "an image field must hold a string")
     value = node.v
     text = "" if value is None else value if type(value) is str else str(value)
     if not entry.pattern.search(text):
         return
-    if entry.rec is not None and where is not None:
-        entry.rec.select(where)
+    if rec is not None and where is not None:
+        rec.select(where)
     name, tag, digest = split_image(text)
     old_parts = node.parts or {}
     parts = {"name": old_parts.get("name", node.o)}
@@ -272,10 +252,10 @@ def update_image(node: Node, entry: ImageEntry, where: Resource | None = None,
     changer = nt or ns or nd or nn
     if changer is None:
         return  # the entry names the image but changes nothing
-    if entry.rec is not None and where is not None:
+    if rec is not None and where is not None:
         if path is None:  # an image only a configured field spec finds
             path = path_of(where.node, node) or ()
-        entry.rec.set(where, path, value, new, changer.o)
+        rec.set(where, path, value, new, changer.o)
     node.v = new
     node.o = changer.o
     node.parts = parts

@@ -1,4 +1,4 @@
-"""``namespace:``: move every namespaced resource into one namespace (NamespaceTransformer).
+"""Moving every namespaced resource into one namespace (Kustomize's filters/namespace).
 
 Kustomize's special cases, kept here:
 - cluster-scoped kinds (``ResId.cluster_scoped``) get no ``metadata.namespace``;
@@ -6,24 +6,22 @@ Kustomize's special cases, kept here:
   the namespace, an APIService's ``spec.service.namespace`` and a CRD conversion webhook's
   service namespace follow it;
 - RoleBinding/ClusterRoleBinding subjects: by default only subjects named ``default`` are
-  moved (ServiceAccounts of the build are fixed later by the name reference stage); the
+  moved (ServiceAccounts of the build are fixed later by the name references); the
   builtin NamespaceTransformer can ask for ``allServiceAccounts`` or ``none``;
 - ``unsetOnly`` (builtin transformer only) keeps namespaces already set.
 Every value set carries the origin of the ``namespace`` entry that set it.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import Callable, Iterable
 
-from ..core.errors import at
-from ..core.node import Node, Origin, Path, PathKey
-from .fieldspec import FieldSpec, apply_fieldspec
-from .kustomization import Kustomization
-from .resource import ResMap, Resource
-from .touched import Touched
-
-if TYPE_CHECKING:
-    from .build import Accumulator, BuildContext
+from ...core.errors import at
+from ...core.node import Node, Origin, Path, PathKey
+from ..resmap import ResMap
+from ..resource import Resource
+from ..touched import Touched
+from ..types import FieldSpec
+from .fieldspec import apply_fieldspec
 
 DEFAULT_ONLY = "defaultOnly"
 ALL_SERVICE_ACCOUNTS = "allServiceAccounts"
@@ -32,15 +30,6 @@ SUBJECT_MODES = (DEFAULT_ONLY, ALL_SERVICE_ACCOUNTS, NO_SUBJECTS)
 
 _BINDINGS = ("RoleBinding", "ClusterRoleBinding")
 _META_NS = FieldSpec("metadata/namespace", create=True)
-
-
-def apply_namespace(acc: "Accumulator", kust: Kustomization, ctx: "BuildContext") -> None:
-    """The kustomization's ``namespace:`` field."""
-    node = kust.field("namespace")
-    if node is None or node.v == "":
-        return
-    rec = ctx.record("NamespaceTransformer", "namespace", node.o, kust)
-    set_namespace(acc.resmap, node.v, node.o, acc.config.namespace, rec=rec)
 
 
 def set_namespace(resmap: ResMap, namespace: str, origin: Origin | None,
@@ -74,8 +63,11 @@ def _where(res: Resource) -> str:
     return f"{o[0]}:{o[1]}" if o else "a generated resource"
 
 
+Setter = Callable[[Node, "list[PathKey] | Path | None"], None]
+
+
 def _setter(namespace: str, origin: Origin | None, unset_only: bool, res: Resource,
-            rec: Touched | None):
+            rec: Touched | None) -> Setter:
     def set_value(node: Node, path: list[PathKey] | Path | None) -> None:
         if not node.is_scalar:
             raise at(node.o, "namespace field specs must target scalar nodes, found a "
@@ -91,8 +83,8 @@ def _setter(namespace: str, origin: Origin | None, unset_only: bool, res: Resour
     return set_value
 
 
-def _transform(res: Resource, specs: tuple[FieldSpec, ...], setter, origin: Origin | None,
-               subjects: str) -> None:
+def _transform(res: Resource, specs: tuple[FieldSpec, ...], setter: Setter,
+               origin: Origin | None, subjects: str) -> None:
     gvk = res.gvk()
     if not res.cur_id().cluster_scoped:
         apply_fieldspec(res.node, _META_NS, setter, "scalar", origin, paths=True)
@@ -105,7 +97,7 @@ def _transform(res: Resource, specs: tuple[FieldSpec, ...], setter, origin: Orig
         apply_fieldspec(res.node, fs, setter, "scalar", origin, gvk, paths=True)
 
 
-def _subjects(res: Resource, setter, origin: Origin | None, mode: str) -> None:
+def _subjects(res: Resource, setter: Setter, origin: Origin | None, mode: str) -> None:
     if mode == NO_SUBJECTS:
         return
     subjects = res.node.get("subjects")

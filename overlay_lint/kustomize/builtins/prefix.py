@@ -1,0 +1,35 @@
+"""PrefixTransformer: ``namePrefix:`` (Kustomize's builtin of the same name)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...core.errors import at
+from ..filters.affix import add_affix
+from ..resmap import ResMap
+from ..touched import Touched
+from ..types import PrefixConfig
+from . import Entry, Helpers, Transformer, Where
+
+
+@dataclass(frozen=True)
+class PrefixTransformer(Transformer):
+    """Prefixes the names its field specs select (by default every ``metadata.name``
+    but those of CRDs, APIServices and Namespaces)."""
+
+    config: PrefixConfig
+    entry: Entry
+
+    @classmethod
+    def configure(cls, config: PrefixConfig, where: Where,
+                  h: Helpers) -> list["PrefixTransformer"]:
+        if config.field_specs is None:
+            raise at(config.o, "PrefixTransformer: 'fieldSpecs' is required (it is not "
+                               "expected to be empty)")
+        return [cls(config, where.entry(config.o))]
+
+    def transform(self, resmap: ResMap) -> Touched:
+        rec = self.entry.record()
+        p = self.config.prefix
+        add_affix(resmap, p.v if p is not None else "", p.o if p is not None else self.config.o,
+                  self.config.field_specs or (), True, rec)
+        return rec
