@@ -168,16 +168,6 @@ def test_cli_changed_since(git_repo, tmp_path):
     assert "--changed-since needs a git repository" in out.stderr
 
 
-def test_split_paths(broken):
-    from overlay_lint.lint.selection import split_paths
-    assert split_paths([]) == (["."], [])
-    assert split_paths(["infra"]) == (["infra"], [])
-    assert split_paths(["infra/overlays/dev/kustomization.yaml", "gone.yaml"]) == \
-        (["."], ["infra/overlays/dev/kustomization.yaml", "gone.yaml"])
-    assert split_paths(["infra", "infra/k3s/kustomization.yaml"]) == \
-        (["infra"], ["infra/k3s/kustomization.yaml"])
-
-
 # ---------------------------------------------------------------- soundness (issue 8)
 
 def _tree(tmp_path: Path) -> Path:

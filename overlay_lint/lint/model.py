@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from ..core.node import Origin
+from ..core.node import Origin, Path
 from .discovery import Target
 from .reach import KustIndex
+
+if TYPE_CHECKING:  # imported for types only: informational commands stay light
+    from ..kustomize.build import BuildResult
+    from ..kustomize.resource import Resource
+    from .config import Config
 
 
 @dataclass
@@ -15,8 +20,8 @@ class RenderedTarget:
     """A target after rendering: its resources in output order (empty when it failed)."""
 
     target: Target
-    resources: list = field(default_factory=list)   # list[Resource]
-    result: Any = None                                # BuildResult (None: standalone/failed)
+    resources: list[Resource] = field(default_factory=list)
+    result: BuildResult | None = None    # None: standalone manifests, or failed
     failed: bool = False
     skipped: bool = False    # refused (remote, Helm, plugin) and `unsupported: skip`
 
@@ -44,7 +49,7 @@ def local_to(origin: Origin | None, target: RenderedTarget | None) -> bool:
     return d is None or origin is None or origin[0] == d or origin[0].startswith(d + os.sep)
 
 
-def shown_name(res: Any, origin: Origin | None, target: RenderedTarget | None) -> str:
+def shown_name(res: Resource, origin: Origin | None, target: RenderedTarget | None) -> str:
     """A resource's name as a message at ``origin`` shows it: as rendered when the line is
     in the target's own folder, else as written in the source (one env's ``namePrefix``
     must not show at a base line many envs share)."""
@@ -70,9 +75,9 @@ class Problem:
     origin: Origin | None
     message: str
     target: RenderedTarget | None = None
-    resource: Any = None            # Resource | None
-    path: tuple = ()
-    value: Any = None
+    resource: Resource | None = None
+    path: Path = ()
+    value: object = None
     envs: list[str] | None = None
     field_path: str | None = None
     severity: str | None = None     # set by `overrides:` (a severity, or "off")
@@ -111,7 +116,7 @@ class RuleContext:
     rule: Rule
     params: dict
     targets: list[RenderedTarget]
-    config: Any                       # Config
+    config: Config
     index: KustIndex
     repo_root: str
     # kinds a rule could not check, shared by the run (LintResult.unvalidated)

@@ -159,18 +159,6 @@ def select_targets(targets: Sequence[TargetLike], changed: Iterable[str], *,
     return Selection(chosen, False, unreached)
 
 
-def split_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Command-line paths as (directories to lint, changed files).
-
-    pre-commit appends the staged filenames to the hook's arguments, so a file argument
-    means "this changed", a directory "lint here". Files alone lint the current directory.
-    A missing path counts as a changed (deleted) file.
-    """
-    dirs = [p for p in paths if os.path.isdir(p)]
-    files = [p for p in paths if not os.path.isdir(p)]
-    return dirs or ["."], files
-
-
 # ---------------------------------------------------------------- git
 
 def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess:
