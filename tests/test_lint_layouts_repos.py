@@ -354,3 +354,30 @@ def test_one_remote_base_is_one_error_line_and_a_way_out(tmp_path):
     assert rc == 0 and err == ""
     rc, doc = lint_json(tmp_path, ".")
     assert [e["env"] for e in doc["errors"]] == ["dev", "stable", "prod"]   # JSON: per env
+
+
+def test_an_env_on_a_base_in_its_own_subfolder_joins_that_base_s_group(tmp_path):
+    """Shaped like microservices-demo: `kustomize/` builds on `kustomize/base` (a subfolder)
+    with components, and test variants in `kustomize/tests/*` build on the same base; an
+    aggregate listing two sub-apps of its own folder is an app of its own."""
+    comp = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+    write_tree(tmp_path, {
+        "kustomize/base/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "kustomize/base/d.yaml": deployment("frontend"),
+        "kustomize/components/tag/kustomization.yaml": comp,
+        "kustomize/kustomization.yaml": KUST + "resources: [base]\n"
+                                               "components: [components/tag]\n",
+        "kustomize/tests/spanner/kustomization.yaml": KUST + "resources: [../../base]\n",
+        "kustomize/tests/redis/kustomization.yaml": KUST + "resources: [../../base]\n",
+        "shop/frontend/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "shop/frontend/d.yaml": deployment("shop-frontend"),
+        "shop/backend/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "shop/backend/d.yaml": deployment("shop-backend"),
+        "shop/kustomization.yaml": KUST + "resources: [frontend, backend]\n",
+        "shop-dev/kustomization.yaml": KUST + "resources: [../shop/frontend]\n"})
+    rows = envs_rows(tmp_path)
+    assert {r["path"]: r["group"] for r in rows if r["kind"] == "env"} == {
+        "kustomize": "kustomize/base", "kustomize/tests/spanner": "kustomize/base",
+        "kustomize/tests/redis": "kustomize/base",
+        "shop": "shop",                      # an aggregate: not grouped with shop-dev
+        "shop-dev": "shop/frontend"}

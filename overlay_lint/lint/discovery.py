@@ -521,13 +521,15 @@ def _name_envs(envs: list[Target], root: str, cfg: Config) -> None:
 def _group(d: str, envs: dict[str, Target], index: KustIndex, root: str,
            seen: set[str]) -> str:
     """The base an env builds on: its first kustomization outside its own folder that is
-    not a Component (else its first Component). An env layered on a sibling env (``overlays/prod-eu`` on ``../prod``)
+    not a Component (else the base of its one kustomization in a subfolder, else its
+    first Component). An env layered on a sibling env (``overlays/prod-eu`` on ``../prod``)
     joins that env's group; one built on another app's env (``aggregate/overlays/default``
     on ``../../connect/overlays/default``) has that env's folder as its base."""
     seen.add(d)
     info = index.get(d)
-    outside = [c for c in (info.children if info is not None else [])
-               if index.get(c) is not None and c != d and not c.startswith(d + os.sep)]
+    kids = [c for c in (info.children if info is not None else [])
+            if index.get(c) is not None and c != d]
+    outside = [c for c in kids if not c.startswith(d + os.sep)]
     for c in outside:
         if index.get(c).is_component:
             continue
@@ -535,6 +537,12 @@ def _group(d: str, envs: dict[str, Target], index: KustIndex, root: str,
             other = envs[c]
             return other.group or _group(c, envs, index, root, seen)
         return rel_path(c, root)
+    # its one base in a subfolder of its own (`kustomize/` on `kustomize/base`, as the
+    # test variants in `kustomize/tests/*` are): that base, or what it builds on. Several
+    # (`apps/` listing `./frontend` and `./backend`) make an aggregate, an app of its own
+    inside = [c for c in kids if c not in outside and not index.get(c).is_component]
+    if len(inside) == 1 and inside[0] not in seen:
+        return _group(inside[0], envs, index, root, seen)
     # built from components only: the first one is what its envs share
     return rel_path(outside[0], root) if outside else rel_path(d, root)
 
