@@ -48,6 +48,7 @@ spec:
     - list:
         elements:
           - app: helm-guestbook
+          - app: guestbook
   template:
     metadata:
       name: '{{app}}'
@@ -100,8 +101,15 @@ def test_helm_charts_jsonnet_and_templates_are_listed_not_checked(tmp_path):
     why = {r["path"]: r["why"] for r in rows}
     assert why["helm-guestbook"] == (
         "a Helm chart (Chart.yaml) deployed by Argo CD ApplicationSet guestbooks "
-        "(apps/appset.yaml:15): Helm is not supported; not rendered or checked")
+        "(apps/appset.yaml:16): Helm is not supported; not rendered or checked")
     assert "with a kustomization post-rendering it" in why["plugins/kustomized-helm"]
+    # a plain folder Argo CD deploys: checked as it stands, and the role rules' gap is said
+    assert why["guestbook/ui-deployment.yaml"] == (
+        "deployed by Argo CD ApplicationSet guestbooks (apps/appset.yaml:16) as a plain "
+        "folder (no kustomization): checked as it stands, no env, so the dev and production "
+        "rules do not run on it")
+    assert why["apps/appset.yaml"] == "YAML manifests no kustomization reads, checked as " \
+        "they stand"
     assert all(not r["checked"] for r in rows if r["kind"] in ("helm-chart", "jsonnet",
                                                                "template"))
     rc, out, err = run(["envs"], tmp_path)
@@ -381,3 +389,18 @@ def test_an_env_on_a_base_in_its_own_subfolder_joins_that_base_s_group(tmp_path)
         "kustomize/tests/redis": "kustomize/base",
         "shop": "shop",                      # an aggregate: not grouped with shop-dev
         "shop-dev": "shop/frontend"}
+
+
+def test_a_changed_files_run_names_only_the_charts_it_touches(tmp_path):
+    """A pre-commit run on an env's file must not repeat the chart warning at every
+    commit; a change inside a chart says that it was not checked."""
+    _examples_tree(tmp_path)
+
+    def not_checked(*files):
+        rc, doc = lint_json(tmp_path, ".", "--files", *files)
+        return [w["message"] for w in doc["warnings"] if w["message"].startswith("not checked")]
+    assert not_checked("kustomize-guestbook/d.yaml") == []
+    assert not_checked("helm-guestbook/templates/service.yaml", "tools/rendered.yaml") == [
+        "not checked, as overlay-lint renders Kustomize only: 1 Helm chart (helm-guestbook), "
+        "1 templated manifest (tools/rendered.yaml) (`overlay-lint envs` lists them; "
+        "`ignore-paths:` in the config leaves them out)"]

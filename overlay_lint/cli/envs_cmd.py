@@ -62,7 +62,7 @@ def entries(paths: list[str], config: str | None, root: str | None) -> tuple[lis
     for t in found.targets:
         if t.kind == "standalone":
             for f in t.files:
-                rows.append(_row(rel(f), rel(f), t))
+                rows.append(_row(rel(f), rel(f), t, _deployed_plain(rel(f), found)))
             continue
         path = rel(t.dir) if t.dir is not None else rel(t.files[0])
         rows.append(_row(t.name if t.kind == "env" else path, path, t))
@@ -77,12 +77,25 @@ def _relto(root: str):
     return lambda path: rel_path(path, root)
 
 
-def _row(name: str, path: str, t) -> dict:
+def _deployed_plain(path: str, found) -> str | None:
+    """Why a loose manifest is checked as it stands although a deployment names its folder
+    (an Argo CD directory app): a plain folder is no env, so no role rule runs on it."""
+    folder = os.path.dirname(path) or "."
+    hit = next((p for p in found.pointers if p.matches(folder)), None)
+    if hit is None:
+        return None
+    from ..lint.discovery import rel_path
+    where = f" ({rel_path(hit.origin[0], found.root)}:{hit.origin[1]})" if hit.origin else ""
+    return (f"deployed by {hit.via}{where} as a plain folder (no kustomization): checked as "
+            "it stands, no env, so the dev and production rules do not run on it")
+
+
+def _row(name: str, path: str, t, why: str | None = None) -> dict:
     env = t.kind == "env"
     return {"name": name, "path": path, "kind": t.kind,
             "role": (t.role if t.role in ("dev", "protected") else None) if env else None,
             "group": t.group if env else None, "checked": t.checked,
-            "signal": t.signal, "why": t.why}
+            "signal": t.signal, "why": why or t.why}
 
 
 def render_text(rows: list[dict]) -> str:

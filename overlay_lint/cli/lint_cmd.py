@@ -192,6 +192,7 @@ def _run(args: argparse.Namespace) -> int:
         changed += _changed_since(args.changed_since, root)
     if (changed or args.changed_since or args.files) and not everything:
         opts.select = _selector(changed, cfg, args.baseline)
+        opts.changed = changed
     if not dirs:
         dirs = [root]
     result = lint(dirs, cfg, rules, opts)

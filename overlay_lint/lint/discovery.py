@@ -337,9 +337,11 @@ def yaml_kind(path: str) -> str:
     return "manifest"
 
 
-def warnings_of(found: Survey, cfg: Config) -> list[Notice]:
+def warnings_of(found: Survey, cfg: Config, changed: list[str] | None = None) -> list[Notice]:
     """What a user must see about discovery: folders that could not be read, no env at
-    all, no protected env (so the production rules never ran). Setting
+    all, no protected env (so the production rules never ran), what is not rendered
+    (Helm charts, jsonnet, templates: in a changed-files run, only those holding a changed
+    file, or every commit would be told about every chart). Setting
     ``roles: {protected: []}`` says a repository has no production env on purpose."""
     out = list(found.notices)
     envs = found.envs
@@ -359,6 +361,10 @@ def warnings_of(found: Survey, cfg: Config) -> list[Notice]:
                           f" not resolved in this repository, so not used to find envs: "
                           f"{shown}{more}"))
     skipped = found.unrenderable
+    if changed is not None:
+        touched = [os.path.abspath(c) for c in changed]
+        skipped = [t for t in skipped if any(
+            c in t.files or (t.dir is not None and _below(c, [t.dir])) for c in touched)]
     if skipped:
         parts = []
         for kind, label in NOT_RENDERED.items():

@@ -31,6 +31,9 @@ class LintOptions:
     report_unused: bool = False             # suppressions that suppress nothing: findings
     internal_errors: list[str] = field(default_factory=list)       # filled by the run
     refused: list[str] = field(default_factory=list)   # targets refused as unsupported
+    # a changed-files run: the changed files (warnings about what is not rendered name
+    # only what they touch)
+    changed: list[str] | None = None
     # the lowest severity that fails the run: a changed-only run checks whole apps for the
     # rules comparing envs at that severity or above (else a change could slip past them)
     fail_on: str = "error"
@@ -63,7 +66,7 @@ def lint(paths: list[str], cfg: Config, rules: list[Rule],
     targets = found.checked if found is not None else []
     if found is not None:
         result.warnings += [LintError(n.message, display_path(n.file) if n.file else None,
-                                      n.line) for n in warnings_of(found, cfg)]
+                                      n.line) for n in warnings_of(found, cfg, opts.changed)]
     discovered = targets
     partial: dict[str, list[str]] = {}     # app group -> its checked envs, when not all are
     if opts.select is not None:
