@@ -10,6 +10,7 @@
   (tests/test_budget_fuzz.py, 200 trees).
 
 usage: nice -n 10 .venv/bin/python scripts/fuzz_security_long.py [-k outputs|changed|budget]
+       [--scale F]   (F times the examples of each property: 0.1 is about 15 minutes)
 Prints each property's outcome and time; exit status 1 if any failed. About an hour on a
 shared 2-core machine; CI runs the quick, deterministic profile of the same tests.
 """
@@ -34,8 +35,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-k", choices=sorted(PROPERTIES), action="append",
                     help="run only this property (repeatable)")
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="multiply the number of examples of each property (default 1)")
     args = ap.parse_args()
-    env = dict(os.environ, OVERLAY_LINT_FUZZ_PROFILE="long")
+    env = dict(os.environ, OVERLAY_LINT_FUZZ_PROFILE="long",
+               OVERLAY_LINT_FUZZ_SCALE=str(args.scale))
     failed = []
     for name in args.k or list(PROPERTIES):
         start = time.monotonic()

@@ -28,7 +28,8 @@ from conftest import write_files
 
 _PROFILE = os.environ.get("OVERLAY_LINT_FUZZ_PROFILE", "quick")
 _LONG = _PROFILE == "long"
-_SETTINGS = dict(max_examples=200 if _LONG else 6, deadline=None,
+_LONG_TREES = max(1, int(200 * float(os.environ.get("OVERLAY_LINT_FUZZ_SCALE", "1"))))
+_SETTINGS = dict(max_examples=_LONG_TREES if _LONG else 6, deadline=None,
                  database=None, derandomize=not _LONG,
                  suppress_health_check=list(HealthCheck))
 CPU_SECONDS = 30 if _LONG else 10

@@ -251,9 +251,10 @@ def pristine(tmp_path_factory):
 
 
 _PROFILE = os.environ.get("OVERLAY_LINT_FUZZ_PROFILE", "quick")
+_LONG_EDITS = max(1, int(1000 * float(os.environ.get("OVERLAY_LINT_FUZZ_SCALE", "1"))))
 
 
-@settings(max_examples=1000 if _PROFILE == "long" else 12, deadline=None, database=None,
+@settings(max_examples=_LONG_EDITS if _PROFILE == "long" else 12, deadline=None, database=None,
           derandomize=_PROFILE != "long", suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 2**32 - 1), fail_on=st.sampled_from(["error", "warning"]))
 def test_changed_only_run_equals_full_run_on_the_envs_it_checks(pristine, tmp_path_factory,

@@ -8,6 +8,7 @@ the oracle: what it refuses we refuse, what it renders we render identically.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -730,3 +731,25 @@ def test_a_whole_run_stays_inside_the_root(tmp_path: Path, args: list[str], code
     if code != 2:
         assert str((root / "infra/overlays/prod/kustomization.yaml").resolve()) in opened \
             or str((root / "extra/overlays/qa/kustomization.yaml").resolve()) in opened
+
+
+def test_a_rule_failing_on_one_resource_still_checks_the_others(tmp_path: Path) -> None:
+    # a recursive schema on a resource at the depth limit exhausted Python's recursion:
+    # the whole rule was lost, with its finding on the next resource, and the error named
+    # the rule file instead of the resource
+    deep = "{a: " * 396 + "{}" + "}" * 396
+    root = _rule_repo(tmp_path, "schema:\n  $ref: '#/$defs/any'\n  $defs:\n    any:\n"
+                                "      type: object\n      properties:\n"
+                                "        bad: {const: false}\n"
+                                "      additionalProperties: {$ref: '#/$defs/any'}\n"
+                                "message: \"{error}\"\n")
+    write(root / "app", {"kustomization.yaml": "resources: [deep.yaml, cm.yaml]\n",
+                         "deep.yaml": CM.replace("name: ", "name: deep") + "more: " + deep + "\n",
+                         "cm.yaml": CM + "bad: true\n"})
+    p = run(".", cwd=root, env={"OVERLAY_LINT_MAX_DEPTH": "400"})
+    assert p.returncode == 2
+    assert p.stderr.count("\n") == 1, p.stderr
+    assert p.stderr.startswith("app/deep.yaml:1: error: rule r: the schema recursed too deeply "
+                               "on ConfigMap deep"), p.stderr
+    assert re.search(r"^app/cm\.yaml:\d+:1: error \[r\] False was expected", p.stdout, re.M), \
+        p.stdout

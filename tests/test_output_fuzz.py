@@ -28,6 +28,8 @@ from output_checks import check_report
 
 _PROFILES = {"quick": 150, "long": 20_000}
 _N = _PROFILES.get(os.environ.get("OVERLAY_LINT_FUZZ_PROFILE", "quick"), 150)
+if not os.environ.get("OVERLAY_LINT_FUZZ_PROFILE", "quick") == "quick":   # --scale
+    _N = max(1, int(_N * float(os.environ.get("OVERLAY_LINT_FUZZ_SCALE", "1"))))
 _QUICK = os.environ.get("OVERLAY_LINT_FUZZ_PROFILE", "quick") == "quick"
 _SETTINGS = dict(max_examples=_N, deadline=None, database=None, derandomize=_QUICK,
                  suppress_health_check=list(HealthCheck))

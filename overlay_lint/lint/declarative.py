@@ -156,6 +156,9 @@ def _checker(rule: Rule, data: dict, node: Node | None, trusted: bool):
                                        f"{getattr(exc, 'message', exc)}", rule.source) from None
         if checked:   # the schema itself is checked before anything runs
             validator = build()
+        # a resource the validator cannot finish is an error located at that resource;
+        # the rule still checks every other resource (one failure hid its other findings)
+        skipped: list[OverlayLintError] = []
         for target in ctx.rendered():
             for res in target.resources:
                 if not matches(target, res):
@@ -168,8 +171,10 @@ def _checker(rule: Rule, data: dict, node: Node | None, trusted: bool):
                 try:
                     found = list(failures(validator, res.node))
                 except RecursionError:
-                    raise OverlayLintError(f"rule {rule.id}: the schema recursed too deeply "
-                                           f"on {res.kind} {res.name}", rule.source) from None
+                    skipped.append(at(res.node.o, f"rule {rule.id}: the schema "
+                                                  f"recursed too deeply on {res.kind} {res.name};"
+                                                  " this resource was not checked by it"))
+                    continue
                 except Exception as exc:   # an unresolvable $ref (nothing is ever fetched)
                     if type(exc).__module__.split(".")[0] not in ("jsonschema", "referencing"):
                         raise
@@ -190,4 +195,8 @@ def _checker(rule: Rule, data: dict, node: Node | None, trusted: bool):
                                   res, path,
                                   None if f.found is None or isinstance(f.found, (dict, list))
                                   else f.found)
+        if skipped:
+            first = skipped[0]
+            more = f" (and {len(skipped) - 1} more resources)" if len(skipped) > 1 else ""
+            raise OverlayLintError(first.message + more, first.file, first.line, first.col)
     return check
