@@ -753,3 +753,28 @@ def test_a_rule_failing_on_one_resource_still_checks_the_others(tmp_path: Path) 
                                "on ConfigMap deep"), p.stderr
     assert re.search(r"^app/cm\.yaml:\d+:1: error \[r\] False was expected", p.stdout, re.M), \
         p.stdout
+
+
+@pytest.mark.parametrize("rule, key", [("prod-no-dev-images", "tag-pattern"),
+                                       ("prod-no-dev-images", "name-pattern"),
+                                       ("dev-image-tags", "tag-pattern")])
+def test_rule_patterns_in_the_config_run_in_linear_time(tmp_path: Path, rule: str,
+                                                         key: str) -> None:
+    # the config comes with the pull request: Python's re took minutes on (a|aa)+b
+    root = tmp_path / "repo"
+    shutil.copytree(need_shared() / "fixtures" / "aether-clean", root)
+    (root / ".git").mkdir()
+    victim = "a" * 40 + "c"
+    for env in ("dev", "prod"):
+        k = root / f"infra/overlays/{env}/kustomization.yaml"
+        k.chmod(0o644)
+        text = k.read_text()
+        k.write_text(text.replace("newTag: ", f"newTag: {victim}", 1)
+                     .replace("newName: ", f"newName: {victim}/", 1))
+    (root / ".overlay-lint.yaml").write_text(f"rules:\n  {rule}:\n    {key}: '^(a|aa)+b$'\n")
+    start = time.monotonic()
+    p = run("infra", cwd=root)
+    assert time.monotonic() - start < 20
+    assert p.returncode in (0, 1) and p.stderr.count("internal error") == 0, p.stderr
+    (root / ".overlay-lint.yaml").write_text(f"rules:\n  {rule}:\n    {key}: '(?=x)dev'\n")
+    one_error(run("infra", cwd=root), ".overlay-lint.yaml:3", key, "RE2")

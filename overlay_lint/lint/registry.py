@@ -173,11 +173,13 @@ def _check_type(rid: str, key: str, node, default) -> None:
     elif isinstance(default, str):
         ok = isinstance(v, str)
         if ok and key.endswith("pattern"):
-            import re
+            # RE2 (linear time): the config may come from an untrusted pull request
+            from ..kustomize.regex import go_regex
             try:
-                re.compile(v)
-            except re.error as exc:
-                raise at(node.o, f"rule '{rid}': '{key}' is not a valid regex: {exc}") from None
+                go_regex(v, node.o, key)
+            except OverlayLintError as exc:
+                raise at(node.o, f"rule '{rid}': '{key}' is not a valid regex (RE2 syntax): "
+                                 + exc.message.split("regular expression: ", 1)[-1]) from None
     elif isinstance(default, list):
         ok = isinstance(v, list) and all(isinstance(x, str) for x in v) if all(
             isinstance(x, str) for x in default) else isinstance(v, list)

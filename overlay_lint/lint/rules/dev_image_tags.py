@@ -26,8 +26,7 @@ image name prefixes; empty: inferred as above).
 from __future__ import annotations
 
 import os
-import re
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..model import Problem, RuleContext
 from ..workloads import ImageRef, image_origin, images
@@ -45,7 +44,7 @@ def is_first_party(name: str, prefixes: set[str]) -> bool:
     return any(name.startswith(p) if p.endswith("/") else name == p for p in prefixes)
 
 
-def inferred_prefixes(ctx: RuleContext, tag_re: re.Pattern) -> set[str]:
+def inferred_prefixes(ctx: RuleContext, tag_re: Any) -> set[str]:
     """Prefixes of the images the dev overlays themselves retag to a dev tag."""
     out: set[str] = set()
     for env in ctx.by_role("dev"):
@@ -67,7 +66,8 @@ def inferred_prefixes(ctx: RuleContext, tag_re: re.Pattern) -> set[str]:
 
 
 def check(ctx: RuleContext) -> Iterator[Problem]:
-    tag_re = re.compile(ctx.params["tag-pattern"])
+    from ...kustomize.regex import go_regex   # RE2: the config may come from a pull request
+    tag_re = go_regex(ctx.params["tag-pattern"], None, "tag-pattern")
     prefixes = set(ctx.params["first-party"]) or inferred_prefixes(ctx, tag_re)
     if not prefixes:
         return

@@ -25,7 +25,6 @@ the finding points to (an ``images:`` entry, a patch, or the base).
 """
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from ..model import Problem, RuleContext
@@ -37,8 +36,9 @@ PARAMETERS = {"tag-pattern": r"^dev([-.].*)?$", "name-pattern": r"^dev$|^dev-|-d
 
 
 def check(ctx: RuleContext) -> Iterator[Problem]:
-    tag_re = re.compile(ctx.params["tag-pattern"])
-    name_re = re.compile(ctx.params["name-pattern"])
+    from ...kustomize.regex import go_regex   # RE2: the config may come from a pull request
+    tag_re = go_regex(ctx.params["tag-pattern"], None, "tag-pattern")
+    name_re = go_regex(ctx.params["name-pattern"], None, "name-pattern")
     for env in ctx.by_role("protected"):
         for res in env.resources:
             for path, node, ref in images(res.node, res.kind):
