@@ -778,3 +778,16 @@ def test_rule_patterns_in_the_config_run_in_linear_time(tmp_path: Path, rule: st
     assert p.returncode in (0, 1) and p.stderr.count("internal error") == 0, p.stderr
     (root / ".overlay-lint.yaml").write_text(f"rules:\n  {rule}:\n    {key}: '(?=x)dev'\n")
     one_error(run("infra", cwd=root), ".overlay-lint.yaml:3", key, "RE2")
+
+
+@pytest.mark.parametrize("pattern", [r"^\p{Lu}+$", "^[[:upper:]]+$"])
+def test_rule_schema_patterns_are_judged_by_re2_only(tmp_path: Path, pattern: str) -> None:
+    # the metaschema's 'regex' format ran Python's re: \p{Lu} (RE2) made the rule an
+    # invalid schema, [[:upper:]] printed a FutureWarning with a site-packages path
+    root = _rule_repo(tmp_path, "schema:\n  properties:\n    metadata:\n      properties:\n"
+                                f"        name: {{pattern: '{pattern}'}}\nmessage: \"{{error}}\"\n")
+    p = run(".", cwd=root)
+    assert p.returncode == 1, p.stderr
+    assert "Warning" not in p.stderr and "site-packages" not in p.stderr, p.stderr
+    assert re.search(r"^app/cm\.yaml:4:3: error \[r\] 'app' does not match", p.stdout, re.M), \
+        p.stdout

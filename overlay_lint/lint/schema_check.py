@@ -36,8 +36,20 @@ def validator_for(schema: dict, check: bool = True) -> Any:
     from referencing import Registry
     cls = validators.validator_for(schema, default=validators.Draft202012Validator)
     if check:
-        cls.check_schema(schema)
+        _check_schema(cls, schema)
     return _hardened(cls)(schema, registry=Registry(retrieve=_no_retrieval))
+
+
+def _check_schema(cls: Any, schema: dict) -> None:
+    """``cls.check_schema`` without the metaschema's ``regex`` format: jsonschema judges
+    it with Python's ``re``, which refuses RE2 patterns (``\\p{L}``) and prints warnings
+    to stderr for others (``[[:alpha:]]``). Every pattern is compiled with RE2 instead,
+    a located error when it does not compile (:mod:`.schema_guard`)."""
+    from jsonschema import FormatChecker, exceptions, validators
+    meta = validators.validator_for(cls.META_SCHEMA, default=cls)
+    checker = FormatChecker([f for f in FormatChecker.checkers if f != "regex"])
+    for error in meta(cls.META_SCHEMA, format_checker=checker).iter_errors(schema):
+        raise exceptions.SchemaError.create_from(error)
 
 
 def _no_retrieval(uri: str) -> Any:
