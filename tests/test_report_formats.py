@@ -445,3 +445,30 @@ def test_report_module_refuses_what_is_not_a_result(tmp_path, doc, words):
                         "--format", "sarif"], capture_output=True, text=True)
     assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
     assert len(p.stderr.splitlines()) == 1 and words in p.stderr, p.stderr
+
+
+def test_envs_listing_forges_nothing(tmp_path):
+    # env names are folder names: `overlay-lint envs` began a line with '::error ...'
+    from output_checks import no_control, no_forgery
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [c.yaml]\n")
+    (base / "c.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    (tmp_path / ".git").mkdir()
+    names = ["::error title=forged::x", "  ::warning::y", "##[warning]z", "a\n::error::n",
+             "b\x1b[31mred"]
+    for name in names:
+        d = tmp_path / "overlays" / name
+        d.mkdir(parents=True)
+        (d / "kustomization.yaml").write_text("resources: [../../base]\n")
+    for fmt in ("text", "json"):
+        p = _cli(tmp_path, "envs", "--format", fmt)
+        assert p.returncode == 0, p.stderr
+        for out in (p.stdout, p.stderr):
+            no_forgery(out)
+            no_control(out)
+        if fmt == "json":
+            assert sorted(r["name"] for r in json.loads(p.stdout) if r["kind"] == "env") \
+                == sorted(names)     # the data survives, escaped only for the log
+        else:
+            assert len(p.stdout.splitlines()) == len(names) + 3

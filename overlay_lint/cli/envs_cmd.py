@@ -38,10 +38,12 @@ def run_envs(argv: list[str]) -> int:
         return 2
     for n in notices:
         print(f"warning: {n}", file=sys.stderr)
-    if args.format == "json":
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+    # names and paths come from the repository: no line may begin a workflow command
+    from ..core.escape import safe_lines
+    if args.format == "json":   # a runner reads ##[ anywhere in a line
+        sys.stdout.write(json.dumps(rows, indent=2).replace("##[", "##\\u005b") + "\n")
     else:
-        sys.stdout.write(render_text(rows))
+        sys.stdout.write(safe_lines(render_text(rows)))
     return 0
 
 
