@@ -16,6 +16,12 @@ settings.register_profile("ci", derandomize=True, database=None, deadline=None)
 settings.register_profile("long", derandomize=False, database=None, deadline=None)
 settings.load_profile("long" if os.environ.get("OVERLAY_LINT_FUZZ_PROFILE") == "long" else "ci")
 
+# The pre-commit hook's parse cache (core/parse_cache.py) in a folder of this session,
+# never the user's: hook runs of the same files read it back (cached parses are checked).
+if "XDG_CACHE_HOME" not in os.environ:
+    import tempfile
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="overlay-lint-cache-")
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 KUBECTL = shutil.which("kubectl")

@@ -27,13 +27,18 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] == "render":
             args = _render_parser().parse_args(argv[1:])
             from .render_cmd import run_render
-            return run_render(args.dirs, args.origin, args.root)
+            from ..core.heap import young_collections_only
+            from ..core.paths import resolving_once
+            with young_collections_only(), resolving_once():
+                return run_render(args.dirs, args.origin, args.root)
         if argv and argv[0] == "envs":
             from .envs_cmd import run_envs
             return run_envs(argv[1:])
         if argv and argv[0] == "diff":
             from .diff_cmd import run_diff
-            return run_diff(argv[1:])
+            from ..core.heap import young_collections_only
+            with young_collections_only():
+                return run_diff(argv[1:])
         if argv and argv[0] == "rules":
             from .lint_cmd import run_rules
             return run_rules(argv[1:])
@@ -44,7 +49,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"overlay-lint {__version__}")
             return 0
         from .lint_cmd import run_lint
-        return run_lint(argv)
+        from ..core import parse_cache
+        from ..core.heap import young_collections_only
+        from ..core.paths import resolving_once
+        # core/heap.py, core/paths.py, core/parse_cache.py: same output, less work. The
+        # parse cache is for the pre-commit hook (a developer's machine, commit after
+        # commit) or asked for: other runs write nothing and read nothing outside the root
+        with young_collections_only(), resolving_once(), \
+                parse_cache.enabled("--pre-commit" in argv
+                                    or bool(os.environ.get("OVERLAY_LINT_CACHE_DIR"))):
+            return run_lint(argv)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -12,17 +12,69 @@ Used by the loader (kustomize/), discovery, config lookup, rule folders and the 
 from __future__ import annotations
 
 import os
-
+import stat
 from .errors import OverlayLintError
+
+# Real paths resolved during one command (None outside one): a lint resolves the same
+# folders and files many times, and ``os.path.realpath`` costs an lstat per component.
+_resolved: list[dict[str, str | None] | None] = [None]
+
+
+class resolving_once:
+    """For the duration (one command over files that do not change meanwhile), each path
+    is resolved once, from its folder's resolution and one lstat of its own name."""
+
+    def __enter__(self) -> None:
+        self.outer = _resolved[0]
+        if self.outer is None:
+            _resolved[0] = {}
+
+    def __exit__(self, *exc: object) -> None:
+        _resolved[0] = self.outer
 
 
 def real(path: str) -> str | None:
     """``path`` with every symlink resolved; None when it cannot be resolved (a NUL byte,
     a symlink loop on systems that report one)."""
+    cache = _resolved[0]
+    if cache is None:
+        return _realpath(path)
+    hit = cache.get(path, "")
+    if hit != "":
+        return hit
+    r = cache[path] = _real_from_parent(path, cache)
+    return r
+
+
+def _realpath(path: str) -> str | None:
     try:
         return os.path.realpath(path)
     except (OSError, ValueError):
         return None
+
+
+def _real_from_parent(path: str, cache: dict[str, str | None]) -> str | None:
+    """``os.path.realpath(path)``, from the folder's real path when ``path`` is absolute and
+    normal and its last name is no symlink (realpath resolves names left to right: the
+    same answer)."""
+    parent, name = os.path.split(path)
+    if not os.path.isabs(path) or name in ("", ".", "..") or os.path.normpath(path) != path \
+            or parent == path or path.count(os.sep) > 64:   # (the recursion stays shallow)
+        return _realpath(path)
+    top = cache.get(parent, "")
+    if top == "":
+        top = cache[parent] = _real_from_parent(parent, cache)
+    if top is None:
+        return _realpath(path)
+    joined = os.path.join(top, name)
+    try:
+        if not stat.S_ISLNK(os.lstat(joined).st_mode):
+            return joined
+    except FileNotFoundError:
+        return joined      # realpath keeps a missing name as it is
+    except (OSError, ValueError):
+        pass
+    return _realpath(path)
 
 
 def is_inside(root: str, path: str) -> bool:

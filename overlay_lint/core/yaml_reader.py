@@ -15,6 +15,7 @@ import math
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,11 @@ _TS_RE = re.compile(
 
 def read_text(path: str) -> str:
     """A file's text, checked: size bound, UTF-8 (a BOM is dropped), no binary content."""
+    return decode(read_raw(path), path)
+
+
+def read_raw(path: str) -> bytes:
+    """A file's bytes, checked: a regular file within the size bound."""
     try:
         st = os.stat(path)
         if stat.S_ISDIR(st.st_mode):
@@ -103,7 +109,7 @@ def read_text(path: str) -> str:
         raise OverlayLintError("is a directory, expected a file", path) from None
     except OSError as exc:
         raise OverlayLintError(f"cannot read file: {exc.strerror or exc}", path) from None
-    return decode(raw, path)
+    return raw
 
 
 def decode(raw: bytes, path: str) -> str:
@@ -493,6 +499,11 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
                 dispose()
             except Exception:
                 pass
+        if loader is not None:
+            # ruamel's loader is its own parser, composer, constructor and resolver (each
+            # holding it): a reference cycle that keeps libyaml's buffers alive until the
+            # cyclic collector runs. Breaking it frees them now, so a run need not collect.
+            vars(loader).clear()
 
 
 def _event_source(text: str, pure: bool = False) -> tuple[Any, Any, Any]:
@@ -575,23 +586,32 @@ def _yaml_error(exc: Exception, path: str, line_offset: int,
 
 _CACHE: dict[str, tuple[float, int, list, int]] = {}
 # kustomization files: read with repeated keys allowed (Kustomize keeps the last value)
-_KCACHE: dict[str, tuple[float, int, list, list]] = {}
+_KCACHE: dict[str, tuple[float, int, list, list, int]] = {}
+# A file read both ways (a kustomization file discovery reads too) is parsed once: a plain
+# read that succeeded found no repeated key, and a kustomization read that found none built
+# the very documents a plain read builds.
+
+
+def _stat(path: str) -> os.stat_result:
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        raise OverlayLintError(f"cannot read file: {exc.strerror or exc}", path) from None
 
 
 def load_kustomization_file(path: str) -> tuple[list[Node | None],
                                                  list[tuple[str, Origin, Origin]]]:
     """A kustomization file's documents and its repeated keys (key, repeat, first): as
     Kustomize decodes these files, a repeated key's last value wins."""
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise OverlayLintError(f"cannot read file: {exc.strerror or exc}", path) from None
+    st = _stat(path)
     hit = _KCACHE.get(path)
     if hit is not None and hit[0] == st.st_mtime and hit[1] == st.st_size:
         return hit[2], hit[3]
-    dups: list[tuple[str, Origin, Origin]] = []
-    docs = parse_documents(read_text(path), path, duplicates=dups)
-    _KCACHE[path] = (st.st_mtime, st.st_size, docs, dups)
+    plain = _CACHE.get(path)
+    if plain is not None and plain[0] == st.st_mtime and plain[1] == st.st_size:
+        return plain[2], []
+    docs, count, dups = _parse_file(path, st, True)
+    _KCACHE[path] = (st.st_mtime, st.st_size, docs, dups, count)
     return docs, dups
 
 
@@ -602,17 +622,48 @@ def load_file(path: str) -> list[Node | None]:
 
 def load_file_counted(path: str) -> tuple[list[Node | None], int, int]:
     """``load_file`` plus the file's node count and size in bytes (what a use of it costs)."""
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise OverlayLintError(f"cannot read file: {exc.strerror or exc}", path) from None
+    st = _stat(path)
     hit = _CACHE.get(path)
     if hit is not None and hit[0] == st.st_mtime and hit[1] == st.st_size:
         return hit[2], hit[3], hit[1]
-    counts: list[int] = []
-    docs = parse_documents(read_text(path), path, counts=counts)
-    _CACHE[path] = (st.st_mtime, st.st_size, docs, counts[0])
-    return docs, counts[0], st.st_size
+    kust = _KCACHE.get(path)
+    if kust is not None and kust[0] == st.st_mtime and kust[1] == st.st_size and not kust[3]:
+        return kust[2], kust[4], kust[1]
+    docs, count, _ = _parse_file(path, st, False)
+    _CACHE[path] = (st.st_mtime, st.st_size, docs, count)
+    return docs, count, st.st_size
+
+
+def _parse_file(path: str, st: os.stat_result, repeats: bool
+                ) -> tuple[list[Node | None], int, list[tuple[str, Origin, Origin]]]:
+    """(documents, node count, repeated keys) of a file: from the on-disk cache when the
+    command has one (core/parse_cache.py) and it holds this very file, else parsed.
+    ``repeats``: a repeated key is recorded (the last value wins), else an error."""
+    # the cache is on only inside parse_cache.enabled(): not imported, it cannot be
+    parse_cache = sys.modules.get(__package__ + ".parse_cache")
+    cache = parse_cache.active(LIMITS) if parse_cache is not None else None
+    if cache is None:
+        dups: list[tuple[str, Origin, Origin]] = []
+        counts: list[int] = []
+        docs = parse_documents(read_text(path), path, counts=counts,
+                               duplicates=dups if repeats else None)
+        return docs, counts[0], dups
+    raw = read_raw(path)
+    key = cache.key(path, raw, st)
+    found = cache.get(key)
+    if found is not None:
+        try:
+            docs, count, dups = parse_cache.decode_file(found, path)
+            if repeats or not dups:
+                return docs, count, dups
+        except Exception:   # not what this version stored: parse
+            pass
+    dups = []
+    counts = []
+    docs = parse_documents(decode(raw, path), path, counts=counts,
+                           duplicates=dups if repeats else None)
+    cache.put(key, parse_cache.encode_file(docs, counts[0], dups, path))
+    return docs, counts[0], dups
 
 
 def parse_embedded(text: str, holder: Node) -> list[Node | None]:

@@ -21,7 +21,7 @@ import stat
 
 from ..core.errors import at, display_path, unsupported
 from ..core.node import Node, Origin
-from ..core.paths import find_root
+from ..core.paths import find_root, real
 from ..core.yaml_reader import load_file_counted, load_kustomization_file, read_text
 from .budget import Budget
 
@@ -49,6 +49,9 @@ def _within(real: str, top: str) -> bool:
 
 
 def _realpath(path: str, origin: Origin | None, shown: str) -> str:
+    resolved = real(path)   # resolved once per command (core/paths.py)
+    if resolved is not None:
+        return resolved
     try:
         return os.path.realpath(path)
     except (OSError, ValueError) as exc:  # symlink loops on strict systems, odd bytes

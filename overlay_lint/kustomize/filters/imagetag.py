@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ...core.errors import at
@@ -147,6 +148,11 @@ def _apply_in_order(entries: list[tuple[ImageEntry, Touched]], occurrences: list
             j += 1
 
 
+@lru_cache(maxsize=1 << 16)   # re's own cache holds 512: more names recompile per env
+def _plain_pattern(name: str) -> Any:
+    return re.compile(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?\\Z")
+
+
 def compile_entry(image: Image) -> ImageEntry:
     """An ``images:`` entry ready to match: Kustomize's image.IsImageMatched, with Go's
     RE2 (``$`` is the end of the text)."""
@@ -157,7 +163,7 @@ def compile_entry(image: Image) -> ImageEntry:
     # A name of plain characters ('.' its only operator) makes a pattern Python's re runs
     # in linear time with the same answers: the common case skips the RE2 call overhead.
     if _PLAIN_NAME.match(name):
-        pattern: Any = re.compile(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?\\Z")
+        pattern: Any = _plain_pattern(name)
     else:
         pattern = go_regex(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?$",
                            nodes["name"].o if "name" in nodes else image.o, "image name")

@@ -1,0 +1,251 @@
+"""An on-disk cache of parsed YAML files: a pre-commit run parses only what changed.
+
+A hook run renders the envs a commit touches, and each of them reads the whole base: most
+of those files have not changed since the previous run. Their ``Node`` trees are kept
+here, one small file per parsed file, and rebuilt from it (about a third of the cost of
+parsing).
+
+It can only make a run faster, never different:
+
+- An entry is found by a key of everything the parse depends on: the path as given (the
+  origins name it) and its real path, size, modification time and the SHA-256 of the
+  bytes read (the file is read every run; a hit replaces the parse, not the read); the
+  reader's limits; the code of the reader and of ``Node``; the versions of Python,
+  ruamel.yaml and overlay-lint. A file that does not parse is never stored (the parse
+  says why, every run).
+- Only a folder the user controls is used: ``$OVERLAY_LINT_CACHE_DIR``, else
+  ``$XDG_CACHE_HOME/overlay-lint``, else ``~/.cache/overlay-lint``; it must be a real
+  folder (no symlink), owned by the user and writable by nobody else, and lie in no git
+  work tree and not under the current folder (a checkout whose files a pull request
+  controls could otherwise plant entries). Otherwise, or where nothing can be written
+  there, or with ``OVERLAY_LINT_NO_CACHE=1``, the cache is off: every file is parsed.
+- Entries are written to a temporary file and renamed (concurrent runs never see half an
+  entry); one that cannot be read back is a miss.
+
+Which runs use it: ``overlay-lint --pre-commit`` (the hook: a developer's machine, commit
+after commit, where a run should cost what changed) and any lint run with
+``OVERLAY_LINT_CACHE_DIR`` set. Other runs (CI, the GitHub Action, a plain
+``overlay-lint``) write nothing and read nothing outside the lint root; library use parses
+as before.
+"""
+from __future__ import annotations
+
+import marshal
+import os
+import stat
+import sys
+from typing import Any
+
+from .node import Node, Origin
+
+FORMAT = "1"
+_active: list[Any] = [None]     # the open cache of the running command, or None
+
+_new_origin = tuple.__new__
+
+
+def cache_dir() -> str | None:
+    """The folder the cache would use (not yet checked)."""
+    if os.environ.get("OVERLAY_LINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    given = os.environ.get("OVERLAY_LINT_CACHE_DIR")
+    if given:
+        return os.path.abspath(given)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = xdg if xdg and os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"),
+                                                                ".cache")
+    return os.path.join(base, "overlay-lint") if os.path.isabs(base) else None
+
+
+def _usable(folder: str) -> str | None:
+    """``folder`` (created if missing) as a real path when the user alone controls it."""
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        st = os.lstat(folder)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_mode & 0o022 or \
+            (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+        return None
+    real = os.path.realpath(folder)
+    cwd = os.path.realpath(os.getcwd())
+    if real == cwd or real.startswith(cwd.rstrip(os.sep) + os.sep):
+        return None
+    d = real
+    while True:                       # inside a git work tree: a checkout's files
+        if os.path.lexists(os.path.join(d, ".git")):
+            return None
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    return real
+
+
+def _stamp(limits: Any) -> bytes:
+    """What every parse depends on besides the file: code, versions, limits."""
+    import hashlib
+    from .. import __version__
+    h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{limits!r}".encode())
+    try:
+        from ruamel.yaml import __version__ as ruamel_version
+        h.update(str(ruamel_version).encode())
+    except Exception:
+        h.update(b"?")
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in ("yaml_reader.py", "node.py", "parse_cache.py"):
+        with open(os.path.join(here, name), "rb") as fh:
+            h.update(fh.read())
+    return h.digest()
+
+
+class _Cache:
+    def __init__(self, folder: str, stamp: bytes) -> None:
+        self.folder = os.path.join(folder, "parsed-" + stamp.hex()[:16])
+        self.stamp = stamp
+        self.writable = True
+        self.made: set[str] = set()
+
+    def key(self, path: str, raw: bytes, st: os.stat_result) -> str:
+        import hashlib
+        from .paths import real
+        h = hashlib.sha256(self.stamp)
+        h.update(f"\0{path}\0{real(path)}\0{st.st_size}\0{st.st_mtime_ns}\0"
+                 .encode("utf-8", "surrogatepass"))
+        h.update(hashlib.sha256(raw).digest())
+        return h.hexdigest()
+
+    def _file(self, key: str) -> str:
+        return os.path.join(self.folder, key[:2], key[2:])
+
+    def get(self, key: str) -> Any:
+        try:
+            with open(self._file(key), "rb") as fh:
+                return marshal.loads(fh.read())
+        except Exception:   # missing, unreadable, truncated: parse instead
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        if not self.writable or value is None:
+            return
+        try:
+            data = marshal.dumps(value)
+        except ValueError:          # a value marshal cannot hold: not cached
+            return
+        target = self._file(key)
+        sub = os.path.dirname(target)
+        tmp = f"{target}.{os.getpid()}.tmp"
+        try:
+            if sub not in self.made:
+                os.makedirs(sub, mode=0o700, exist_ok=True)
+                self.made.add(sub)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                         | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except OSError:
+            self.writable = False   # read-only, full, gone: parse without storing
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+_PENDING = object()     # on, not opened yet: opened when the first file is parsed
+
+
+class enabled:
+    """The cache on for the duration (when ``wanted``), where it can be (see the module's
+    rules). Nothing is checked or imported until a file is parsed: a run that parses
+    nothing pays nothing."""
+
+    def __init__(self, wanted: bool = True) -> None:
+        self.wanted = wanted
+
+    def __enter__(self) -> None:
+        self.outer = _active[0]
+        if self.outer is None and self.wanted:
+            _active[0] = _PENDING
+
+    def __exit__(self, *exc: object) -> None:
+        _active[0] = self.outer
+
+
+def active(limits: Any) -> Any:
+    """The running command's cache, or None; ``limits``: the reader's (part of the key)."""
+    cache = _active[0]
+    if cache is _PENDING:
+        cache = _active[0] = _open(limits)
+    return cache
+
+
+def _open(limits: Any) -> Any:
+    folder = cache_dir()
+    real = _usable(folder) if folder else None
+    if real is None:
+        return None
+    try:
+        return _Cache(real, _stamp(limits))
+    except OSError:
+        return None
+
+
+def encode_file(docs: list[Node | None], count: int, dups: list, path: str) -> Any:
+    """What is stored for a parsed file: its documents, node count and repeated keys."""
+    try:
+        return (FORMAT, [encode(d, path) for d in docs], count,
+                [(k, a[1], a[2], b[1], b[2]) for k, a, b in dups])
+    except (ValueError, RecursionError):
+        return None
+
+
+def decode_file(data: Any, path: str) -> tuple[list[Node | None], int, list]:
+    version, docs, count, dups = data
+    if version != FORMAT:
+        raise ValueError("another format")
+    origins: dict = {}
+    nodes = [decode(d, path, origins) for d in docs]
+    return nodes, count, [(k, _new_origin(Origin, (path, l1, c1)),
+                           _new_origin(Origin, (path, l2, c2))) for k, l1, c1, l2, c2 in dups]
+
+
+# --- Node trees as marshal data ------------------------------------------------------------
+# A node is a tuple (kind, line, col, parts, value): kind 0 a mapping (value: keys and
+# children alternating), 1 a sequence, 2 a scalar. Origins are rebuilt with the path.
+
+def encode(node: Node | None, path: str) -> Any:
+    if node is None:
+        return None
+    o = node.o
+    if o is None or o[0] != path:
+        raise ValueError("an origin outside the file")
+    v = node.v
+    t = type(v)
+    if t is dict:
+        flat: list[Any] = []
+        for k, c in v.items():
+            flat.append(k)
+            flat.append(encode(c, path))
+        return (0, o[1], o[2], node.parts, flat)
+    if t is list:
+        return (1, o[1], o[2], node.parts, [encode(c, path) for c in v])
+    return (2, o[1], o[2], node.parts, v)
+
+
+def decode(data: Any, path: str, origins: dict) -> Node | None:
+    """The tree ``encode`` gave (``origins``: one Origin per position, shared)."""
+    if data is None:
+        return None
+    kind, line, col, parts, v = data
+    o = origins.get((line, col))
+    if o is None:
+        o = origins[(line, col)] = _new_origin(Origin, (path, line, col))
+    if kind == 0:
+        d = {}
+        for i in range(0, len(v), 2):
+            d[v[i]] = decode(v[i + 1], path, origins)
+        return Node(d, o, parts)
+    if kind == 1:
+        return Node([decode(c, path, origins) for c in v], o, parts)
+    return Node(v, o, parts)
