@@ -46,16 +46,20 @@ SHARED = HERE.parent.parent / "shared"
 
 
 def timed(cmd: list[str], cwd: Path | str, env: dict[str, str]) -> tuple[float, float]:
-    """(wall s, CPU s) of one process, output discarded."""
+    """(wall s, CPU s) of one process, output discarded; a failure is said on stderr."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
-    _, _, ru = os.wait4(p.pid, 0)
+    _, status, ru = os.wait4(p.pid, 0)
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        print(f"  exit {os.waitstatus_to_exitcode(status)}: {' '.join(cmd)} (in {cwd})",
+              file=sys.stderr)
     return time.perf_counter() - t0, ru.ru_utime + ru.ru_stime
 
 
-def corpus_dirs(every: int) -> list[Path]:
-    """The corpus dirs kubectl renders (INDEX.md: OK), every ``every``-th."""
+def corpus_dirs(every: int) -> list[tuple[Path, str]]:
+    """(repository folder, dir relative to it) of the corpus dirs kubectl renders
+    (INDEX.md: OK; run from the repository folder, as the INDEX was), every ``every``-th."""
     index = SHARED / "corpus" / "INDEX.md"
     out, repo = [], None
     for line in index.read_text().splitlines():
@@ -65,7 +69,7 @@ def corpus_dirs(every: int) -> list[Path]:
             continue
         m = re.match(r"^\| `([^`]+)` \| \w+ \| \d+ \| \d+ \| (.*) \|$", line.strip())
         if m and repo and m.group(2).startswith("OK"):
-            out.append(SHARED / "corpus" / repo / m.group(1))
+            out.append((SHARED / "corpus" / repo, m.group(1)))
     return out[::every]
 
 
@@ -101,7 +105,7 @@ def main() -> int:
             f"kubectl kustomize x{len(overlays)} (aether-clean)":
                 [([kubectl, "kustomize", str(o)], clean, ENV) for o in overlays],
             f"kubectl kustomize, {len(dirs)} corpus dirs":
-                [([kubectl, "kustomize", str(d)], d, ENV) for d in dirs],
+                [([kubectl, "kustomize", d], top, ENV) for top, d in dirs],
         }
         for v, (ol, env) in versions.items():
             cases[f"{v}: overlay-lint . (empty folder)"] = [(ol + ["."], empty, env)]
@@ -113,7 +117,7 @@ def main() -> int:
             cases[f"{v}: overlay-lint . overlays/dev/kustomization.yaml"] = [
                 (ol + [".", str(dev)], tree, hook)]
             cases[f"{v}: overlay-lint render, {len(dirs)} corpus dirs"] = [
-                (ol + ["render", str(d)], d, env) for d in dirs]
+                (ol + ["render", d], top, env) for top, d in dirs]
         ol, env = versions["after"]
         warm = dict(env, OVERLAY_LINT_CACHE_DIR=os.path.join(tmp, "parse-cache"))
         cases["after, parse cache in both: overlay-lint . (150 services)"] = [
