@@ -404,3 +404,29 @@ def test_a_changed_files_run_names_only_the_charts_it_touches(tmp_path):
         "not checked, as overlay-lint renders Kustomize only: 1 Helm chart (helm-guestbook), "
         "1 templated manifest (tools/rendered.yaml) (`overlay-lint envs` lists them; "
         "`ignore-paths:` in the config leaves them out)"]
+
+
+def test_a_path_of_unknown_parameters_only_names_no_folder(tmp_path):
+    """Shaped like an argocd-autopilot repository before its first app: the project's
+    ApplicationSet deploys '{{ srcPath }}' from config files that do not exist yet, and a
+    Flux path is all substitution. Neither says which folder is deployed."""
+    autopilot = APPSET.replace("    - list:\n        elements:\n          - app: helm-guestbook\n"
+                               "          - app: guestbook\n",
+                               "    - git:\n        files:\n"
+                               "          - path: apps/**/testing/config.json\n").replace(
+        "path: '{{app}}'", "path: '{{ srcPath }}'")
+    write_tree(tmp_path, {
+        "projects/testing.yaml": autopilot,
+        "clusters/sync.yaml": FLUX_ARTIFACT_KS.format(name="all", kind="GitRepository",
+                                                      source="flux-system",
+                                                      path="./${CLUSTER}"),
+        "tools/kustomization.yaml": KUST + "resources: [ns.yaml]\n",
+        "tools/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tools\n",
+        "bootstrap/root.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: argocd\n"})
+    rows = envs_rows(tmp_path)
+    assert {r["path"]: (r["kind"], r["signal"]) for r in rows} == {
+        "tools": ("base", "base"), "projects/testing.yaml": ("standalone", "loose"),
+        "clusters/sync.yaml": ("standalone", "loose"),
+        "bootstrap/root.yaml": ("standalone", "loose")}
+    assert {r["why"] for r in rows if r["kind"] == "standalone"} == {
+        "YAML manifests no kustomization reads, checked as they stand"}

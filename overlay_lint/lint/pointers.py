@@ -164,8 +164,14 @@ class Pointer:
     def exact(self) -> bool:
         return not any(c in self.pattern for c in "*?[")
 
+    @property
+    def vague(self) -> bool:
+        """No segment known (``{{ srcPath }}`` of an unknown generator, ``./${CLUSTER}``:
+        ``*``): it says nothing about which folder is deployed, so it matches none."""
+        return all(any(c in seg for c in "*?[") for seg in self.pattern.split("/"))
+
     def matches(self, rel: str) -> bool:
-        if self.unresolved:
+        if self.unresolved or self.vague:
             return False
         if self.exact:
             return rel == self.pattern
