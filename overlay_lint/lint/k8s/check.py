@@ -257,7 +257,10 @@ def _replacement(rep: str) -> str:
     return f"; use {rep}" if rep else ""
 
 
-def removed_problems(ctx: RuleContext) -> Iterator[Problem]:
+def _with_state(ctx: RuleContext, state: str) -> Iterator[
+        tuple[RenderedTarget, Any, str, str, Version, apis_mod.ApiStatus]]:
+    """``(target, resource, apiVersion, kind, version, status)`` of each rendered resource
+    whose apiVersion/kind is in ``state`` (removed, deprecated) in its env's version."""
     conf = settings(ctx.config)
     table = apis_mod.table()
     for t in ctx.rendered():
@@ -267,34 +270,28 @@ def removed_problems(ctx: RuleContext) -> Iterator[Problem]:
             if not av or not kind:
                 continue
             st = table.status(av, kind, v)
-            if st.state != "removed":
-                continue
-            when = f" (removed in {text(st.removed_in)})" if st.removed_in else ""
-            rep = _replacement(st.replacement) or \
-                "; it has no direct replacement (see the Kubernetes deprecation guide)"
-            yield Problem(_origin(res, "apiVersion"),
-                          f"{_label(res)}: {av} {kind} is no longer served by Kubernetes "
-                          f"{text(v)}{when}{rep}", t, res, ("apiVersion",), av)
+            if st.state == state:
+                yield t, res, av, kind, v, st
+
+
+def removed_problems(ctx: RuleContext) -> Iterator[Problem]:
+    for t, res, av, kind, v, st in _with_state(ctx, "removed"):
+        when = f" (removed in {text(st.removed_in)})" if st.removed_in else ""
+        rep = _replacement(st.replacement) or \
+            "; it has no direct replacement (see the Kubernetes deprecation guide)"
+        yield Problem(_origin(res, "apiVersion"),
+                      f"{_label(res)}: {av} {kind} is no longer served by Kubernetes "
+                      f"{text(v)}{when}{rep}", t, res, ("apiVersion",), av)
 
 
 def deprecated_problems(ctx: RuleContext) -> Iterator[Problem]:
-    conf = settings(ctx.config)
-    table = apis_mod.table()
-    for t in ctx.rendered():
-        v = conf.version_for(t, ctx.config)
-        for res in resources_of(t):
-            av, kind = res.api_version, res.kind
-            if not av or not kind:
-                continue
-            st = table.status(av, kind, v)
-            if st.state != "deprecated":
-                continue
-            until = f", not served from {text(st.removed_in)}" if st.removed_in else ""
-            since = f" since Kubernetes {text(st.deprecated_in)}" if st.deprecated_in else ""
-            yield Problem(_origin(res, "apiVersion"),
-                          f"{_label(res)}: {av} {kind} is deprecated{since}"
-                          f"{until}{_replacement(st.replacement)}",
-                          t, res, ("apiVersion",), av)
+    for t, res, av, kind, v, st in _with_state(ctx, "deprecated"):
+        until = f", not served from {text(st.removed_in)}" if st.removed_in else ""
+        since = f" since Kubernetes {text(st.deprecated_in)}" if st.deprecated_in else ""
+        yield Problem(_origin(res, "apiVersion"),
+                      f"{_label(res)}: {av} {kind} is deprecated{since}"
+                      f"{until}{_replacement(st.replacement)}",
+                      t, res, ("apiVersion",), av)
 
 
 __all__ = ["schema_problems", "removed_problems", "deprecated_problems", "Node"]

@@ -29,6 +29,7 @@ import re
 from typing import Any, Callable, NamedTuple
 
 from ...core.node import Node, Origin
+from ..schema_check import path_text
 
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
@@ -264,13 +265,6 @@ def _freeze(v: Any) -> Any:
 
 
 # -- validation ------------------------------------------------------------------------------
-
-def path_text(path: tuple) -> str:
-    out = ""
-    for k in path:
-        out += f"[{k}]" if type(k) is int else (f".{k}" if out else str(k))
-    return out
-
 
 def _show(v: Any) -> str:
     if isinstance(v, str):
