@@ -1,4 +1,5 @@
-"""Shared test helpers: where ../shared is, whether kubectl is here, and a kubectl oracle."""
+"""Shared test helpers: where ../shared is, whether kubectl is here, a kubectl oracle, and
+writing trees and git history."""
 from __future__ import annotations
 
 import os
@@ -56,6 +57,23 @@ def write_files(root: Path, files: dict[str, "str | bytes"]) -> Path:
         else:
             p.write_text(content)
     return root
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in ``cwd`` as a fixed author, with no system, global or inherited ``GIT_*``
+    configuration; its stdout (a failure raises)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@e", GIT_CONFIG_NOSYSTEM="1", HOME=str(cwd))
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True, env=env).stdout
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in the file with ``new``; ``old`` must be there."""
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, need_shared
+from conftest import REPO, git, need_shared
 
 yaml = pytest.importorskip("yaml")
 
@@ -301,25 +301,17 @@ def test_action_fails_loudly_without_a_result(tmp_path, installed):
     assert r.outputs["lint"] == {"exit-code": "2"}
 
 
-def _git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
-    env = {k: v for k, v in env.items() if not k.startswith("GIT_DIR")}
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                          env=env).stdout
-
-
 def _pull_request(tmp_path: Path, fixture: str) -> Path:
     """A shallow clone of a PR branch (as actions/checkout makes it) whose base is main."""
     seed = _copy_fixture(fixture, tmp_path / "seed")
-    _git(seed, "init", "-q", "-b", "main")
-    _git(seed, "add", "-A")
-    _git(seed, "commit", "-qm", "base")
+    git(seed, "init", "-q", "-b", "main")
+    git(seed, "add", "-A")
+    git(seed, "commit", "-qm", "base")
     origin = tmp_path / "origin.git"
-    _git(tmp_path, "clone", "-q", "--bare", str(seed), str(origin))
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(origin))
     ws = tmp_path / "ws"
-    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(ws))
-    _git(ws, "checkout", "-qb", "pr")
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(ws))
+    git(ws, "checkout", "-qb", "pr")
     return ws
 
 
@@ -329,7 +321,7 @@ def test_action_changed_only_on_pull_request(tmp_path, installed):
     ws = _pull_request(tmp_path, "aether-broken")
     f = ws / "infra/overlays/dev/patches/ingress-host.yaml"
     f.write_text(f.read_text() + "# reviewed\n")
-    _git(ws, "commit", "-qam", "dev change")
+    git(ws, "commit", "-qam", "dev change")
     r, rc = _lint(tmp_path, ws, installed, {"path": "infra", "changed-only": "true"},
                   {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main",
                    "GITHUB_HEAD_REF": "pr"})
@@ -355,8 +347,8 @@ def test_action_diff_on_pull_request(tmp_path, installed):
     ws = _pull_request(tmp_path, "aether-clean")
     prod = ws / "infra/overlays/prod/kustomization.yaml"
     prod.write_text(prod.read_text().replace("newTag: 1.8.1", "newTag: 1.8.2", 1))
-    _git(ws, "commit", "-qam", "gateway 1.8.2 in prod")
-    head = _git(ws, "rev-parse", "HEAD")
+    git(ws, "commit", "-qam", "gateway 1.8.2 in prod")
+    head = git(ws, "rev-parse", "HEAD")
     r, rc = _lint(tmp_path, ws, installed, {"path": "infra", "diff": "true"},
                   {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main",
                    "GITHUB_HEAD_REF": "pr"})
@@ -374,8 +366,8 @@ def test_action_diff_on_pull_request(tmp_path, installed):
     text = comment.read_text()
     assert text.startswith("## overlay-lint\n") and "No findings" in text and row in text
     assert r.outputs["lint"]["exit-code"] == "0"
-    assert _git(ws, "rev-parse", "HEAD") == head
-    assert _git(ws, "--no-optional-locks", "status", "--porcelain") == ""
+    assert git(ws, "rev-parse", "HEAD") == head
+    assert git(ws, "--no-optional-locks", "status", "--porcelain") == ""
 
 
 def test_action_diff_outside_a_pull_request(tmp_path, installed):

@@ -15,7 +15,7 @@ from overlay_lint.core.errors import OverlayLintError
 from overlay_lint.lint.config import Config
 from overlay_lint.lint.discovery import discover
 
-from conftest import need_shared
+from conftest import git, need_shared
 
 
 @pytest.fixture
@@ -101,32 +101,27 @@ def test_reach_covers_every_file_the_render_reads(broken):
 
 # ---------------------------------------------------------------- git
 
-def _git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
-
-
 @pytest.fixture
 def git_repo(broken) -> Path:
     if shutil.which("git") is None:
         pytest.skip("git is not on PATH")
-    _git(broken, "init", "-q", "-b", "main")
-    _git(broken, "-c", "user.email=t@e", "-c", "user.name=t", "add", "-A")
-    _git(broken, "-c", "user.email=t@e", "-c", "user.name=t", "commit", "-qm", "base")
+    git(broken, "init", "-q", "-b", "main")
+    git(broken, "add", "-A")
+    git(broken, "commit", "-qm", "base")
     return broken
 
 
 def test_changed_since_branch_and_work_tree(git_repo):
-    _git(git_repo, "checkout", "-qb", "feature")
+    git(git_repo, "checkout", "-qb", "feature")
     p = git_repo / "infra/overlays/prod/patches/resources.yaml"
     p.write_text(p.read_text() + "# committed\n")
-    _git(git_repo, "-c", "user.email=t@e", "-c", "user.name=t", "commit", "-qam", "prod")
+    git(git_repo, "commit", "-qam", "prod")
     # main moves on too: REF...HEAD means changes since the merge base, not main's own edits
-    _git(git_repo, "checkout", "-q", "main")
+    git(git_repo, "checkout", "-q", "main")
     q = git_repo / "infra/overlays/staging/patches/gateway.yaml"
     q.write_text(q.read_text() + "# on main\n")
-    _git(git_repo, "-c", "user.email=t@e", "-c", "user.name=t", "commit", "-qam", "main")
-    _git(git_repo, "checkout", "-q", "feature")
+    git(git_repo, "commit", "-qam", "main")
+    git(git_repo, "checkout", "-q", "feature")
     d = git_repo / "infra/overlays/dev/patches/ingress-host.yaml"
     d.write_text(d.read_text() + "# unstaged\n")
     (git_repo / "new.yaml").write_text("a: 1\n")

@@ -6,32 +6,10 @@ import shutil
 
 import pytest
 
-from lint_support import run, write_tree
-from test_diff_base import edit, git
+from conftest import edit, git
+from lint_support import deployment, run, write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not here")
-
-DEPLOY = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {name}
-spec:
-  replicas: 1
-  revisionHistoryLimit: 3
-  selector:
-    matchLabels:
-      app: {name}
-  template:
-    metadata:
-      labels:
-        app: {name}
-    spec:
-      containers:
-        - name: {name}
-          image: ghcr.io/acme/{name}:1.0.0
-"""
-
 
 @pytest.fixture
 def legacy(tmp_path):
@@ -40,8 +18,8 @@ def legacy(tmp_path):
     root = tmp_path / "repo"
     write_tree(root, {
         "base/kustomization.yaml": "resources:\n  - api.yaml\n  - web.yaml\n",
-        "base/api.yaml": DEPLOY.format(name="api"),
-        "base/web.yaml": DEPLOY.format(name="web"),
+        "base/api.yaml": deployment("api", "ghcr.io/acme/api:1.0.0", replicas=1),
+        "base/web.yaml": deployment("web", "ghcr.io/acme/web:1.0.0", replicas=1),
         "overlays/dev/kustomization.yaml": "resources:\n  - ../../base\nreplicas:\n"
                                            "  - name: api\n    count: 2\n",
         "overlays/prod/kustomization.yaml": "resources:\n  - ../../base\nimages:\n"
