@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 import pytest
 
@@ -10,6 +11,41 @@ from lint_support import app_tree, deployment, lint_json, run, write_tree
 
 def schema_findings(doc: dict, rule: str = "k8s-schema") -> dict[tuple[str, int], dict]:
     return {(f["file"], f["line"]): f for f in doc["findings"] if f["rule"] == rule}
+
+
+def crd(kind: str, spec_schema: str, unserved: str = "") -> str:
+    """A CustomResourceDefinition of ``kind`` (group acme.io, plural ``<kind>s``) serving
+    v1, whose ``spec`` has the schema ``spec_schema`` (YAML); ``unserved`` names a further
+    version listed as not served."""
+    plural = kind.lower() + "s"
+    text = f"""\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: {plural}.acme.io
+spec:
+  group: acme.io
+  scope: Namespaced
+  names: {{kind: {kind}, plural: {plural}}}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+{textwrap.indent(spec_schema, " " * 14)}"""
+    if unserved:
+        text += f"""\
+    - name: {unserved}
+      served: false
+      storage: false
+      schema:
+        openAPIV3Schema: {{type: object}}
+"""
+    return text
 
 
 BASE_DEPLOY = """\
@@ -264,39 +300,17 @@ spec:
 
 
 def test_crd_in_the_repository_checks_its_custom_resources(tmp_path):
-    crd = """\
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.acme.io
-spec:
-  group: acme.io
-  scope: Namespaced
-  names: {kind: Widget, plural: widgets}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              required: [size]
-              properties:
-                size: {type: integer, minimum: 1}
-                color: {type: string, enum: [red, blue]}
-                memory: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}
-                extra:
-                  type: object
-                  x-kubernetes-preserve-unknown-fields: true
-    - name: v0
-      served: false
-      storage: false
-      schema:
-        openAPIV3Schema: {type: object}
-"""
+    widgets = crd("Widget", """\
+type: object
+required: [size]
+properties:
+  size: {type: integer, minimum: 1}
+  color: {type: string, enum: [red, blue]}
+  memory: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}
+  extra:
+    type: object
+    x-kubernetes-preserve-unknown-fields: true
+""", unserved="v0")
     widget = """\
 apiVersion: acme.io/v1
 kind: Widget
@@ -325,7 +339,7 @@ metadata:
   name: w3
 """
     write_tree(tmp_path, {"crds/kustomization.yaml": "resources: [widgets.yaml]\n",
-                          "crds/widgets.yaml": crd,
+                          "crds/widgets.yaml": widgets,
                           "app/kustomization.yaml": "resources: [widget.yaml]\n",
                           "app/widget.yaml": widget})
     _, doc = lint_json(tmp_path, ".")
@@ -398,25 +412,8 @@ def test_crd_folders_and_json_schemas_from_the_config(tmp_path):
                  "properties": {"replicas": {"type": "integer"}}}}}
     write_tree(tmp_path, {
         "schemas/acme.io/gizmo_v1.json": json.dumps(schema),
-        "vendor/crds/thing.yaml": """\
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: things.acme.io
-spec:
-  group: acme.io
-  scope: Namespaced
-  names: {kind: Thing, plural: things}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec: {type: object, properties: {size: {type: integer}}}
-""",
+        "vendor/crds/thing.yaml": crd("Thing",
+                                      "{type: object, properties: {size: {type: integer}}}\n"),
         "app/kustomization.yaml": "resources: [r.yaml]\n",
         "app/r.yaml": """\
 apiVersion: acme.io/v1
@@ -492,34 +489,17 @@ metadata:
 
 
 def test_crd_patterns_run_as_go_regexps_in_linear_time(tmp_path):
-    crd = """\
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: things.acme.io
-spec:
-  group: acme.io
-  scope: Namespaced
-  names: {kind: Thing, plural: things}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              properties:
-                name: {type: string, pattern: '^(a|aa)+$'}
-                host: {type: string, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'}
-                odd: {type: string, pattern: '(?P<x'}
-"""
+    things = crd("Thing", """\
+type: object
+properties:
+  name: {type: string, pattern: '^(a|aa)+$'}
+  host: {type: string, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'}
+  odd: {type: string, pattern: '(?P<x'}
+""")
     thing = ("apiVersion: acme.io/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n"
              f"  name: {'a' * 60}!\n  host: Bad_Host\n  odd: anything\n")
     write_tree(tmp_path, {"k/kustomization.yaml": "resources: [crd.yaml, thing.yaml]\n",
-                          "k/crd.yaml": crd, "k/thing.yaml": thing})
+                          "k/crd.yaml": things, "k/thing.yaml": thing})
     import time
     t = time.perf_counter()
     _, doc = lint_json(tmp_path, ".", "--rule", "k8s-schema")
@@ -530,28 +510,10 @@ spec:
 
 
 def test_changed_files_run_still_finds_the_crd_of_a_changed_custom_resource(tmp_path):
-    crd = """\
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.acme.io
-spec:
-  group: acme.io
-  scope: Namespaced
-  names: {kind: Widget, plural: widgets}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec: {type: object, properties: {size: {type: integer}}}
-"""
+    widgets = crd("Widget", "{type: object, properties: {size: {type: integer}}}\n")
     widget = "apiVersion: acme.io/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  sise: 1\n"
     write_tree(tmp_path, {"platform/crds/kustomization.yaml": "resources: [widgets.yaml]\n",
-                          "platform/crds/widgets.yaml": crd})
+                          "platform/crds/widgets.yaml": widgets})
     app_tree(tmp_path / "app", base={"widget.yaml": widget}, overlays={"dev": "", "prod": ""})
     (tmp_path / ".git").mkdir()
     rc, doc = lint_json(tmp_path, "--files", "app/base/widget.yaml")
