@@ -7,8 +7,8 @@ are served is a one-line change; after the upgrade it is an outage.
 Source: the prerelease-lifecycle data of ``k8s.io/api`` (what the API server's warnings
 say), kept in the package as a generated table, plus the GA kinds the API server warns
 about on its own: ``v1`` Endpoints from 1.33 (use ``discovery.k8s.io/v1`` EndpointSlice)
-and ``v1`` ComponentStatus from 1.19. Each env's version is the
-``kubernetes:`` setting of the config (default: the newest the shipped schemas cover).
+and ``v1`` ComponentStatus from 1.19. Each env's version is the ``kubernetes:`` setting of
+the config (default: the newest the shipped schemas cover).
 
 Failing (env pinned to 1.25)::
 

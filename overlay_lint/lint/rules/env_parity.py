@@ -11,10 +11,9 @@ Without configuration the rule does nothing. ``envs`` names the envs that must m
 first env matched is the reference and every other one is compared with it, value by
 value, as ``overlay-lint diff REF OTHER`` compares them (when no group holds two of them,
 the envs named are compared across groups). A name that matches no env is a finding at
-its line in the config. Differences that come only from
-the env's own namespace, name prefix/suffix or a content hash are never findings.
-``allow`` lists the differences allowed, as field paths with wildcards
-(``overlay-lint diff`` prints the paths):
+its line in the config. Differences that come only from the env's own namespace, name
+prefix/suffix or a content hash are never findings. ``allow`` lists the differences
+allowed, as field paths with wildcards (``overlay-lint diff`` prints the paths):
 
 - ``spec.replicas`` — a path (and everything below it); ``*`` matches within one
   segment (``containers[*]``: any container), ``**`` any number of segments;

@@ -6,8 +6,8 @@ something never tested, or a service silently disappeared from an env (a
 
 By default the envs are compared with each other: a Deployment that comes from a folder
 every env includes (the base) must be in every env; one defined only in some env overlays
-is reported where it is defined. Only envs of one app (the folders under one
-``overlays/`` folder) are compared with each other. With ``workloads`` set, every env must render exactly
+is reported where it is defined. Only envs of one app (the envs that build on the same
+base) are compared with each other. With ``workloads`` set, every env must render exactly
 those (names as written in the base, before any name prefix/suffix).
 
 Failing: ``overlays/prod`` deletes ``github-worker`` with a ``$patch: delete`` patch,
@@ -60,7 +60,7 @@ def _kind_origin(res):
 
 
 def check(ctx: RuleContext) -> Iterator[Problem]:
-    for envs in ctx.groups():  # envs of one app (one overlays/ folder) are compared
+    for envs in ctx.groups():  # envs of one app (built on one base) are compared
         yield from _check_group(ctx, envs)
 
 

@@ -4,8 +4,9 @@ Why: Kustomize renders anything that is YAML. The API server then rejects the ap
 (``kubectl apply`` validates strictly by default), or, where validation is off, silently
 drops the misspelled field, and the setting it was meant to carry does not hold:
 ``progressDeadlineSecond: 900`` leaves the default 600 s; ``imagePullPolicy: always`` is
-rejected, and the env's sync fails. The finding points at the source line that produced the field (base, patch
-file, inline patch, JSON6902 ``value:``, generator), once, with every env it shows in.
+rejected, and the env's sync fails. The finding points at the source line that produced
+the field (base, patch file, inline patch, JSON6902 ``value:``, generator), once, with
+every env it shows in.
 
 Checked, against the Kubernetes OpenAPI schema of the env's version (``kubernetes:`` in the
 config; default: the newest version the shipped ``kubernetes-validate`` schemas cover):

@@ -1,4 +1,4 @@
-"""In protected envs no image uses the ``latest`` tag or no tag at all.
+"""In protected envs every image has a tag, and not ``latest``.
 
 Why: ``latest`` (which an untagged image means) changes under you: two pods of the same
 Deployment can run different code, and a rollback cannot return to what ran before.

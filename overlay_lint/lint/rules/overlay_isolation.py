@@ -4,6 +4,15 @@ Why: overlays are meant to differ. When staging lists ``../dev/debug``, a change
 dev (debug logging, open endpoints, a test image) silently ships to staging too, and the
 dev team cannot know that their folder is someone else's dependency.
 
+An env layered on a whole sibling env of the same role (``overlays/prod-eu`` listing
+``../prod``, one variant of an operator built on another) is a deliberate layering, not a
+crossing; layered on an env of another role (``staging`` on ``../dev``, a test env on a
+production env) it is reported: a change meant for one tier ships to another. Only envs of
+one group (app) count: in a repository of several apps, an overlay of another app is a
+dependency, not another env; and a folder named ``base``, ``common`` or ``shared`` is what
+envs share, even when an Argo CD Application deploys it directly too. The finding points
+at the entry that crosses over.
+
 Failing (``overlays/staging/kustomization.yaml``)::
 
     components:
@@ -15,14 +24,7 @@ Passing: move what both envs need to a shared folder and list it from both::
       - ../../components/debug
 
 Fix: move the shared piece out of the other env's folder (to the base or a component
-folder) and reference it from there. The finding points at the entry that crosses over.
-An env layered on a whole sibling env of the same role (``overlays/prod-eu`` listing
-``../prod``, one variant of an operator built on another) is a deliberate layering, not a
-crossing; layered on an env of another role (``staging`` on ``../dev``, a test env on a
-production env) it is reported: a change meant for one tier ships to another.
-Only envs of one group (app) count: in a repository of several apps, an overlay of another
-app is a dependency, not another env; and a folder named ``base``, ``common`` or
-``shared`` is what envs share, even when an Argo CD Application deploys it directly too.
+folder) and reference it from there.
 """
 from __future__ import annotations
 

@@ -32,11 +32,13 @@ Fix: add the key (``kubeseal`` it into the SealedSecret) or correct the referenc
 A Secret that is not rendered at all is reported only in an env that renders Secrets of
 its own in that namespace, and only when no other checked target renders a Secret of
 that name (in a base or a loose manifest, an overlay, another app or an operator may
-provide it). Parameters: ``external``, names (globs) of Secrets created
-outside the repository; ``missing-objects``: ``auto`` (as above), ``report`` or ``ignore``;
-``producers``: the kinds that make Secrets, each ``{kind, apiVersion (glob), name (a dotted
-path, default metadata.name) or annotation, keys (default: any), if-annotation}``; setting
-it replaces the list (``overlay-lint explain secret-key-ref`` prints the defaults).
+provide it).
+
+Parameters: ``external``, names (globs) of Secrets created outside the repository;
+``missing-objects``: ``auto`` (as above), ``report`` or ``ignore``; ``producers``: the
+kinds that make Secrets, each ``{kind, apiVersion (glob), name (a dotted path, default
+metadata.name) or annotation, keys (default: any), if-annotation}``; setting it replaces
+the list (``overlay-lint explain secret-key-ref`` prints the defaults).
 """
 from __future__ import annotations
 

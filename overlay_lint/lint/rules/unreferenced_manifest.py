@@ -1,5 +1,4 @@
-"""Every manifest kept with a kustomization's files is read by a kustomization or
-deployed by a tool.
+"""Every manifest kept with a kustomization's files is read by one, or deployed by a tool.
 
 Why: a manifest dropped into an overlay folder (``overlays/prod/hpa.yaml``) and never
 added to ``resources:`` looks deployed to anyone reading the folder, and never reaches the
