@@ -112,7 +112,7 @@ def check_dir(directory: Path, root: Path, describe: str) -> str:
 
 
 # Refusals documented in docs/security.md ("Deliberately stricter than Kustomize").
-_STRICTER = ("duplicate key", "holds one YAML document",
+_STRICTER = ("duplicate key",
              "apiVersion must be a string", "kind must be a string", "metadata.name must be",
              "metadata.namespace must be", "metadata.labels must be",
              "metadata.annotations must be", "resource is missing", "outside the lint root",

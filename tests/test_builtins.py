@@ -367,10 +367,15 @@ def test_configmap_generator_literals_and_merge_behavior() -> None:
     assert not rm.items[0].state.needs_hash  # both must want the hash
 
 
-def test_generator_behavior_typo_and_missing_name_are_refused() -> None:
-    bad = config(T.ConfigMapGeneratorConfig, "name: cfg\nbehavior: merg\n")
-    with pytest.raises(OverlayLintError, match="unknown behavior 'merg'"):
-        ConfigMapGenerator.configure(bad, where("ConfigMapGenerator"), H)
+def test_generator_behavior_typo_creates_and_is_noted_a_missing_name_is_refused() -> None:
+    h = Helpers(Loader(), "/mem")
+    typo = config(T.ConfigMapGeneratorConfig, "name: cfg\nbehavior: merg\nliterals: [A=1]\n")
+    (gen,) = ConfigMapGenerator.configure(typo, where("ConfigMapGenerator"), h)
+    rm = ResMap()
+    absorb(rm, gen.generate(), gen.entry.origin)   # nothing to merge into: created
+    assert [r.name for r in rm] == ["cfg"]
+    (note,) = h.ignored
+    assert note.origin.line == 2 and "behavior 'merg' is not create" in note.message
     with pytest.raises(OverlayLintError, match="must have a name"):
         ConfigMapGenerator.configure(config(T.ConfigMapGeneratorConfig, "literals: [A=1]\n"),
                                      where("ConfigMapGenerator"), H)

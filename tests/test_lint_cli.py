@@ -21,7 +21,7 @@ RULES = {"revision-history-limit", "expected-workloads", "dev-replicas", "dev-im
          "k8s-schema", "removed-api", "deprecated-api", "env-parity",
          "patch-no-match", "patch-no-effect", "unused-image-override", "replacement-no-target",
          "unreferenced-manifest", "deprecated-kustomize-field", "duplicate-key",
-         "unused-suppression"}
+         "ignored-by-kustomize", "unused-suppression"}
 
 
 def test_rules_lists_every_rule(tmp_path):

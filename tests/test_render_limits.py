@@ -224,3 +224,80 @@ def test_json6902_copies_are_bounded(tmp_path: Path, key: str, count: int, error
         build(str(tmp_path), Loader(str(tmp_path), Budget(nodes=1_000_000)))
     assert time.monotonic() - start < 15
     assert exc.value.file == str(tmp_path / "kustomization.yaml")
+
+
+# --- a directory reached by many paths is built twice, then reused (issue 8) ----------------
+
+FAN_BASE = {
+    "base/kustomization.yaml": "resources: [d.yaml]\nlabels:\n- pairs: {app: web}\n"
+                               "configMapGenerator:\n- name: cfg\n  literals: [a=b]\n"
+                               "patches:\n- patch: |-\n    - op: add\n      path: /spec/replicas\n"
+                               "      value: 3\n  target: {kind: Deployment}\n",
+    "base/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+                   "  template:\n    spec:\n      containers:\n      - name: app\n"
+                   "        image: nginx\n        envFrom:\n"
+                   "        - configMapRef: {name: cfg}\n",
+}
+
+
+def _fan(tmp_path: Path, n: int) -> Path:
+    files = dict(FAN_BASE)
+    for i in range(n):
+        files[f"mid{i}/kustomization.yaml"] = f"resources: [../base]\nnamePrefix: m{i}-\n"
+    files["top/kustomization.yaml"] = "namespace: top\nresources:\n" + "".join(
+        f"- ../mid{i}\n" for i in range(n))
+    write_files(tmp_path, files)
+    return tmp_path / "top"
+
+
+def test_a_base_reused_by_many_paths_renders_as_kubectl(tmp_path: Path) -> None:
+    top = _fan(tmp_path, 5)
+    need_kubectl()
+    import yaml
+    code, want, err = kubectl_kustomize(top)
+    assert code == 0, err
+    from overlay_lint.core.yaml_writer import dump_stream
+    got = dump_stream(r.node for r in build(str(top)).resources)
+    assert list(yaml.safe_load_all(got)) == list(yaml.safe_load_all(want))
+
+
+def test_each_reuse_of_a_base_has_its_own_records_on_its_own_resources(tmp_path: Path) -> None:
+    result = build(str(_fan(tmp_path, 5)))
+    patches = [t for t in result.touched if t.builtin == "PatchTransformer"]
+    assert len(patches) == 5          # one per path to the base, as when each is rebuilt
+    names = []
+    for rec in patches:
+        (sel,) = rec.selected
+        res = result.rendered(sel.uid)
+        assert res is not None and res.kind == "Deployment"
+        assert [c.uid for c in rec.changes] == [sel.uid]
+        assert sel.written.name == "web" and res.node.path("spec", "replicas").v == 3
+        names.append(res.name)
+    assert names == [f"m{i}-web" for i in range(5)]
+    gens = [t for t in result.touched if t.builtin == "ConfigMapGenerator"]
+    assert sorted(result.rendered(t.selected[0].uid).name for t in gens) == \
+        sorted(r.name for r in result.resources if r.kind == "ConfigMap")
+
+
+def test_a_reused_base_is_charged_to_the_budget_as_a_rebuild(tmp_path: Path) -> None:
+    top = _fan(tmp_path, 5)
+    build(str(top), Loader(str(tmp_path), Budget(builds=11)))   # top, 5 mids, 5 bases
+    with pytest.raises(OverlayLintError, match="budget of 10 kustomization builds"):
+        build(str(top), Loader(str(tmp_path), Budget(builds=10)))
+
+
+def test_a_reused_base_is_checked_for_cycles_at_its_new_place(tmp_path: Path) -> None:
+    # S lists ../mid: fine from p1 and p2, a cycle from mid/y (mid contains it), as kubectl
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n"
+    write_files(tmp_path, {
+        "S/kustomization.yaml": "resources: [cm.yaml, ../mid]\n", "S/cm.yaml": cm.format("s"),
+        "mid/kustomization.yaml": "resources: [cm.yaml]\n", "mid/cm.yaml": cm.format("mid"),
+        "p1/kustomization.yaml": "resources: [../S]\nnamePrefix: p1-\n",
+        "p2/kustomization.yaml": "resources: [../S]\nnamePrefix: p2-\n",
+        "mid/y/kustomization.yaml": "resources: [../../S]\nnamePrefix: y-\n",
+        "top/kustomization.yaml": "resources: [../p1, ../p2, ../mid/y]\n"})
+    with pytest.raises(OverlayLintError, match="cycle detected: '../mid' contains") as exc:
+        build(str(tmp_path / "top"))
+    assert (exc.value.file, exc.value.line) == (str(tmp_path / "S/kustomization.yaml"), 1)
+    code, _, err = kubectl_kustomize(tmp_path / "top")
+    assert code != 0 and "cycle detected" in err

@@ -66,6 +66,7 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _STR_TAG = "tag:yaml.org,2002:str"
 _TS_TAG = "tag:yaml.org,2002:timestamp"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_DROPPED = object()  # the key of a repeated key's value that is not kept (keep_first)
 _BINARY_TAG = "tag:yaml.org,2002:binary"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -278,10 +279,13 @@ class _Builder:
 
     def __init__(self, path: str, line_offset: int, col_offset: int, flat_origin: Origin | None,
                  lines: list[str], resolve: Any,
-                 duplicates: list[tuple[str, Origin, Origin]] | None = None):
+                 duplicates: list[tuple[str, Origin, Origin]] | None = None,
+                 keep_first: bool = False):
         self.path = path
-        # None: a repeated key is an error; a list: the last value wins, repeats go here
+        # None: a repeated key is an error; a list: repeats go here, and the last value
+        # wins (the first with ``keep_first``, as Kustomize's strategic merge reads patches)
         self.duplicates = duplicates
+        self.keep_first = keep_first
         self.lines = lines
         self.line_offset = line_offset
         self.col_offset = col_offset
@@ -401,6 +405,9 @@ class _Builder:
         if key in frame.seen:
             if self.duplicates is not None:
                 self.duplicates.append((key, korigin, frame.seen[key]))
+                if self.keep_first:  # the repeat's value is read, then dropped
+                    frame.key = (_DROPPED, korigin, False)
+                    return
                 frame.seen[key] = korigin
                 return
             raise OverlayLintError(f'duplicate key "{key}" (first at line {frame.seen[key][1]})',
@@ -419,6 +426,8 @@ class _Builder:
         top.key = None
         if is_merge:
             top.merges.append(node)
+            return root
+        if key is _DROPPED:
             return root
         node.o = korigin  # a mapping value is located at its key
         top.v[key] = node
@@ -460,8 +469,8 @@ def _key_text(key: Any) -> str:
 def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int = 0,
                     flat_origin: Origin | None = None,
                     counts: list[int] | None = None,
-                    duplicates: list[tuple[str, Origin, Origin]] | None = None
-                    ) -> list[Node | None]:
+                    duplicates: list[tuple[str, Origin, Origin]] | None = None,
+                    keep_first: bool = False) -> list[Node | None]:
     """Every document of a YAML stream; an empty document is None.
 
     ``line_offset``/``col_offset`` place text embedded in another file (an inline patch);
@@ -471,7 +480,7 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
     try:
         loader, get_event, resolve = _event_source(text)
         builder = _Builder(path, line_offset, col_offset, flat_origin, text.split("\n"),
-                           resolve, duplicates)
+                           resolve, duplicates, keep_first)
         docs = builder.documents(get_event)
         if counts is not None:
             counts.append(builder.count)  # nodes built, aliases expanded (for run budgets)
@@ -666,13 +675,18 @@ def _parse_file(path: str, st: os.stat_result, repeats: bool
     return docs, counts[0], dups
 
 
-def parse_embedded(text: str, holder: Node) -> list[Node | None]:
+def parse_embedded(text: str, holder: Node,
+                   duplicates: list[tuple[str, Origin, Origin]] | None = None,
+                   keep_first: bool = False) -> list[Node | None]:
     """Parse YAML held in a string scalar (an inline patch) so its origins point into the
-    enclosing file: exact lines for a literal block (``|``), else the holder's line."""
+    enclosing file: exact lines for a literal block (``|``), else the holder's line
+    (``duplicates``, ``keep_first``: see :func:`parse_documents`)."""
     path = holder.o[0]
     parts = holder.parts or {}
     block = parts.get("block")
     if block is not None:
         first_line, indent = block
-        return parse_documents(text, path, first_line - 1, indent)
-    return parse_documents(text, path, flat_origin=holder.o)
+        return parse_documents(text, path, first_line - 1, indent, duplicates=duplicates,
+                               keep_first=keep_first)
+    return parse_documents(text, path, flat_origin=holder.o, duplicates=duplicates,
+                           keep_first=keep_first)

@@ -19,9 +19,10 @@ from .kustomization import Kustomization
 from .loader import Loader
 from .metadata import add_build_metadata, build_metadata
 from .order import apply_sort_options
+from .printable import check_printable
 from .resource import Resource
 from .target import Accumulator, BuildContext, accumulate_target
-from .touched import DuplicateKey, Touched
+from .touched import DuplicateKey, Ignored, Touched
 from .vars import resolve_vars
 
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
@@ -39,6 +40,8 @@ class BuildResult:
     touched: list[Touched] = field(default_factory=list)
     # repeated keys in the kustomization files read (Kustomize keeps one value)
     duplicates: list[DuplicateKey] = field(default_factory=list)
+    # what Kustomize reads past without using (a second document, an unknown behavior)
+    ignored: list[Ignored] = field(default_factory=list)
 
     def rendered(self, uid: int) -> Resource | None:
         """The rendered resource with ``uid`` (see ``touched.Selected``), None if it was
@@ -62,12 +65,14 @@ def build(directory: str, loader: Loader | None = None) -> BuildResult:
     acc = accumulate_target(top, ctx, Accumulator())
     finish(acc, ctx)
     resources = apply_sort_options(acc.resmap.items, top.config.sort_options)
+    check_printable(resources)
     for res in resources:
         res.done()
     ctx.loader.files_read.add(top.path)
     return BuildResult(directory, resources, ctx.kustomizations, set(ctx.loader.files_read),
                        ctx.touched.records,
-                       [d for k in ctx.kustomizations for d in k.duplicates])
+                       [d for k in ctx.kustomizations for d in k.duplicates] + ctx.duplicates,
+                       [i for k in ctx.kustomizations for i in k.ignored] + ctx.ignored)
 
 
 def finish(acc: Accumulator, ctx: BuildContext) -> None:

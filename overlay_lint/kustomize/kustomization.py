@@ -9,7 +9,7 @@ from ..core.node import Node, Origin
 from ..core.yaml_reader import load_kustomization_file
 from . import types as T
 from .decode import decode
-from .touched import DuplicateKey
+from .touched import DuplicateKey, Ignored
 
 if TYPE_CHECKING:
     from .loader import Loader
@@ -26,6 +26,12 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     "validators": ("validator plugins and KRM functions are executables", "plugin"),
 }
 
+def _end_line(later: list[Node]) -> float:
+    """The line where the documents Kustomize ignores begin (repeats there are not its)."""
+    first = later[0].o if later else None
+    return first[1] if first is not None else float("inf")
+
+
 def find_kustomization_file(directory: str) -> str | None:
     """The kustomization file of ``directory``; error when there are several."""
     found = [n for n in FILE_NAMES if os.path.isfile(os.path.join(directory, n))]
@@ -38,7 +44,8 @@ def find_kustomization_file(directory: str) -> str | None:
 # path -> (the parsed documents it was checked from, the checked node, its typed form, its
 # repeated keys): a kustomization read again (every env of a lint reads the base) is not
 # decoded again. Both forms are shared: builds only read kustomizations.
-_VALIDATED: dict[str, tuple[list, Node, T.Kustomization, tuple[DuplicateKey, ...]]] = {}
+_VALIDATED: dict[str, tuple[list, Node, T.Kustomization, tuple[DuplicateKey, ...],
+                            tuple[Ignored, ...]]] = {}
 
 
 class Kustomization:
@@ -53,6 +60,8 @@ class Kustomization:
         # keys Kustomize reads once although written twice (it keeps the last value, or
         # the spelling sorting last): a lint finding, not an error
         self.duplicates: list[DuplicateKey] = []
+        # what Kustomize reads past (documents after the first): findings, not errors
+        self.ignored: list[Ignored] = []
 
     @classmethod
     def load(cls, directory: str, loader: "Loader | None" = None) -> "Kustomization":
@@ -67,27 +76,32 @@ class Kustomization:
         hit = _VALIDATED.get(path)
         if hit is not None and hit[0] is raw:  # the same parse: already checked
             k = cls(directory, path, hit[1], hit[2])
-            k.duplicates = list(hit[3])
+            k.duplicates, k.ignored = list(hit[3]), list(hit[4])
             return k
-        docs = [d for d in raw if d is not None]
-        if not docs:
+        # Kustomize decodes the first document only (an empty one is an empty
+        # kustomization, even with others after it) and never looks at the rest
+        node = raw[0] if raw else None
+        if node is None:
             raise OverlayLintError("kustomization file is empty", path, 1)
-        if len(docs) > 1:
-            raise at(docs[1].o, "a kustomization file holds one YAML document")
-        node = docs[0]
+        rest = [d for d in raw[1:] if d is not None]
         if not node.is_map:
             raise at(node.o, "a kustomization must be a YAML mapping")
         # validation renames keys in place: work on a copy of the cached document
         k = cls(directory, path, node.clone())
         k.duplicates = [DuplicateKey(path, key, again, first, again)
-                        for key, again, first in repeats]
+                        for key, again, first in repeats
+                        if node.o is None or again[1] < _end_line(rest)]
+        k.ignored = [Ignored(d.o, "a second YAML document in a kustomization file: Kustomize "
+                                  "reads only the first document and ignores this one (and "
+                                  "any after it); merge it into the first or delete it")
+                     for d in rest[:1]]
         k._validate()
         if k._is_empty():
             raise OverlayLintError("kustomization file is empty (nothing but apiVersion/kind); "
                                    "Kustomize refuses it", path, node.o[1] if node.o else 1)
         if len(_VALIDATED) > 4096:
             _VALIDATED.clear()
-        _VALIDATED[path] = (raw, k.node, k.config, tuple(k.duplicates))
+        _VALIDATED[path] = (raw, k.node, k.config, tuple(k.duplicates), tuple(k.ignored))
         return k
 
     def _is_empty(self) -> bool:

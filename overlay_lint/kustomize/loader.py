@@ -22,7 +22,8 @@ import stat
 from ..core.errors import at, display_path, unsupported
 from ..core.node import Node, Origin
 from ..core.paths import find_root, real
-from ..core.yaml_reader import load_file_counted, load_kustomization_file, read_text
+from ..core.yaml_reader import (load_file_counted, load_kustomization_file, parse_documents,
+                                read_text)
 from .budget import Budget
 
 # What Kustomize's git.NewRepoSpecFromURL accepts as a repository (plus plain URLs,
@@ -163,6 +164,23 @@ class Loader:
         self.check_inside(path)
         self.files_read.add(path)
         return load_kustomization_file(path)
+
+    def documents_repeating(self, path: str, origin: Origin | None,
+                            repeats: list[tuple[str, Origin, Origin]],
+                            keep_first: bool) -> list[Node | None]:
+        """The file's documents parsed afresh (not shared) with repeated keys accepted
+        (``repeats`` collects them; the first value kept or the last), charged to the
+        budget as :meth:`documents`."""
+        self.check_inside(path)
+        self.files_read.add(path)
+        where = origin or Origin(path, 0, 0)
+        text = read_text(path)
+        self.budget.spend("bytes", len(text), where)
+        counts: list[int] = []
+        docs = parse_documents(text, path, counts=counts, duplicates=repeats,
+                               keep_first=keep_first)
+        self.budget.spend("nodes", counts[0], where)
+        return docs
 
     def documents(self, path: str, origin: Origin | None = None) -> list[Node | None]:
         """The file's documents (shared: clone before changing them). Each use is charged

@@ -105,8 +105,10 @@ def absorb(resmap: ResMap, res: Resource, origin: Origin | None,
                          "cannot pick one")
     old = matches[0]
     if behavior not in ("merge", "replace"):
+        unknown = f" ('{behavior}' is not a behavior: Kustomize creates)" \
+            if behavior not in ("", "create") else ""
         raise at(origin, f"{rid.kind} '{rid.name}' already exists; set behavior to merge or "
-                         "replace to change it")
+                         f"replace to change it{unknown}")
     _copy_merge_metadata(res, old)  # takes over old's build state, its behavior too
     if behavior == "merge":
         for key in ("data", "binaryData"):

@@ -88,6 +88,18 @@ class BuildState:
         self.ref_vars: list[str] = []  # names of the deprecated vars that read this object
         self.meta_origin: str | None = None  # buildMetadata: the origin annotation's text
 
+    def copy(self) -> "BuildState":
+        new = BuildState()
+        new.prev_ids = list(self.prev_ids)
+        new.behavior = self.behavior
+        new.needs_hash = self.needs_hash
+        new.prefixes = list(self.prefixes)
+        new.suffixes = list(self.suffixes)
+        new.generated_by = self.generated_by
+        new.ref_vars = list(self.ref_vars)
+        new.meta_origin = self.meta_origin
+        return new
+
     def taken_over(self, other: "BuildState") -> None:
         """Take ``other``'s earlier ids, affixes, behavior and vars (a generated object
         merged into, or replacing, the one it names); the hash request, the generator
@@ -119,6 +131,14 @@ class Resource:
         self.source = source
         self.state = BuildState()
         self.written: ResId | None = None  # set when the build is done (see org_id)
+
+    def copy(self) -> "Resource":
+        """An independent copy with its own uid (a reused build's resource)."""
+        new = Resource(self.node.clone(), self.source)
+        new.chain = list(self.chain)
+        new.state = self.state.copy()
+        new.written = self.written
+        return new
 
     # --- identity -----------------------------------------------------------------------
     @property

@@ -25,7 +25,7 @@ from .loader import Loader
 from .metadata import join_path, origin_text
 from .resmap import ResMap, absorb
 from .resource import Resource
-from .touched import Recorder, Touched
+from .touched import DuplicateKey, Ignored, Recorder, Touched
 from .transformer_config import TransformerConfig, merge_configs
 from .vars import Var, declare_vars, merge_var_lists
 
@@ -63,6 +63,12 @@ class BuildContext:
         # and the path of the kustomization being built, relative to the top one
         self.meta: set[str] = set()
         self.meta_prefix = ""
+        # directories the build loaded, in order, each with the entry naming it and the
+        # depth it was loaded at: what a reused build checks again at its new place
+        self.loaded: list[tuple[str, T.Str, int]] = []
+        self.ignored: list[Ignored] = []  # what Kustomize reads past (besides files' own)
+        self.duplicates: list[DuplicateKey] = []  # repeated keys in patches
+        self.memo = BuildMemo()
 
 
 def accumulate_target(kust: Kustomization, ctx: BuildContext, acc: Accumulator) -> Accumulator:
@@ -78,7 +84,7 @@ def accumulate_target(kust: Kustomization, ctx: BuildContext, acc: Accumulator) 
         _accumulate_resources(kust, ctx, acc)
         acc.config = merge_configurations(acc.config, kust.dir, kust.node.o, k.configurations,
                                           k.crds, ctx.loader)
-        h = Helpers(ctx.loader, kust.dir, bool(ctx.meta))
+        h = Helpers(ctx.loader, kust.dir, bool(ctx.meta), ctx.ignored, ctx.duplicates)
         _run_generators(acc, kust, ctx, h)
         _accumulate_components(kust, ctx, acc)
         builtins = configure.transformers(kust, acc.config, h)
@@ -129,9 +135,8 @@ def _accumulate_resources(kust: Kustomization, ctx: BuildContext, acc: Accumulat
         path = ctx.loader.resolve(kust.dir, entry.v, entry.o, "resource")
         if os.path.isdir(path):
             path = ctx.loader.directory(kust.dir, entry.v, entry.o, "resource")
-            sub = _load_sub(path, entry, ctx, component=False)
             with _meta_below(ctx, entry.v):
-                sub_acc = accumulate_target(sub, ctx, Accumulator())
+                sub_acc = _build_dir(path, entry, ctx)
             acc.merge(sub_acc, entry.o, seen)
         elif os.path.exists(path):
             path = ctx.loader.file(kust.dir, entry.v, entry.o, "resource")
@@ -168,10 +173,11 @@ def _meta_below(ctx: BuildContext, rel: str) -> Iterator[None]:
         ctx.meta_prefix = saved
 
 
-def _check_cycle(path: str, entry: T.Str, ctx: BuildContext) -> None:
+def _check_cycle(path: str, entry: T.Str, ctx: BuildContext,
+                 stack: list[str] | None = None) -> None:
     """Kustomize refuses a directory equal to, or above, any directory being built."""
     real = os.path.realpath(path)
-    for seen in ctx.stack:
+    for seen in ctx.stack if stack is None else stack:
         if seen == real or real == os.sep or seen.startswith(real + os.sep):
             how = "is" if seen == real else "contains"
             raise at(entry.o, f"cycle detected: '{entry.v}' {how} "
@@ -181,11 +187,16 @@ def _check_cycle(path: str, entry: T.Str, ctx: BuildContext) -> None:
 MAX_KUSTOMIZATION_DEPTH = 150  # real trees nest < 10 deep; bounds Python's recursion
 
 
-def _load_sub(path: str, entry: T.Str, ctx: BuildContext, component: bool) -> Kustomization:
-    _check_cycle(path, entry, ctx)
-    if len(ctx.stack) >= MAX_KUSTOMIZATION_DEPTH:
+def _check_depth(depth: int, entry: T.Str) -> None:
+    if depth >= MAX_KUSTOMIZATION_DEPTH:
         raise at(entry.o, f"kustomizations nested more than {MAX_KUSTOMIZATION_DEPTH} levels "
                           "deep (bases of bases of ...); refused")
+
+
+def _load_sub(path: str, entry: T.Str, ctx: BuildContext, component: bool) -> Kustomization:
+    _check_cycle(path, entry, ctx)
+    _check_depth(len(ctx.stack), entry)
+    ctx.loaded.append((path, entry, len(ctx.stack)))
     try:
         sub = Kustomization.load(path, ctx.loader)
     except OverlayLintError as exc:
@@ -257,6 +268,101 @@ def resources_from_node(doc: Node, source: str | None) -> list[Resource]:
     return [Resource(doc, source)]
 
 
+# --- reusing a directory's build ----------------------------------------------------------
+
+@dataclass
+class _Built:
+    """What building one directory (a base, or a ``transformers:`` directory) produced and
+    cost: a private copy of its accumulator; the records, vars, kustomizations and loaded
+    directories it added to the build; the depth it started at; what it spent."""
+
+    acc: Accumulator
+    records: list[Touched]
+    var_records: dict[str, int]     # var name -> index of its record in ``records``
+    kustomizations: list[Kustomization]
+    loaded: list[tuple[str, T.Str, int]]
+    ignored: list[Ignored]
+    duplicates: list[DuplicateKey]
+    depth: int
+    spent: dict[str, int]
+
+
+class BuildMemo:
+    """Directory builds of one build, for reuse (issue 8: a base reached by many paths, or
+    a diamond of bases, is otherwise built once per path).
+
+    A directory's build depends only on the directory (and, with buildMetadata, its path
+    from the top), so a repeated one is cloned instead of rebuilt: new resources with new
+    uids, its records re-pointed at them. The first use is built as always; the second is
+    built again and kept (the first one's resources are in the caller's hands and change),
+    every later use is a clone. A reuse is charged to the run's budget what the build
+    cost, and the directories it loaded are checked again at the new place (cycles with
+    the kustomizations around it, nesting depth): it fails where a rebuild would."""
+
+    def __init__(self) -> None:
+        self.uses: dict[tuple[str, str], int] = {}
+        self.built: dict[tuple[str, str], _Built] = {}
+
+
+def _build_dir(path: str, entry: T.Str, ctx: BuildContext) -> Accumulator:
+    """The accumulated build of the kustomization directory ``path`` (not a Component)."""
+    key = (os.path.realpath(path), ctx.meta_prefix)
+    memo = ctx.memo
+    kept = memo.built.get(key)
+    if kept is not None:
+        return _reuse(kept, entry, ctx)
+    uses = memo.uses[key] = memo.uses.get(key, 0) + 1
+    records, kusts, loaded = len(ctx.touched.records), len(ctx.kustomizations), len(ctx.loaded)
+    ignored, dups = len(ctx.ignored), len(ctx.duplicates)
+    used, names, depth = dict(ctx.loader.budget.used), set(ctx.var_records), len(ctx.stack)
+    sub = _load_sub(path, entry, ctx, component=False)
+    acc = accumulate_target(sub, ctx, Accumulator())
+    if uses >= 2:
+        spent = {k: v - used[k] for k, v in ctx.loader.budget.used.items()}
+        new_records = ctx.touched.records[records:]
+        position = {id(r): i for i, r in enumerate(new_records)}
+        copy, uids = _clone_acc(acc)
+        memo.built[key] = _Built(
+            copy, [r.remapped(uids) for r in new_records],
+            {n: position[id(r)] for n, r in ctx.var_records.items() if n not in names},
+            ctx.kustomizations[kusts:], ctx.loaded[loaded:], ctx.ignored[ignored:],
+            ctx.duplicates[dups:], depth, spent)
+    return acc
+
+
+def _reuse(kept: _Built, entry: T.Str, ctx: BuildContext) -> Accumulator:
+    outer = list(ctx.stack)
+    shift = len(outer) - kept.depth
+    for i, (path, inner_entry, depth) in enumerate(kept.loaded):
+        # the first is this use's own directory, named by this use's entry
+        _check_cycle(path, entry if i == 0 else inner_entry, ctx, outer)
+        _check_depth(depth + shift, entry if i == 0 else inner_entry)
+    for name, amount in kept.spent.items():
+        if amount:
+            ctx.loader.budget.spend(name, amount, entry.o)
+    acc, uids = _clone_acc(kept.acc)
+    records = [r.remapped(uids) for r in kept.records]
+    ctx.touched.records += records
+    for name, i in kept.var_records.items():
+        ctx.var_records[name] = records[i]
+    ctx.kustomizations += kept.kustomizations
+    ctx.ignored += kept.ignored
+    ctx.duplicates += kept.duplicates
+    ctx.loaded += [(p, e, d + shift) for p, e, d in kept.loaded]
+    return acc
+
+
+def _clone_acc(acc: Accumulator) -> tuple[Accumulator, dict[int, int]]:
+    """A copy of ``acc`` whose resources are new objects (new uids: old uid -> new)."""
+    uids: dict[int, int] = {}
+    items = []
+    for res in acc.resmap.items:
+        copy = res.copy()
+        uids[res.uid] = copy.uid
+        items.append(copy)
+    return Accumulator(ResMap(items), acc.config, list(acc.vars)), uids
+
+
 # --- ``transformers:`` and ``generators:`` documents --------------------------------------
 
 def _plugin_configs(kust: Kustomization, ctx: BuildContext, field: str
@@ -300,8 +406,7 @@ def _load_path(entry: T.Str, kust: Kustomization, ctx: BuildContext,
                what: str) -> list[Resource]:
     path = ctx.loader.resolve(kust.dir, entry.v, entry.o, what)
     if os.path.isdir(path):
-        sub = _load_sub(path, entry, ctx, component=False)
-        return list(accumulate_target(sub, ctx, Accumulator()).resmap)
+        return list(_build_dir(path, entry, ctx).resmap)
     if not os.path.exists(path):
         raise at(entry.o, f"{what} '{entry.v}' not found (no such file or directory)")
     path = ctx.loader.file(kust.dir, entry.v, entry.o, what)

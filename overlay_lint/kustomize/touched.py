@@ -78,6 +78,15 @@ class DuplicateKey(NamedTuple):
     kept: Origin | None     # the occurrence whose value Kustomize uses
 
 
+class Ignored(NamedTuple):
+    """Something Kustomize reads past without using, rendering as if it were not written
+    (a second YAML document in a kustomization file, an unknown generator ``behavior``):
+    a lint finding at ``origin``, not an error."""
+
+    origin: Origin | None
+    message: str
+
+
 class Selected(NamedTuple):
     """A resource an entry matched."""
 
@@ -117,6 +126,15 @@ class Touched:
     def changed(self) -> bool:
         """True when the entry changed at least one value."""
         return any(c.changed for c in self.changes)
+
+    def remapped(self, uids: dict[int, int]) -> "Touched":
+        """A copy naming the resources by the uids ``uids`` maps theirs to (a reused
+        build's record, for the copies of its resources)."""
+        return Touched(self.builtin, self.field, self.origin, self.file, self.directory,
+                       [s._replace(uid=uids.get(s.uid, s.uid)) for s in self.selected],
+                       [c._replace(uid=uids.get(c.uid, c.uid)) for c in self.changes],
+                       list(self.notes), self.patch_file,
+                       {uids.get(u, u): rid for u, rid in self._cur.items()})
 
     def select(self, res: Resource) -> None:
         """Record that the entry matched ``res`` (once per resource)."""

@@ -15,14 +15,14 @@ field or ``transformers:`` document and the line its record points at.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from ...core.node import Origin
 from ..loader import Loader
 from ..resmap import ResMap
 from ..resource import Resource
-from ..touched import Touched
+from ..touched import DuplicateKey, Ignored, Touched
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,16 @@ class Where:
 class Helpers:
     """What configuring and running builtins needs besides their configuration
     (Kustomize's PluginHelpers): the loader (files relative to ``directory``, the run's
-    budget) and whether objects carry build annotations while transformed
-    (``buildMetadata``)."""
+    budget), whether objects carry build annotations while transformed
+    (``buildMetadata``), and where to note what Kustomize ignores or reads once."""
 
     loader: Loader
     directory: str
     annotated: bool = False
+    # what Kustomize reads past without using, found while configuring (findings)
+    ignored: list[Ignored] = field(default_factory=list)
+    # keys written twice in patches, read as Kustomize reads them (findings)
+    duplicates: list[DuplicateKey] = field(default_factory=list)
 
 
 class Transformer:

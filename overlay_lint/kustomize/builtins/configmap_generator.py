@@ -20,6 +20,7 @@ from ...core.errors import at
 from ...core.node import Node, Origin
 from ..kv import encode_base64, load_pairs
 from ..resource import Resource
+from ..touched import Ignored
 from ..types import Bool, ConfigMapArgs, GeneratorOptions, Str
 from . import Entry, Generator, Helpers, Where
 
@@ -77,8 +78,11 @@ class ConfigMapGenerator(Generator):
             raise at(args.o, f"a {field} entry must have a name")
         behavior = args.behavior
         if behavior is not None and behavior.v not in _BEHAVIORS:
-            raise at(behavior.o, f"unknown behavior '{behavior.v}': use create, merge or "
-                                 "replace")
+            # Kustomize's NewGenerationBehavior: anything else (case matters) is "unknown",
+            # which its resource map treats as create
+            h.ignored.append(Ignored(behavior.o, f"behavior '{behavior.v}' is not create, "
+                                                 "merge or replace: Kustomize ignores it and "
+                                                 f"creates the {cls.KIND}"))
         return [cls(args, where.entry(args.o), h, Options.merged(args.options, glob), field,
                     meta_origin)]
 

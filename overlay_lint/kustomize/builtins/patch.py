@@ -40,7 +40,8 @@ class PatchTransformer(Transformer):
     @classmethod
     def configure(cls, config: Patch, where: Where, h: Helpers) -> list["PatchTransformer"]:
         selector = ResourceSelector(config.target) if config.target is not None else None
-        docs, holder, path = patch_documents(config, "patches", h.loader, h.directory)
+        docs, holder, path = patch_documents(config, "patches", h.loader, h.directory,
+                                             h.duplicates)
         entry = where.entry(config.o, path)
         if selector is not None and not any(d is not None for d in docs):
             # an empty patch file with a target: Kustomize applies no operations

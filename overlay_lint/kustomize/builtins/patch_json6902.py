@@ -32,7 +32,8 @@ class PatchJson6902Transformer(Transformer):
             raise at((target or config).o, "a patchesJson6902 entry needs 'target' with a "
                                            "'name'")
         selector = ResourceSelector(target)
-        docs, holder, path = patch_documents(config, "patchesJson6902", h.loader, h.directory)
+        docs, holder, path = patch_documents(config, "patchesJson6902", h.loader,
+                                             h.directory, h.duplicates)
         first = next((d for d in docs if d is not None), None)
         ops = decode_ops(first, holder.o)
         return [cls(config, where.entry(config.o, path), h, selector, tuple(ops))]

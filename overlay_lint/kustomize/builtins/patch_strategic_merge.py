@@ -40,11 +40,11 @@ class PatchStrategicMergeTransformer(Transformer):
                                "patch content")
         out = []
         for item in items:
-            docs = inline_resources(item)
+            docs = inline_resources(item, h.duplicates)
             path = None
             if docs is None:
                 path = h.loader.file(h.directory, item.v, item.o, "patch")
-                docs = file_documents(path, h.loader, item.o)
+                docs = file_documents(path, h.loader, item.o, h.duplicates)
             patches = smp_documents(docs, item, empty_ok=True)
             out.append(cls(item, where.entry(item.o, path), h, tuple(patches)))
         if not any(t.patches for t in out):

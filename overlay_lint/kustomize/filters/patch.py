@@ -7,6 +7,7 @@ Strategic merge itself is ``smp.py``, JSON6902 operations ``json6902.py``.
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 from ...core.errors import OverlayLintError, at
 from ...core.node import Node, Origin
@@ -15,7 +16,7 @@ from ..budget import Budget, check_depth, count_nodes
 from ..loader import Loader
 from ..resmap import ResMap, id_key
 from ..resource import ResId, Resource
-from ..touched import Touched
+from ..touched import DuplicateKey, Touched
 from ..types import Patch, Str
 from .json6902 import Op, apply_ops, node_at, pointer_value
 from .smp import find, patch_values, strategic_merge
@@ -23,16 +24,46 @@ from .smp import find, patch_values, strategic_merge
 
 # --- reading patches ---------------------------------------------------------------------
 
-def embedded(text: Str) -> list[Node | None]:
+Repeats = list[tuple[str, Origin, Origin]]
+
+
+def _read_repeating(parse: Callable[[Repeats | None, bool], list[Node | None]], file: str,
+                    dups: list[DuplicateKey] | None) -> list[Node | None]:
+    """A patch's documents, read as Kustomize reads a key written twice in one mapping:
+    a strategic merge patch keeps the first value (kyaml finds the first field of that
+    name), JSON6902 operations the last (decoded as JSON). Each repeat goes to ``dups``
+    (the duplicate-key rule); without ``dups`` a repeat is an error."""
+    try:
+        return parse(None, False)
+    except OverlayLintError as exc:
+        if dups is None or not exc.message.startswith("duplicate key"):
+            raise
+    found: Repeats = []
+    docs = parse(found, True)
+    first = next((d for d in docs if d is not None), None)
+    keep_first = first is None or not first.is_seq
+    if not keep_first:
+        found = []
+        docs = parse(found, False)
+    dups.extend(DuplicateKey(file, key, again, earlier, earlier if keep_first else again)
+                for key, again, earlier in found)
+    return docs
+
+
+def embedded(text: Str, dups: list[DuplicateKey] | None = None) -> list[Node | None]:
     """The YAML documents held in a string field, located inside its file."""
     holder = Node(text.v, text.o, {"block": text.block} if text.block else None)
-    return parse_embedded(text.v, holder)
+    file = text.o[0] if text.o is not None else ""
+    return _read_repeating(lambda found, first: parse_embedded(text.v, holder, found, first),
+                           file, dups)
 
 
-def patch_documents(p: Patch, field: str, loader: Loader, kdir: str
+def patch_documents(p: Patch, field: str, loader: Loader, kdir: str,
+                    dups: list[DuplicateKey] | None = None
                     ) -> tuple[list[Node | None], Str, str | None]:
     """The parsed documents of an entry's ``path`` or inline ``patch``, the value that
-    locates the patch as a whole (for errors) and the file read (None: inline)."""
+    locates the patch as a whole (for errors) and the file read (None: inline); repeated
+    keys as Kustomize reads them, into ``dups``."""
     path_n, patch_n = p.path, p.patch
     has_path = path_n is not None and path_n.v != ""
     has_patch = patch_n is not None and patch_n.v.strip() != ""
@@ -42,12 +73,12 @@ def patch_documents(p: Patch, field: str, loader: Loader, kdir: str
         assert patch_n is not None
         # ``patches`` trims an inline patch, ``patchesJson6902`` does not
         _json_if_bracket(patch_n.v.strip() if field == "patches" else patch_n.v, patch_n)
-        return embedded(patch_n), patch_n, None
+        return embedded(patch_n, dups), patch_n, None
     if not has_path or path_n is None:
         raise at(p.o, f"a {field} entry needs 'path' (a file) or 'patch' (inline text)")
     path = loader.file(kdir, path_n.v, path_n.o, "patch")
     _json_if_bracket(loader.read_text(path, path_n.o), path_n)
-    docs = file_documents(path, loader, path_n.o)
+    docs = file_documents(path, loader, path_n.o, dups)
     if not any(d is not None for d in docs) and (field != "patches" or p.target is None):
         raise at(path_n.o, f"patch file '{path_n.v}' is empty")
     return docs, path_n, path
@@ -70,19 +101,26 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-def file_documents(path: str, loader: Loader, origin: Origin | None = None
-                   ) -> list[Node | None]:
-    """A patch file's documents, copied (the loader's are shared; a merge consumes them)."""
-    return [d.clone() if d is not None else None for d in loader.documents(path, origin)]
+def file_documents(path: str, loader: Loader, origin: Origin | None = None,
+                   dups: list[DuplicateKey] | None = None) -> list[Node | None]:
+    """A patch file's documents, copied (the loader's are shared; a merge consumes them);
+    repeated keys as Kustomize reads them, into ``dups``."""
+    def parse(found: Repeats | None, first: bool) -> list[Node | None]:
+        if found is None:
+            return [d.clone() if d is not None else None
+                    for d in loader.documents(path, origin)]
+        return loader.documents_repeating(path, origin, found, first)
+    return _read_repeating(parse, path, dups)
 
 
-def inline_resources(entry: Str) -> list[Node | None] | None:
+def inline_resources(entry: Str, dups: list[DuplicateKey] | None = None
+                     ) -> list[Node | None] | None:
     """Documents of a ``patchesStrategicMerge`` string when it is inline YAML, else None."""
     text = entry.v
     if "\n" not in text.strip() and ":" not in text:
         return None
     try:
-        docs = embedded(entry)
+        docs = embedded(entry, dups)
     except OverlayLintError:  # not YAML: Kustomize then reads it as a file path
         return None
     real = [d for d in docs if d is not None]

@@ -27,5 +27,6 @@ MODULES = (
     "unreferenced_manifest",
     "deprecated_kustomize_field",
     "duplicate_key",
+    "ignored_by_kustomize",
     "unused_suppression",
 )

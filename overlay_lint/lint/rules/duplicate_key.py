@@ -1,4 +1,4 @@
-"""No key is repeated in a kustomization file.
+"""No key is repeated in a kustomization file or a patch.
 
 Why: Kustomize reads kustomization files leniently: a key written twice in one mapping is
 no error, the last one wins and the first is silently dead. Two ``patches:`` blocks (one
@@ -10,10 +10,12 @@ last (``nameprefix``), not the last line, wins.
 Checked: every mapping of every kustomization and Component file the linted envs (and bases
 checked alone) render, keys compared as Kustomize compares them: exactly in maps of your
 own (``commonLabels``, ``pairs``, ...), ignoring case for the format's field names (the
-renderer reads these files as Kustomize does and records the repeats). Other YAML files
-(resources, patches) are not this rule's: a resource with a repeated key is an error in
-Kustomize. The finding points at the second occurrence (each later one when there are
-more) and names the line whose value Kustomize uses.
+renderer reads these files as Kustomize does and records the repeats); and every patch
+they apply, inline or from a file, where Kustomize keeps the first value in a strategic
+merge patch and the last in JSON6902 operations. A resource with a repeated key is not
+this rule's: Kustomize refuses it, and so does the render. The finding points at the
+second occurrence (each later one when there are more) and names the line whose value
+Kustomize uses.
 
 Failing::
 
