@@ -56,6 +56,22 @@ def test_a_second_document_is_ignored_as_kustomize_ignores_it(tmp_path: Path) ->
     assert "a-web" in same_as_kubectl(tmp_path)
 
 
+@pytest.mark.parametrize("text, line, ok", [
+    ("resources: [d.yaml]\n---\nfoo: [\n", 3, True),       # Kustomize never parses it
+    ("# c\n---\nresources: [d.yaml]\n---\n\"x\n", 5, True),
+    ("resources: [d.yaml]\nfoo: [\n---\nx: 1\n", 3, False),  # the first one is broken
+])
+def test_invalid_yaml_after_the_first_document(tmp_path: Path, text: str, line: int,
+                                               ok: bool) -> None:
+    write_files(tmp_path, {"d.yaml": DEPLOY, "kustomization.yaml": text})
+    if ok:
+        (ignored,) = build(str(tmp_path)).ignored
+        assert ignored.origin[1] == line
+        same_as_kubectl(tmp_path)
+    else:
+        assert refused_like_kubectl(tmp_path, "invalid YAML").line == line
+
+
 def test_an_empty_first_document_is_an_empty_kustomization(tmp_path: Path) -> None:
     write_files(tmp_path, {"d.yaml": DEPLOY,
                            "kustomization.yaml": "---\n---\nresources: [d.yaml]\n"})

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING
 
 from ..core.errors import OverlayLintError, at, unsupported
 from ..core.node import Node, Origin
-from ..core.yaml_reader import load_kustomization_file
+from ..core.yaml_reader import load_kustomization_file, parse_documents, read_text
 from . import types as T
 from .decode import decode
 from .touched import DuplicateKey, Ignored
@@ -25,6 +26,34 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     "helmGlobals": ("Helm chart inflation runs helm", "helm"),
     "validators": ("validator plugins and KRM functions are executables", "plugin"),
 }
+
+_SEPARATOR = re.compile(r"^(?:---|\.\.\.)(?:[ \t]|$)")
+
+
+def _first_document(path: str, exc: OverlayLintError
+                    ) -> tuple[list[Node | None], list[tuple[str, Origin, Origin]]] | None:
+    """Kustomize parses the first document only: a YAML error in a later one is no error
+    there. The first document alone, plus a stand-in for the rest (located at its
+    separator, so it is reported as ignored), when ``exc`` lies after the first
+    document; else None."""
+    if exc.file != path or exc.line is None:
+        return None
+    lines = read_text(path).split("\n")
+    content = False
+    for i, line in enumerate(lines):
+        if content and _SEPARATOR.match(line):
+            break
+        stripped = line.strip()
+        content = content or bool(stripped and not stripped.startswith(("#", "%", "---")))
+    else:
+        return None
+    if exc.line <= i + 1:
+        return None
+    repeats: list[tuple[str, Origin, Origin]] = []
+    docs = parse_documents("\n".join(lines[:i]), path, duplicates=repeats)
+    return docs[:1] + [Node(None, Origin(path, i + 2 if i + 1 < len(lines) else i + 1, 1))], \
+        repeats
+
 
 def _end_line(later: list[Node]) -> float:
     """The line where the documents Kustomize ignores begin (repeats there are not its)."""
@@ -71,8 +100,14 @@ class Kustomization:
         if path is None:
             raise OverlayLintError(
                 "no kustomization.yaml, kustomization.yml or Kustomization file", directory)
-        raw, repeats = loader.kustomization(path) if loader is not None \
-            else load_kustomization_file(path)
+        try:
+            raw, repeats = loader.kustomization(path) if loader is not None \
+                else load_kustomization_file(path)
+        except OverlayLintError as exc:
+            first = _first_document(path, exc)
+            if first is None:
+                raise
+            raw, repeats = first
         hit = _VALIDATED.get(path)
         if hit is not None and hit[0] is raw:  # the same parse: already checked
             k = cls(directory, path, hit[1], hit[2])
@@ -83,7 +118,7 @@ class Kustomization:
         node = raw[0] if raw else None
         if node is None:
             raise OverlayLintError("kustomization file is empty", path, 1)
-        rest = [d for d in raw[1:] if d is not None]
+        rest = [d for d in raw[1:] if d is not None]  # (a Node that ends raw: see below)
         if not node.is_map:
             raise at(node.o, "a kustomization must be a YAML mapping")
         # validation renames keys in place: work on a copy of the cached document
