@@ -301,3 +301,20 @@ def test_a_reused_base_is_checked_for_cycles_at_its_new_place(tmp_path: Path) ->
     assert (exc.value.file, exc.value.line) == (str(tmp_path / "S/kustomization.yaml"), 1)
     code, _, err = kubectl_kustomize(tmp_path / "top")
     assert code != 0 and "cycle detected" in err
+
+
+def test_a_diamond_of_bases_is_reused_and_still_bounded_by_the_budget(tmp_path: Path) -> None:
+    # each level lists the next level's two bases: 2^30 builds if each path were rebuilt;
+    # reused, the run's budget still counts every path and ends it at once
+    files = {"kustomization.yaml": "resources: [b0a, b0b]\n"}
+    depth = 30
+    for i in range(depth):
+        nxt = f"resources: [../b{i + 1}a, ../b{i + 1}b]\n" if i + 1 < depth else \
+            "namePrefix: leaf-\n"
+        for side in "ab":
+            files[f"b{i}{side}/kustomization.yaml"] = nxt
+    write_files(tmp_path, files)
+    start = time.monotonic()
+    with pytest.raises(OverlayLintError, match="budget of 100,000 kustomization builds"):
+        build(str(tmp_path), Loader(str(tmp_path), Budget(builds=100_000)))
+    assert time.monotonic() - start < 5

@@ -325,7 +325,9 @@ def _build_dir(path: str, entry: T.Str, ctx: BuildContext) -> Accumulator:
         memo.built[key] = _Built(
             copy, [r.remapped(uids) for r in new_records],
             {n: position[id(r)] for n, r in ctx.var_records.items() if n not in names},
-            ctx.kustomizations[kusts:], ctx.loaded[loaded:], ctx.ignored[ignored:],
+            # each directory once: checking a repeat again at the same depth cannot fail
+            ctx.kustomizations[kusts:], list(dict.fromkeys(ctx.loaded[loaded:])),
+            ctx.ignored[ignored:],
             ctx.duplicates[dups:], depth, spent)
     return acc
 
