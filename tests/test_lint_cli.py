@@ -117,8 +117,8 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path):
         assert use_color(Tty()) is False
     finally:
         del os.environ["NO_COLOR"]
-    assert use_color(sys.stdout.__class__.__new__(sys.stdout.__class__)
-                     if False else open(os.devnull, "w")) is False
+    with open(os.devnull, "w") as not_a_tty:
+        assert use_color(not_a_tty) is False
 
 
 @pytest.mark.parametrize("fmt, marker", [("sarif", '"$schema"'), ("github", "::error file="),
@@ -193,7 +193,7 @@ def test_schemas_are_valid_json_schemas():
     ["rules", "--mark"],
     ["envs", "--form", "json"],
 ])
-def test_options_are_never_abbreviated(tmp_path, argv, capsys):
+def test_options_are_never_abbreviated(tmp_path, argv):
     app_tree(tmp_path)
     with pytest.raises(SystemExit) as exc:
         run(argv, tmp_path)

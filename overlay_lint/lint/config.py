@@ -66,7 +66,6 @@ class Config:
     envs: list[EnvSpec] | None = None
     roles: RoleMatcher = field(default_factory=RoleMatcher)
     rules: dict[str, Node] = field(default_factory=dict)   # rule id -> its config node
-    rules_origin: Origin | None = None
     rule_dirs: list[str] = field(default_factory=list)     # absolute
     ignore_paths: list[str] = field(default_factory=list)
     ignores: list[IgnoreEntry] = field(default_factory=list)
@@ -285,7 +284,6 @@ def parse_config(node: Node, path: str, root: str | None = None) -> Config:
     rules = node.get("rules")
     if rules is not None:
         cfg.rules = dict(rules.v)
-        cfg.rules_origin = rules.o
     for item in (node.get("rule-dirs").v if node.get("rule-dirs") is not None else []):
         d = os.path.normpath(os.path.join(base, item.v))
         # a config inside the repository (a pull request may change it) reads rules only
