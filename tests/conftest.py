@@ -47,6 +47,23 @@ def kubectl_kustomize(directory: str | os.PathLike) -> tuple[int, str, str]:
     return p.returncode, p.stdout, p.stderr
 
 
+def kubectl_documents(directory: str | os.PathLike) -> list:
+    """The documents kubectl renders (it must succeed), read back with PyYAML: a reader
+    independent of ours."""
+    import yaml
+    code, out, err = kubectl_kustomize(directory)
+    assert code == 0, f"kubectl kustomize failed: {err}"
+    return [d for d in yaml.safe_load_all(out) if d is not None]
+
+
+def line_of(path: Path, text: str, after: int = 0) -> int:
+    """1-based number of the first line (after line ``after``) that contains ``text``."""
+    for i, line in enumerate(path.read_text().splitlines(), start=1):
+        if i > after and text in line:
+            return i
+    raise AssertionError(f"{text!r} not in {path}")
+
+
 def write_files(root: Path, files: dict[str, "str | bytes"]) -> Path:
     """Write ``{relative path: text or bytes}`` under ``root``, exactly as given."""
     for rel, content in files.items():

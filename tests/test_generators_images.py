@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import kubectl_kustomize, need_kubectl
+from conftest import kubectl_documents, kubectl_kustomize, line_of, need_kubectl
 from overlay_lint.core.yaml_writer import dump_stream
 from overlay_lint.core.errors import OverlayLintError
 from overlay_lint.kustomize.build import build
@@ -38,15 +38,9 @@ def ours(directory: Path) -> list:
             if d is not None]
 
 
-def theirs(directory: Path) -> list:
-    code, out, err = kubectl_kustomize(directory)
-    assert code == 0, f"kubectl kustomize failed: {err}"
-    return [d for d in yaml.safe_load_all(out) if d is not None]
-
-
 def assert_parity(directory: Path) -> list:
     need_kubectl()
-    want = theirs(directory)
+    want = kubectl_documents(directory)
     got = ours(directory)
     assert got == want
     return got
@@ -60,13 +54,6 @@ def assert_both_fail(directory: Path, message_part: str) -> None:
         build(str(directory))
     assert message_part in str(exc.value)
     assert exc.value.file and exc.value.line  # located at a source line
-
-
-def line_of(path: Path, text: str, after: int = 0) -> int:
-    for i, line in enumerate(path.read_text().splitlines(), start=1):
-        if i > after and text in line:
-            return i
-    raise AssertionError(f"{text!r} not in {path}")
 
 
 def find(result, kind: str, name_start: str):

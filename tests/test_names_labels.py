@@ -13,9 +13,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import kubectl_kustomize, need_kubectl
+from conftest import kubectl_documents, kubectl_kustomize, line_of, need_kubectl
 from overlay_lint.core.errors import OverlayLintError
 from overlay_lint.kustomize.build import build
 from overlay_lint.kustomize.transformer_config import TransformerConfig, merge_configs
@@ -283,16 +282,10 @@ def _write(root: Path, files: dict[str, str]) -> None:
         p.write_text(textwrap.dedent(text))
 
 
-def _theirs(directory: Path) -> list:
-    code, out, err = kubectl_kustomize(directory)
-    assert code == 0, f"kubectl kustomize failed: {err}"
-    return [d for d in yaml.safe_load_all(out) if d is not None]
-
-
 def _same(tmp_path: Path, files: dict[str, str], top: str = ".") -> list:
     need_kubectl()
     _write(tmp_path, files)
-    want = _theirs(tmp_path / top)
+    want = kubectl_documents(tmp_path / top)
     got = [r.node.data() for r in build(str(tmp_path / top)).resources]
     for g, w in zip(got, want):
         assert g == w
@@ -796,13 +789,6 @@ def test_conflicting_configuration_is_located(tmp_path: Path) -> None:
 
 # --- provenance -----------------------------------------------------------------------------
 
-def _line_of(path: Path, needle: str) -> int:
-    for i, text in enumerate(path.read_text().splitlines(), 1):
-        if needle in text:
-            return i
-    raise AssertionError(f"{needle!r} not in {path}")
-
-
 def _res(result, kind: str, name: str):
     return next(r for r in result.resources if r.kind == kind and r.name == name)
 
@@ -826,16 +812,16 @@ commonAnnotations:
     kfile = tmp_path / "overlay" / "kustomization.yaml"
     dep = _res(result, "Deployment", "p-web")
     ns = dep.node.path("metadata", "namespace")
-    assert ns.o[:2] == (str(kfile), _line_of(kfile, "namespace: prod"))
+    assert ns.o[:2] == (str(kfile), line_of(kfile, "namespace: prod"))
     team = dep.node.path("spec", "template", "metadata", "labels", "team")
-    assert team.v == "blue" and team.o[:2] == (str(kfile), _line_of(kfile, "team: blue"))
+    assert team.v == "blue" and team.o[:2] == (str(kfile), line_of(kfile, "team: blue"))
     sel = dep.node.path("spec", "selector", "matchLabels", "team")
-    assert sel.o[1] == _line_of(kfile, "team: blue")
+    assert sel.o[1] == line_of(kfile, "team: blue")
     tier = dep.node.path("spec", "template", "metadata", "labels", "tier")
-    assert tier.o[1] == _line_of(kfile, "tier: web")
+    assert tier.o[1] == line_of(kfile, "tier: web")
     assert dep.node.path("spec", "selector", "matchLabels", "tier") is None
     owner = dep.node.path("metadata", "annotations", "owner")
-    assert owner.o[1] == _line_of(kfile, "owner: ops")
+    assert owner.o[1] == line_of(kfile, "owner: ops")
     # an untouched label keeps the base line
     app = dep.node.path("metadata", "labels", "app")
     assert app.o[0] == str(tmp_path / "base" / "deploy.yaml")
@@ -848,13 +834,13 @@ def test_provenance_references_keep_reference_line(tmp_path: Path) -> None:
     deploy = tmp_path / "deploy.yaml"
     ref = dep.node.path("spec", "template", "spec", "volumes", 0, "configMap", "name")
     assert ref.v == "p-conf"
-    assert ref.o[:2] == (str(deploy), _line_of(deploy, "configMap: {name: conf}"))
+    assert ref.o[:2] == (str(deploy), line_of(deploy, "configMap: {name: conf}"))
     sa = dep.node.path("spec", "template", "spec", "serviceAccountName")
-    assert sa.v == "p-runner" and sa.o[1] == _line_of(deploy, "serviceAccountName")
+    assert sa.v == "p-runner" and sa.o[1] == line_of(deploy, "serviceAccountName")
     name = dep.node.path("metadata", "name")
     kfile = tmp_path / "kustomization.yaml"
     assert name.o[0] == str(deploy)  # the base name line; the prefix is a recorded part
-    assert name.parts["prefix"][:2] == (str(kfile), _line_of(kfile, "namePrefix"))
+    assert name.parts["prefix"][:2] == (str(kfile), line_of(kfile, "namePrefix"))
 
 
 def test_provenance_subject_namespace_from_namespace_line(tmp_path: Path) -> None:
@@ -863,7 +849,7 @@ def test_provenance_subject_namespace_from_namespace_line(tmp_path: Path) -> Non
     rb = _res(result, "RoleBinding", "read")
     kfile = tmp_path / "kustomization.yaml"
     ns = rb.node.path("subjects", 0, "namespace")
-    assert ns.v == "prod" and ns.o[:2] == (str(kfile), _line_of(kfile, "namespace: prod"))
+    assert ns.v == "prod" and ns.o[:2] == (str(kfile), line_of(kfile, "namespace: prod"))
 
 
 def test_provenance_builtin_transformer_values(tmp_path: Path) -> None:
@@ -873,10 +859,10 @@ def test_provenance_builtin_transformer_values(tmp_path: Path) -> None:
     dep = _res(result, "Deployment", "pre-web-suf")
     kfile = tmp_path / "kustomization.yaml"
     lab = dep.node.path("metadata", "labels", "plugged")
-    assert lab.o[:2] == (str(kfile), _line_of(kfile, 'plugged: "yes"'))
+    assert lab.o[:2] == (str(kfile), line_of(kfile, 'plugged: "yes"'))
     ns = dep.node.path("metadata", "namespace")
     nsfile = tmp_path / "ns.yaml"
-    assert ns.o[:2] == (str(nsfile), _line_of(nsfile, "namespace: plugged"))
+    assert ns.o[:2] == (str(nsfile), line_of(nsfile, "namespace: plugged"))
 
 
 # --- configuration data -----------------------------------------------------------------------

@@ -10,9 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import kubectl_kustomize, need_kubectl
+from conftest import kubectl_documents, kubectl_kustomize, line_of, need_kubectl
 from overlay_lint.core.errors import OverlayLintError
 from overlay_lint.kustomize.build import build
 
@@ -109,16 +108,10 @@ def _ours(directory: Path) -> list:
     return [r.node.data() for r in build(str(directory)).resources]
 
 
-def _theirs(directory: Path) -> list:
-    code, out, err = kubectl_kustomize(directory)
-    assert code == 0, f"kubectl kustomize failed: {err}"
-    return [d for d in yaml.safe_load_all(out) if d is not None]
-
-
 def _same(tmp_path: Path, files: dict[str, str]) -> list:
     need_kubectl()
     _write(tmp_path, files)
-    want = _theirs(tmp_path)
+    want = kubectl_documents(tmp_path)
     got = _ours(tmp_path)
     assert got == want
     return got
@@ -462,13 +455,6 @@ patches:
 
 # --- provenance ---------------------------------------------------------------------------
 
-def _line_of(path: Path, needle: str) -> int:
-    for i, text in enumerate(path.read_text().splitlines(), 1):
-        if needle in text:
-            return i
-    raise AssertionError(f"{needle!r} not in {path}")
-
-
 def _res(result, kind: str, name: str):
     return next(r for r in result.resources if r.kind == kind and r.name == name)
 
@@ -478,18 +464,18 @@ def test_provenance_smp_file(tmp_path: Path) -> None:
     dep = _res(build(str(tmp_path)), "Deployment", "web")
     patch, base = tmp_path / "p.yaml", tmp_path / "deploy.yaml"
     rhl = dep.node.path("spec", "revisionHistoryLimit")
-    assert rhl.v == 5 and rhl.o[:2] == (str(patch), _line_of(patch, "revisionHistoryLimit"))
+    assert rhl.v == 5 and rhl.o[:2] == (str(patch), line_of(patch, "revisionHistoryLimit"))
     # untouched values keep the base line
     rep = dep.node.path("spec", "replicas")
-    assert rep.o[:2] == (str(base), _line_of(base, "replicas: 2"))
+    assert rep.o[:2] == (str(base), line_of(base, "replicas: 2"))
     containers = dep.node.path("spec", "template", "spec", "containers")
     by_name = {c.v["name"].v: c for c in containers.v}
     # a merged container keeps the base container's origin, its patched image the patch's
-    assert by_name["sidecar"].o[:2] == (str(base), _line_of(base, "- name: sidecar"))
-    assert by_name["sidecar"].v["image"].o[:2] == (str(patch), _line_of(patch, "sidecar:2"))
+    assert by_name["sidecar"].o[:2] == (str(base), line_of(base, "- name: sidecar"))
+    assert by_name["sidecar"].v["image"].o[:2] == (str(patch), line_of(patch, "sidecar:2"))
     # a container created by the patch points into the patch
-    assert by_name["new"].o[:2] == (str(patch), _line_of(patch, "- name: new"))
-    assert by_name["app"].v["image"].o[:2] == (str(base), _line_of(base, "image: app:1"))
+    assert by_name["new"].o[:2] == (str(patch), line_of(patch, "- name: new"))
+    assert by_name["app"].v["image"].o[:2] == (str(base), line_of(base, "image: app:1"))
 
 
 def test_provenance_inline_json6902_value_line(tmp_path: Path) -> None:
@@ -498,13 +484,13 @@ def test_provenance_inline_json6902_value_line(tmp_path: Path) -> None:
     dep = _res(result, "Deployment", "web")
     kfile = tmp_path / "kustomization.yaml"
     rep = dep.node.path("spec", "replicas")
-    assert rep.v == 4 and rep.o[:2] == (str(kfile), _line_of(kfile, "value: 4"))
+    assert rep.v == 4 and rep.o[:2] == (str(kfile), line_of(kfile, "value: 4"))
     owner = dep.node.path("metadata", "annotations", "example.com/owner")
-    assert owner.o[:2] == (str(kfile), _line_of(kfile, "value: team-a"))
+    assert owner.o[:2] == (str(kfile), line_of(kfile, "value: team-a"))
     # a moved value keeps where it came from
     layer = dep.node.path("metadata", "labels", "layer")
     assert layer.v == "front"
-    assert layer.o[:2] == (str(tmp_path / "deploy.yaml"), _line_of(tmp_path / "deploy.yaml",
+    assert layer.o[:2] == (str(tmp_path / "deploy.yaml"), line_of(tmp_path / "deploy.yaml",
                                                                    "tier: front"))
     svc = _res(result, "Service", "web")
     first = svc.node.path("spec", "ports", 0)
@@ -515,12 +501,12 @@ def test_provenance_inline_smp_lines(tmp_path: Path) -> None:
     _write(tmp_path, {**BASE, **CASES["psm_multi_doc_and_inline"]})
     dep = _res(build(str(tmp_path)), "Deployment", "web")
     kfile = tmp_path / "kustomization.yaml"
-    assert dep.node.path("spec", "replicas").o[:2] == (str(kfile), _line_of(kfile, "replicas: 9"))
+    assert dep.node.path("spec", "replicas").o[:2] == (str(kfile), line_of(kfile, "replicas: 9"))
     multi = tmp_path / "multi.yaml"
-    assert dep.node.path("spec", "paused").o[:2] == (str(multi), _line_of(multi, "paused"))
+    assert dep.node.path("spec", "paused").o[:2] == (str(multi), line_of(multi, "paused"))
     # the name is restored from the resource, not taken from the patch
     base = tmp_path / "deploy.yaml"
-    assert dep.node.path("metadata", "name").o[:2] == (str(base), _line_of(base, "name: web"))
+    assert dep.node.path("metadata", "name").o[:2] == (str(base), line_of(base, "name: web"))
 
 
 def test_patch_applied_to_many_targets_is_not_shared(tmp_path: Path) -> None:

@@ -5,21 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import need_shared
+from conftest import line_of, need_shared
 from overlay_lint.kustomize.build import build
 from overlay_lint.kustomize.provenance import find_resource, lookup, origin_of
 
 
 def _tree() -> Path:
     return need_shared() / "fixtures" / "aether-clean" / "infra"
-
-
-def _line_of(path: Path, text: str, after: int = 0) -> int:
-    """1-based number of the first line (after line ``after``) that contains ``text``."""
-    for i, line in enumerate(path.read_text().splitlines(), start=1):
-        if i > after and text in line:
-            return i
-    raise AssertionError(f"{text!r} not in {path}")
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +24,9 @@ def test_prod_image_points_at_newtag_line(renders: dict) -> None:
     kfile = _tree() / "overlays" / "prod" / "kustomization.yaml"
     o = origin_of(renders["prod"], "Deployment", "identity-service",
                   "spec.template.spec.containers[0].image")
-    entry = _line_of(kfile, "name: ghcr.io/aether/identity-service")
+    entry = line_of(kfile, "name: ghcr.io/aether/identity-service")
     assert o is not None and Path(o[0]) == kfile
-    assert o[1] == _line_of(kfile, "newTag:", after=entry)
+    assert o[1] == line_of(kfile, "newTag:", after=entry)
 
 
 def test_image_parts_keep_the_base_name_line(renders: dict) -> None:
@@ -44,14 +36,14 @@ def test_image_parts_keep_the_base_name_line(renders: dict) -> None:
     assert node.v.endswith(":2.1.0")
     name_origin = node.parts["name"]
     assert Path(name_origin[0]) == base
-    assert name_origin[1] == _line_of(base, "image: ghcr.io/aether/identity-service")
+    assert name_origin[1] == line_of(base, "image: ghcr.io/aether/identity-service")
 
 
 def test_staging_ingress_host_points_inside_inline_json6902_patch(renders: dict) -> None:
     kfile = _tree() / "overlays" / "staging" / "kustomization.yaml"
     o = origin_of(renders["staging"], "Ingress", "gateway", "spec.rules[0].host")
     assert o is not None and Path(o[0]) == kfile
-    patch_line = _line_of(kfile, "path: /spec/rules/0/host")
+    patch_line = line_of(kfile, "path: /spec/rules/0/host")
     assert o[1] == patch_line + 1  # the op's `value:` line, inside the `patch: |-` block
     assert kfile.read_text().splitlines()[o[1] - 1].strip() == "value: staging.aether.example.com"
 
@@ -61,15 +53,15 @@ def test_revision_history_limit_points_at_base_line(renders: dict) -> None:
     for env in ("dev", "staging", "prod"):
         o = origin_of(renders[env], "Deployment", "identity-service", "spec.revisionHistoryLimit")
         assert o is not None and Path(o[0]) == base
-        assert o[1] == _line_of(base, "revisionHistoryLimit:")
+        assert o[1] == line_of(base, "revisionHistoryLimit:")
 
 
 def test_dev_replicas_point_at_count_line(renders: dict) -> None:
     kfile = _tree() / "overlays" / "dev" / "kustomization.yaml"
     o = origin_of(renders["dev"], "Deployment", "gateway", "spec.replicas")
-    entry = _line_of(kfile, "- name: gateway", after=_line_of(kfile, "replicas:"))
+    entry = line_of(kfile, "- name: gateway", after=line_of(kfile, "replicas:"))
     assert o is not None and Path(o[0]) == kfile
-    assert o[1] == _line_of(kfile, "count:", after=entry)
+    assert o[1] == line_of(kfile, "count:", after=entry)
 
 
 def test_hashed_configmap_reference_points_at_generator_entry(renders: dict) -> None:
@@ -82,10 +74,10 @@ def test_hashed_configmap_reference_points_at_generator_entry(renders: dict) -> 
     cm = find_resource(renders["dev"].resources, "ConfigMap", ref.v)
     assert cm is not None, "the reference names the generated, hashed ConfigMap"
     assert Path(ref.o[0]) == base_k
-    assert ref.o[1] == _line_of(base_k, "- name: app-env")
+    assert ref.o[1] == line_of(base_k, "- name: app-env")
     ref_line = ref.parts["ref"]
     assert Path(ref_line[0]) == deploy
-    assert ref_line[1] == _line_of(deploy, "name: app-env", after=_line_of(deploy, "configMapRef:"))
+    assert ref_line[1] == line_of(deploy, "name: app-env", after=line_of(deploy, "configMapRef:"))
 
 
 def test_resource_chain_lists_the_kustomizations_passed(renders: dict) -> None:
