@@ -430,3 +430,23 @@ def test_a_path_of_unknown_parameters_only_names_no_folder(tmp_path):
         "bootstrap/root.yaml": ("standalone", "loose")}
     assert {r["why"] for r in rows if r["kind"] == "standalone"} == {
         "YAML manifests no kustomization reads, checked as they stand"}
+
+
+def test_a_linted_subfolder_keeps_what_the_repository_s_deployments_say(tmp_path):
+    """`overlay-lint infrastructure/` in a Flux repository: the clusters' Kustomizations
+    outside the linted folder still make its kustomizations envs, protected by
+    clusters/production."""
+    files = {"infrastructure/controllers/kustomization.yaml": KUST + "resources: [ns.yaml]\n",
+             "infrastructure/controllers/ns.yaml": "apiVersion: v1\nkind: Namespace\n"
+                                                   "metadata:\n  name: infra\n"}
+    for cluster in ("staging", "production"):
+        files[f"clusters/{cluster}/infra.yaml"] = FLUX_ARTIFACT_KS.format(
+            name="infra", kind="GitRepository", source="flux-system",
+            path="./infrastructure/controllers")
+    write_tree(tmp_path, files)
+    (tmp_path / ".git").mkdir()
+    rows = envs_rows(tmp_path, "infrastructure")
+    assert [(r["path"], r["kind"], r["role"], r["signal"]) for r in rows] == [
+        ("infrastructure/controllers", "env", "protected", "flux")]
+    rc, doc = lint_json(tmp_path, "infrastructure")
+    assert doc["protected"] == ["controllers"] and doc["warnings"] == []

@@ -199,7 +199,12 @@ def survey(paths: list[str], cfg: Config, index: KustIndex | None = None,
     if cfg.envs is not None:
         envs = _configured_envs(cfg, kdirs, components, root)
     else:
-        out.pointers = _pointers(tree, root)
+        # the Argo CD/Flux manifests of the whole repository, even when a subfolder is
+        # linted: `overlay-lint infrastructure/` must find the envs (and roles) that
+        # clusters/production deploys
+        whole = tree if all(os.path.abspath(p) == root for p in paths) \
+            else walk([root], cfg)
+        out.pointers = _pointers(whole, root)
         envs = _found_envs(kdirs, components, included, out.pointers, index, root)
     _name_envs(envs, root, cfg)
     by_dir = {t.dir: t for t in envs}
