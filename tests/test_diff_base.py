@@ -361,3 +361,18 @@ def test_a_change_no_env_renders(repo):
     assert out.splitlines()[-1] == "No env renders a file this change touches"
     rc, out, err = run(["diff", "--base", "main", "--format", "json"], repo)
     assert json.loads(out) == {"changes": []}
+
+
+def test_git_that_cannot_run_is_a_one_line_error(repo, tmp_path, monkeypatch):
+    """A `git` on PATH that cannot be executed (no x bit) is a plain error, exit 2."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text("not a program\n")
+    (fake / "git").chmod(0o644)
+    monkeypatch.setenv("PATH", str(fake))
+    for args in (["diff", "--base", "main"], [".", "--new-since", "main"],
+                 [".", "--changed-since", "main"]):
+        rc, out, err = run(args, repo)
+        assert rc == 2 and out == "", (args, err)
+        assert "internal error" not in err and "Traceback" not in err
+        assert err.count("\n") == 1 and "git" in err, err

@@ -60,6 +60,8 @@ def git(args: list[str], cwd: str, what: str, input_bytes: bytes | None = None) 
         raise OverlayLintError(f"{what} needs git, and git is not on PATH") from None
     except subprocess.TimeoutExpired:
         raise OverlayLintError(f"{what}: git {args[0]} took more than {GIT_TIMEOUT} s") from None
+    except OSError as exc:      # git present but not runnable (permissions, a broken binary)
+        raise OverlayLintError(f"{what}: cannot run git: {exc.strerror or exc}") from None
     if p.returncode != 0:
         why = p.stderr.decode("utf-8", "replace").strip().splitlines()
         raise OverlayLintError(f"{what}: git {args[0]} failed: "

@@ -166,6 +166,10 @@ def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120)
     except FileNotFoundError:
         raise OverlayLintError("--changed-since needs git, and git is not on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise OverlayLintError(f"--changed-since: git {args[0]} took more than 120 s") from None
+    except OSError as exc:      # git present but not runnable (permissions, a broken binary)
+        raise OverlayLintError(f"--changed-since: cannot run git: {exc.strerror or exc}") from None
 
 
 def git_toplevel(cwd: str = ".") -> str:
