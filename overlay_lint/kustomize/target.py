@@ -306,7 +306,7 @@ class BuildMemo:
 
 def _build_dir(path: str, entry: T.Str, ctx: BuildContext) -> Accumulator:
     """The accumulated build of the kustomization directory ``path`` (not a Component)."""
-    key = (os.path.realpath(path), ctx.meta_prefix)
+    key = (path, ctx.meta_prefix)  # the normalized path: another spelling is rebuilt
     memo = ctx.memo
     kept = memo.built.get(key)
     if kept is not None:
