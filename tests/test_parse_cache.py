@@ -63,7 +63,7 @@ def test_cached_parse_is_the_parse(cache: Path) -> None:
     direct = {(f, r): _parse(f, r) for f in files for r in (False, True)}
     for _ in range(2):      # the first round stores, the second reads back
         with parse_cache.enabled():
-            assert parse_cache.active(yaml_reader.LIMITS) is not None
+            assert parse_cache.active((yaml_reader.LIMITS, yaml_reader._C)) is not None
             for (f, r), want in direct.items():
                 assert _parse(f, r) == want, f
     assert list(cache.rglob("*"))
@@ -128,7 +128,7 @@ def test_off_where_the_user_does_not_alone_control_it(tmp_path: Path, monkeypatc
         monkeypatch.setenv("OVERLAY_LINT_NO_CACHE", "1")
     monkeypatch.setenv("OVERLAY_LINT_CACHE_DIR", str(folder))
     with parse_cache.enabled():
-        assert parse_cache.active(yaml_reader.LIMITS) is None
+        assert parse_cache.active((yaml_reader.LIMITS, yaml_reader._C)) is None
 
 
 def test_unwritable_folder_parses_without_storing(cache: Path, tmp_path: Path) -> None:

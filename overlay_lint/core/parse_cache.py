@@ -10,9 +10,9 @@ It can only make a run faster, never different:
 - An entry is found by a key of everything the parse depends on: the path as given (the
   origins name it) and its real path, size, modification time and the SHA-256 of the
   bytes read (the file is read every run; a hit replaces the parse, not the read); the
-  reader's limits; the code of the reader and of ``Node``; the versions of Python,
-  ruamel.yaml and overlay-lint. A file that does not parse is never stored (the parse
-  says why, every run).
+  reader's limits and whether libyaml parses; the code of the reader and of ``Node``;
+  the versions of Python, ruamel.yaml and overlay-lint. A file that does not parse is
+  never stored (the parse says why, every run).
 - Only a folder the user controls is used: ``$OVERLAY_LINT_CACHE_DIR``, else
   ``$XDG_CACHE_HOME/overlay-lint``, else ``~/.cache/overlay-lint``; it must be a real
   folder (no symlink), owned by the user and writable by nobody else, and lie in no git
@@ -173,7 +173,8 @@ class enabled:
 
 
 def active(limits: Any) -> Any:
-    """The running command's cache, or None; ``limits``: the reader's (part of the key)."""
+    """The running command's cache, or None; ``limits``: what else the reader's results
+    depend on (its limits, whether libyaml parses), part of every key."""
     cache = _active[0]
     if cache is _PENDING:
         cache = _active[0] = _open(limits)

@@ -650,7 +650,7 @@ def _parse_file(path: str, st: os.stat_result, repeats: bool
     ``repeats``: a repeated key is recorded (the last value wins), else an error."""
     # the cache is on only inside parse_cache.enabled(): not imported, it cannot be
     parse_cache = sys.modules.get(__package__ + ".parse_cache")
-    cache = parse_cache.active(LIMITS) if parse_cache is not None else None
+    cache = parse_cache.active((LIMITS, _C)) if parse_cache is not None else None
     if cache is None:
         dups: list[tuple[str, Origin, Origin]] = []
         counts: list[int] = []
