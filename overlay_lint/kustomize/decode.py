@@ -62,6 +62,9 @@ Spec = tuple
 
 @dataclasses.dataclass
 class _Plan:
+    """How to decode one dataclass: its fields by YAML key, the keys case-folded, and
+    whether it takes the origin of the mapping."""
+
     cls: type
     fields: dict[str, tuple[str, Spec]]   # YAML key -> (attribute, spec)
     folded: dict[str, str]                # lower-cased YAML key -> YAML key

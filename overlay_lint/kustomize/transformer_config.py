@@ -39,6 +39,8 @@ FsTuple = tuple  # tuple[FieldSpec, ...]
 
 @dataclass(frozen=True)
 class TransformerConfig:
+    """The field specs each transformer uses, and the name references."""
+
     name_prefix: FsTuple = ()
     name_suffix: FsTuple = ()
     namespace: FsTuple = ()

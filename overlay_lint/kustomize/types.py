@@ -55,6 +55,8 @@ class StrMap:
 
 @dataclass(frozen=True)
 class ObjectMeta:
+    """A resource's ``metadata`` as plugin configurations carry it."""
+
     name: Str | None = None
     namespace: Str | None = None
     labels: Mapping[str, str] | None = None
@@ -112,6 +114,8 @@ class Patch:
 
 @dataclass(frozen=True)
 class Image:
+    """An ``images`` entry (Kustomize's types.Image)."""
+
     name: Str | None = None
     new_name: Str | None = None
     tag_suffix: Str | None = None
@@ -122,6 +126,8 @@ class Image:
 
 @dataclass(frozen=True)
 class Replica:
+    """A ``replicas`` entry (types.Replica)."""
+
     name: Str | None = None
     count: Int | None = None
     o: Origin | None = None
@@ -140,6 +146,8 @@ class Label:
 
 @dataclass(frozen=True)
 class FieldOptions:
+    """How a replacement reads or writes a field: delimiter, index, create."""
+
     delimiter: str = ""
     index: int = 0
     encoding: str = ""
@@ -148,6 +156,8 @@ class FieldOptions:
 
 @dataclass(frozen=True)
 class SourceSelector:
+    """A replacement's ``source``: the object and the field it reads."""
+
     group: Str | None = None
     version: Str | None = None
     kind: Str | None = None
@@ -160,6 +170,8 @@ class SourceSelector:
 
 @dataclass(frozen=True)
 class TargetSelector:
+    """A replacement's ``targets`` item: the objects and fields it writes."""
+
     select: Selector | None = None
     reject: tuple[Selector, ...] = ()
     field_paths: tuple[Str, ...] = ()
@@ -179,6 +191,8 @@ class ReplacementField:
 
 @dataclass(frozen=True)
 class VarTarget:
+    """A var's ``objref``: the object it reads."""
+
     api_version: str = ""
     group: str = ""
     version: str = ""
@@ -190,12 +204,16 @@ class VarTarget:
 
 @dataclass(frozen=True)
 class FieldSelector:
+    """A var's ``fieldref``: the field it reads."""
+
     field_path: Str | None = None
     o: Origin | None = None
 
 
 @dataclass(frozen=True)
 class Var:
+    """A ``vars`` entry (types.Var)."""
+
     name: Str | None = None
     objref: VarTarget | None = None
     fieldref: FieldSelector | None = None
@@ -204,6 +222,8 @@ class Var:
 
 @dataclass(frozen=True)
 class GeneratorOptions:
+    """``generatorOptions``, or a generator entry's ``options``."""
+
     labels: Mapping[str, Str] | None = None
     annotations: Mapping[str, Str] | None = None
     disable_name_suffix_hash: bool = False
@@ -235,6 +255,8 @@ class SecretArgs(ConfigMapArgs):
 
 @dataclass(frozen=True)
 class LegacySortOptions:
+    """``sortOptions.legacySortOptions``: the kinds output first and last."""
+
     order_first: tuple[str, ...] = ()
     order_last: tuple[str, ...] = ()
     o: Origin | None = None
@@ -242,6 +264,8 @@ class LegacySortOptions:
 
 @dataclass(frozen=True)
 class SortOptions:
+    """``sortOptions``: the output order, legacy or as listed."""
+
     order: Str | None = None
     legacy_sort_options: LegacySortOptions | None = None
     o: Origin | None = None
@@ -303,6 +327,8 @@ class NameBackRefs:
 
 @dataclass(frozen=True)
 class TransformerConfigFile:
+    """A ``configurations:`` file: field specs per transformer, name references."""
+
     name_prefix: tuple[FieldSpec, ...] = ()
     name_suffix: tuple[FieldSpec, ...] = ()
     namespace: tuple[FieldSpec, ...] = ()
@@ -320,6 +346,8 @@ class TransformerConfigFile:
 
 @dataclass(frozen=True)
 class NamespaceConfig:
+    """The NamespaceTransformer's configuration."""
+
     metadata: ObjectMeta | None = None
     field_specs: tuple[FieldSpec, ...] = ()
     unset_only: bool = False
@@ -329,6 +357,8 @@ class NamespaceConfig:
 
 @dataclass(frozen=True)
 class PrefixConfig:
+    """The PrefixTransformer's configuration."""
+
     prefix: Str | None = None
     field_specs: tuple[FieldSpec, ...] | None = None
     o: Origin | None = None
@@ -336,6 +366,8 @@ class PrefixConfig:
 
 @dataclass(frozen=True)
 class SuffixConfig:
+    """The SuffixTransformer's configuration."""
+
     suffix: Str | None = None
     field_specs: tuple[FieldSpec, ...] | None = None
     o: Origin | None = None
@@ -343,6 +375,8 @@ class SuffixConfig:
 
 @dataclass(frozen=True)
 class PrefixSuffixConfig:
+    """The legacy PrefixSuffixTransformer's configuration."""
+
     prefix: Str | None = None
     suffix: Str | None = None
     field_specs: tuple[FieldSpec, ...] | None = None
@@ -351,6 +385,8 @@ class PrefixSuffixConfig:
 
 @dataclass(frozen=True)
 class LabelConfig:
+    """The LabelTransformer's configuration."""
+
     labels: StrMap | None = None
     field_specs: tuple[FieldSpec, ...] = ()
     o: Origin | None = None
@@ -358,6 +394,8 @@ class LabelConfig:
 
 @dataclass(frozen=True)
 class AnnotationsConfig:
+    """The AnnotationsTransformer's configuration."""
+
     annotations: StrMap | None = None
     field_specs: tuple[FieldSpec, ...] = ()
     o: Origin | None = None
@@ -365,6 +403,8 @@ class AnnotationsConfig:
 
 @dataclass(frozen=True)
 class PatchStrategicMergeConfig:
+    """The PatchStrategicMergeTransformer's configuration."""
+
     paths: tuple[Str, ...] = ()
     patches: Str | None = None
     o: Origin | None = None
@@ -372,6 +412,8 @@ class PatchStrategicMergeConfig:
 
 @dataclass(frozen=True)
 class PatchJson6902Config:
+    """The PatchJson6902Transformer's configuration."""
+
     target: Selector | None = None
     path: Str | None = None
     json_op: Str | None = None
@@ -380,6 +422,8 @@ class PatchJson6902Config:
 
 @dataclass(frozen=True)
 class ImageTagConfig:
+    """The ImageTagTransformer's configuration."""
+
     image_tag: Image | None = None
     field_specs: tuple[FieldSpec, ...] = ()
     o: Origin | None = None
@@ -387,6 +431,8 @@ class ImageTagConfig:
 
 @dataclass(frozen=True)
 class ReplicaCountConfig:
+    """The ReplicaCountTransformer's configuration."""
+
     replica: Replica | None = None
     field_specs: tuple[FieldSpec, ...] = ()
     o: Origin | None = None
@@ -394,15 +440,21 @@ class ReplicaCountConfig:
 
 @dataclass(frozen=True)
 class ReplacementConfig:
+    """The ReplacementTransformer's configuration."""
+
     replacements: tuple[ReplacementField, ...] = ()
     o: Origin | None = None
 
 
 @dataclass(frozen=True)
 class ConfigMapGeneratorConfig(ConfigMapArgs):
+    """A builtin ConfigMapGenerator document (under ``generators:``)."""
+
     metadata: ObjectMeta | None = None
 
 
 @dataclass(frozen=True)
 class SecretGeneratorConfig(SecretArgs):
+    """A builtin SecretGenerator document (under ``generators:``)."""
+
     metadata: ObjectMeta | None = None

@@ -31,6 +31,8 @@ DEFAULT_FIELD_PATH = "metadata.name"
 
 @dataclass(frozen=True)
 class Var:
+    """A declared var: its name, the object it reads and the field."""
+
     name: str
     target: ResId
     field_path: str

@@ -60,6 +60,8 @@ class Options:
 
 @dataclass(frozen=True)
 class ConfigMapGenerator(Generator):
+    """A ``configMapGenerator`` entry or builtin document, ready to generate."""
+
     KIND: ClassVar[str] = "ConfigMap"
 
     args: ConfigMapArgs

@@ -22,6 +22,8 @@ from . import Entry, Helpers, Transformer, Where
 
 @dataclass(frozen=True)
 class ImageTagTransformer(Transformer):
+    """One ``images`` (or ``imageTags``) entry, or a builtin ImageTagTransformer."""
+
     config: ImageTagConfig
     entry: Entry
     image: ImageEntry

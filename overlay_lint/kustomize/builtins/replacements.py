@@ -69,6 +69,8 @@ class Sel:
 
 @dataclass(frozen=True)
 class Target:
+    """A replacement target: what it selects and rejects, its field paths and options."""
+
     select: Sel
     reject: tuple[Sel, ...]
     field_paths: tuple[Str, ...]

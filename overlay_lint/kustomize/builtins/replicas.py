@@ -25,6 +25,8 @@ _ByName = dict[str, list[tuple[Resource, list[ResId]]]]
 
 @dataclass(frozen=True)
 class ReplicaCountTransformer(Transformer):
+    """One ``replicas`` entry, or a builtin ReplicaCountTransformer."""
+
     config: ReplicaCountConfig
     entry: Entry
     name: str

@@ -14,6 +14,8 @@ from .configmap_generator import ConfigMapGenerator
 
 @dataclass(frozen=True)
 class SecretGenerator(ConfigMapGenerator):
+    """A ``secretGenerator`` entry or builtin document, ready to generate."""
+
     KIND: ClassVar[str] = "Secret"
 
     def _body(self, root: Node, pairs: dict[str, tuple[str | bytes, Origin | None]],
