@@ -20,8 +20,10 @@ settings.load_profile("long" if os.environ.get("OVERLAY_LINT_FUZZ_PROFILE") == "
 # The pre-commit hook's parse cache (core/parse_cache.py) in a folder of this session,
 # never the user's: hook runs of the same files read it back (cached parses are checked).
 if "XDG_CACHE_HOME" not in os.environ:
+    import atexit
     import tempfile
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="overlay-lint-cache-")
+    atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
