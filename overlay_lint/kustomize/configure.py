@@ -14,31 +14,90 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.errors import at, unsupported
 from . import types as T
 from .builtins import Generator, Helpers, Transformer, Where
-from .builtins.annotations import AnnotationsTransformer
-from .builtins.configmap_generator import ConfigMapGenerator
-from .builtins.images import ImageTagTransformer
-from .builtins.labels import LabelTransformer
-from .builtins.namespace import NamespaceTransformer
-from .builtins.patch import PatchTransformer
-from .builtins.patch_json6902 import PatchJson6902Transformer
-from .builtins.patch_strategic_merge import PatchStrategicMergeTransformer
-from .builtins.prefix import PrefixTransformer
-from .builtins.replacements import ReplacementTransformer
-from .builtins.replicas import ReplicaCountTransformer
-from .builtins.secret_generator import SecretGenerator
-from .builtins.suffix import SuffixTransformer
 from .decode import decode
 from .kustomization import Kustomization
 from .resource import Resource
 from .transformer_config import ConfigConflict, TransformerConfig, merge_fs
 
+if TYPE_CHECKING:
+    from .builtins.configmap_generator import ConfigMapGenerator
+
 BUILTIN = "builtin"
 _META_LABELS = T.FieldSpec("metadata/labels", create=True)
+
+
+# --- the builtins, each imported on first use ------------------------------------------------
+# (importing all of them, and the filters only they use, cost every render start-up a few
+# tens of milliseconds, mostly their dataclass creations; a render needs only a few)
+
+def _namespace(*args: Any) -> list[Any]:
+    from .builtins.namespace import NamespaceTransformer
+    return NamespaceTransformer.configure(*args)
+
+
+def _prefix(*args: Any) -> list[Any]:
+    from .builtins.prefix import PrefixTransformer
+    return PrefixTransformer.configure(*args)
+
+
+def _suffix(*args: Any) -> list[Any]:
+    from .builtins.suffix import SuffixTransformer
+    return SuffixTransformer.configure(*args)
+
+
+def _labels(*args: Any) -> list[Any]:
+    from .builtins.labels import LabelTransformer
+    return LabelTransformer.configure(*args)
+
+
+def _annotations(*args: Any) -> list[Any]:
+    from .builtins.annotations import AnnotationsTransformer
+    return AnnotationsTransformer.configure(*args)
+
+
+def _patch(*args: Any) -> list[Any]:
+    from .builtins.patch import PatchTransformer
+    return PatchTransformer.configure(*args)
+
+
+def _patch_sm(*args: Any) -> list[Any]:
+    from .builtins.patch_strategic_merge import PatchStrategicMergeTransformer
+    return PatchStrategicMergeTransformer.configure(*args)
+
+
+def _patch_json6902(*args: Any) -> list[Any]:
+    from .builtins.patch_json6902 import PatchJson6902Transformer
+    return PatchJson6902Transformer.configure(*args)
+
+
+def _images(*args: Any) -> list[Any]:
+    from .builtins.images import ImageTagTransformer
+    return ImageTagTransformer.configure(*args)
+
+
+def _replicas(*args: Any) -> list[Any]:
+    from .builtins.replicas import ReplicaCountTransformer
+    return ReplicaCountTransformer.configure(*args)
+
+
+def _replacements(*args: Any) -> list[Any]:
+    from .builtins.replacements import ReplacementTransformer
+    return ReplacementTransformer.configure(*args)
+
+
+def _config_map_generator() -> type[ConfigMapGenerator]:
+    from .builtins.configmap_generator import ConfigMapGenerator
+    return ConfigMapGenerator
+
+
+def _secret_generator() -> type[ConfigMapGenerator]:
+    from .builtins.secret_generator import SecretGenerator
+    return SecretGenerator
 
 
 # --- a kustomization's own fields ----------------------------------------------------------
@@ -49,9 +108,13 @@ def generators(kust: Kustomization, h: Helpers,
     merged into each (``meta_origin``: the origin annotation of a builtin's objects)."""
     k = kust.config
     out: list[Generator] = []
-    for cls, field, entries in ((ConfigMapGenerator, "configMapGenerator",
-                                 k.config_map_generator),
-                                (SecretGenerator, "secretGenerator", k.secret_generator)):
+    for builtin_class, field, entries in ((_config_map_generator, "configMapGenerator",
+                                           k.config_map_generator),
+                                          (_secret_generator, "secretGenerator",
+                                           k.secret_generator)):
+        if not entries:
+            continue
+        cls = builtin_class()
         builtin = f"{cls.KIND}Generator"
         where = Where(builtin, field, kust.path, kust.dir)
         for args in entries:
@@ -68,52 +131,52 @@ def transformers(kust: Kustomization, tc: TransformerConfig, h: Helpers) -> list
         return Where(builtin, field, kust.path, kust.dir)
 
     if k.patches_strategic_merge:
-        out += PatchStrategicMergeTransformer.configure(
+        out += _patch_sm(
             T.PatchStrategicMergeConfig(paths=k.patches_strategic_merge,
                                         o=kust.location("patchesStrategicMerge")),
             where("PatchStrategicMergeTransformer", "patchesStrategicMerge"), h)
     for patch in k.patches:
-        out += PatchTransformer.configure(patch, where("PatchTransformer", "patches"), h)
+        out += _patch(patch, where("PatchTransformer", "patches"), h)
     if k.namespace is not None and k.namespace.v:
-        out += NamespaceTransformer.configure(
+        out += _namespace(
             T.NamespaceConfig(T.ObjectMeta(namespace=k.namespace), tc.namespace,
                               o=k.namespace.o),
             where("NamespaceTransformer", "namespace"), h)
     if k.name_prefix is not None and k.name_prefix.v:
-        out += PrefixTransformer.configure(
+        out += _prefix(
             T.PrefixConfig(k.name_prefix, tc.name_prefix, k.name_prefix.o),
             where("PrefixTransformer", "namePrefix"), h)
     if k.name_suffix is not None and k.name_suffix.v:
-        out += SuffixTransformer.configure(
+        out += _suffix(
             T.SuffixConfig(k.name_suffix, tc.name_suffix, k.name_suffix.o),
             where("SuffixTransformer", "nameSuffix"), h)
     for label in k.labels:
-        out += LabelTransformer.configure(
+        out += _labels(
             T.LabelConfig(label.pairs, _label_specs(label, tc), label.o),
             where("LabelTransformer", "labels"), h, "pairs", label.o)
     if k.common_labels is not None and k.common_labels.pairs:
-        out += LabelTransformer.configure(
+        out += _labels(
             T.LabelConfig(k.common_labels, tc.common_labels, k.common_labels.o),
             where("LabelTransformer", "commonLabels"), h, "commonLabels")
     if k.common_annotations is not None and k.common_annotations.pairs:
-        out += AnnotationsTransformer.configure(
+        out += _annotations(
             T.AnnotationsConfig(k.common_annotations, tc.common_annotations,
                                 k.common_annotations.o),
             where("AnnotationsTransformer", "commonAnnotations"), h, "commonAnnotations")
     for patch in k.patches_json6902:
-        out += PatchJson6902Transformer.configure(
+        out += _patch_json6902(
             patch, where("PatchJson6902Transformer", "patchesJson6902"), h)
     for replica in k.replicas:
-        out += ReplicaCountTransformer.configure(
+        out += _replicas(
             T.ReplicaCountConfig(replica, tc.replicas, replica.o),
             where("ReplicaCountTransformer", "replicas"), h)
     for field, images in (("images", k.images), ("imageTags", k.image_tags)):
         for image in images:
-            out += ImageTagTransformer.configure(
+            out += _images(
                 T.ImageTagConfig(image, tc.images, image.o),
                 where("ImageTagTransformer", field), h)
     if k.replacements:
-        out += ReplacementTransformer.configure(
+        out += _replacements(
             T.ReplacementConfig(k.replacements, kust.location("replacements")),
             where("ReplacementTransformer", "replacements"), h)
     return out
@@ -142,32 +205,29 @@ def _prefix_suffix(config: T.PrefixSuffixConfig, where: Where,
                    h: Helpers) -> list[Transformer]:
     """The legacy PrefixSuffixTransformer: a PrefixTransformer then a SuffixTransformer
     configured from the same document."""
-    return [*PrefixTransformer.configure(T.PrefixConfig(config.prefix, config.field_specs,
-                                                        config.o), where, h),
-            *SuffixTransformer.configure(T.SuffixConfig(config.suffix, config.field_specs,
-                                                        config.o), where, h)]
+    return [*_prefix(T.PrefixConfig(config.prefix, config.field_specs, config.o), where, h),
+            *_suffix(T.SuffixConfig(config.suffix, config.field_specs, config.o), where, h)]
 
 
 def _json6902(config: T.PatchJson6902Config, where: Where, h: Helpers) -> list[Transformer]:
     patch = T.Patch(path=config.path, patch=config.json_op, target=config.target, o=config.o)
-    return list(PatchJson6902Transformer.configure(patch, where, h))
+    return list(_patch_json6902(patch, where, h))
 
 
 # kind -> (its configuration type, what makes builtins of it)
 _TRANSFORMER_KINDS: dict[str, tuple[type, Callable[[Any, Where, Helpers], list[Any]]]] = {
-    "NamespaceTransformer": (T.NamespaceConfig, NamespaceTransformer.configure),
-    "PrefixTransformer": (T.PrefixConfig, PrefixTransformer.configure),
-    "SuffixTransformer": (T.SuffixConfig, SuffixTransformer.configure),
+    "NamespaceTransformer": (T.NamespaceConfig, _namespace),
+    "PrefixTransformer": (T.PrefixConfig, _prefix),
+    "SuffixTransformer": (T.SuffixConfig, _suffix),
     "PrefixSuffixTransformer": (T.PrefixSuffixConfig, _prefix_suffix),
-    "LabelTransformer": (T.LabelConfig, LabelTransformer.configure),
-    "AnnotationsTransformer": (T.AnnotationsConfig, AnnotationsTransformer.configure),
-    "PatchTransformer": (T.Patch, PatchTransformer.configure),
-    "PatchStrategicMergeTransformer": (T.PatchStrategicMergeConfig,
-                                       PatchStrategicMergeTransformer.configure),
+    "LabelTransformer": (T.LabelConfig, _labels),
+    "AnnotationsTransformer": (T.AnnotationsConfig, _annotations),
+    "PatchTransformer": (T.Patch, _patch),
+    "PatchStrategicMergeTransformer": (T.PatchStrategicMergeConfig, _patch_sm),
     "PatchJson6902Transformer": (T.PatchJson6902Config, _json6902),
-    "ImageTagTransformer": (T.ImageTagConfig, ImageTagTransformer.configure),
-    "ReplicaCountTransformer": (T.ReplicaCountConfig, ReplicaCountTransformer.configure),
-    "ReplacementTransformer": (T.ReplacementConfig, ReplacementTransformer.configure),
+    "ImageTagTransformer": (T.ImageTagConfig, _images),
+    "ReplicaCountTransformer": (T.ReplicaCountConfig, _replicas),
+    "ReplacementTransformer": (T.ReplacementConfig, _replacements),
 }
 
 
@@ -219,9 +279,9 @@ def plugin_generators(configs: list[tuple[T.Str, Resource]], directory: str, h: 
         gen: type[ConfigMapGenerator]
         cls: type[T.ConfigMapGeneratorConfig | T.SecretGeneratorConfig]
         if kind == "ConfigMapGenerator":
-            gen, cls = ConfigMapGenerator, T.ConfigMapGeneratorConfig
+            gen, cls = _config_map_generator(), T.ConfigMapGeneratorConfig
         elif kind == "SecretGenerator":
-            gen, cls = SecretGenerator, T.SecretGeneratorConfig
+            gen, cls = _secret_generator(), T.SecretGeneratorConfig
         else:
             raise at(entry.o, f"builtin generator '{kind}' is not supported by overlay-lint "
                               "(supported: ConfigMapGenerator, SecretGenerator)")
