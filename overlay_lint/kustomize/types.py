@@ -18,10 +18,10 @@ Conventions the decoder reads from the annotations:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping, NamedTuple
 
 from ..core.node import Node, Origin
+from ..core.record import frozen_dataclass
 
 
 class Str(NamedTuple):
@@ -43,7 +43,7 @@ class Bool(NamedTuple):
     o: Origin | None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class StrMap:
     """A mapping of strings (labels, annotations) that knows its own line."""
 
@@ -53,7 +53,7 @@ class StrMap:
 
 # --- shared ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ObjectMeta:
     """A resource's ``metadata`` as plugin configurations carry it."""
 
@@ -64,7 +64,7 @@ class ObjectMeta:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class FieldSpec:
     """In objects of this group/version/kind (empty: any), the field at ``path``
     (``/``-separated; ``create``: make it when missing). Kustomize's types.FieldSpec."""
@@ -80,7 +80,7 @@ class FieldSpec:
                 and (not self.version or self.version == version))
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Selector:
     """A patch ``target`` or a replacement ``select``/``reject``: id fields plus label
     and annotation selectors."""
@@ -101,7 +101,7 @@ class Selector:
 
 # --- entries of a kustomization -----------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Patch:
     """A ``patches``/``patchesJson6902`` entry (and a PatchTransformer's configuration)."""
 
@@ -112,7 +112,7 @@ class Patch:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Image:
     """An ``images`` entry (Kustomize's types.Image)."""
 
@@ -124,7 +124,7 @@ class Image:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Replica:
     """A ``replicas`` entry (types.Replica)."""
 
@@ -133,7 +133,7 @@ class Replica:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Label:
     """A ``labels:`` entry."""
 
@@ -144,7 +144,7 @@ class Label:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class FieldOptions:
     """How a replacement reads or writes a field: delimiter, index, create."""
 
@@ -154,7 +154,7 @@ class FieldOptions:
     create: bool = False
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class SourceSelector:
     """A replacement's ``source``: the object and the field it reads."""
 
@@ -168,7 +168,7 @@ class SourceSelector:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class TargetSelector:
     """A replacement's ``targets`` item: the objects and fields it writes."""
 
@@ -179,7 +179,7 @@ class TargetSelector:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ReplacementField:
     """A ``replacements`` entry: a replacement, or the ``path`` of a file holding some."""
 
@@ -189,7 +189,7 @@ class ReplacementField:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class VarTarget:
     """A var's ``objref``: the object it reads."""
 
@@ -202,7 +202,7 @@ class VarTarget:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class FieldSelector:
     """A var's ``fieldref``: the field it reads."""
 
@@ -210,7 +210,7 @@ class FieldSelector:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Var:
     """A ``vars`` entry (types.Var)."""
 
@@ -220,7 +220,7 @@ class Var:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class GeneratorOptions:
     """``generatorOptions``, or a generator entry's ``options``."""
 
@@ -231,7 +231,7 @@ class GeneratorOptions:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ConfigMapArgs:
     """A ``configMapGenerator`` entry (GeneratorArgs and its KvPairSources inlined)."""
 
@@ -246,14 +246,14 @@ class ConfigMapArgs:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class SecretArgs(ConfigMapArgs):
     """A ``secretGenerator`` entry."""
 
     type: Str | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class LegacySortOptions:
     """``sortOptions.legacySortOptions``: the kinds output first and last."""
 
@@ -262,7 +262,7 @@ class LegacySortOptions:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class SortOptions:
     """``sortOptions``: the output order, legacy or as listed."""
 
@@ -271,7 +271,7 @@ class SortOptions:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Kustomization:
     """A kustomization file (Kustomize's types.Kustomization)."""
 
@@ -315,7 +315,7 @@ class Kustomization:
 
 # --- a ``configurations:`` file (Kustomize's builtinconfig.TransformerConfig) --------------
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class NameBackRefs:
     """A referral kind and the fields of other kinds that hold names of such objects."""
 
@@ -325,7 +325,7 @@ class NameBackRefs:
     field_specs: tuple[FieldSpec, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class TransformerConfigFile:
     """A ``configurations:`` file: field specs per transformer, name references."""
 
@@ -344,7 +344,7 @@ class TransformerConfigFile:
 
 # --- builtin plugin configurations (``transformers:``/``generators:`` documents) ----------
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class NamespaceConfig:
     """The NamespaceTransformer's configuration."""
 
@@ -355,7 +355,7 @@ class NamespaceConfig:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class PrefixConfig:
     """The PrefixTransformer's configuration."""
 
@@ -364,7 +364,7 @@ class PrefixConfig:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class SuffixConfig:
     """The SuffixTransformer's configuration."""
 
@@ -373,7 +373,7 @@ class SuffixConfig:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class PrefixSuffixConfig:
     """The legacy PrefixSuffixTransformer's configuration."""
 
@@ -383,7 +383,7 @@ class PrefixSuffixConfig:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class LabelConfig:
     """The LabelTransformer's configuration."""
 
@@ -392,7 +392,7 @@ class LabelConfig:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class AnnotationsConfig:
     """The AnnotationsTransformer's configuration."""
 
@@ -401,7 +401,7 @@ class AnnotationsConfig:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class PatchStrategicMergeConfig:
     """The PatchStrategicMergeTransformer's configuration."""
 
@@ -410,7 +410,7 @@ class PatchStrategicMergeConfig:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class PatchJson6902Config:
     """The PatchJson6902Transformer's configuration."""
 
@@ -420,7 +420,7 @@ class PatchJson6902Config:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ImageTagConfig:
     """The ImageTagTransformer's configuration."""
 
@@ -429,7 +429,7 @@ class ImageTagConfig:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ReplicaCountConfig:
     """The ReplicaCountTransformer's configuration."""
 
@@ -438,7 +438,7 @@ class ReplicaCountConfig:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ReplacementConfig:
     """The ReplacementTransformer's configuration."""
 
@@ -446,14 +446,14 @@ class ReplacementConfig:
     o: Origin | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ConfigMapGeneratorConfig(ConfigMapArgs):
     """A builtin ConfigMapGenerator document (under ``generators:``)."""
 
     metadata: ObjectMeta | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class SecretGeneratorConfig(SecretArgs):
     """A builtin SecretGenerator document (under ``generators:``)."""
 
