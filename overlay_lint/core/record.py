@@ -78,10 +78,13 @@ def _frozen(cls: type) -> type:
     cls = dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
     fields = dataclasses.fields(cls)
     cls._record_fields = fields            # type: ignore[attr-defined]
+    own = cls.__dict__
     for name, fn in (("__init__", _init), ("__repr__", _repr), ("__eq__", _eq),
-                     ("__hash__", _hash), ("__setattr__", _setattr),
-                     ("__delattr__", _delattr)):
-        setattr(cls, name, fn)
+                     ("__setattr__", _setattr), ("__delattr__", _delattr)):
+        if name not in own:             # a method the class writes itself wins, as in dataclasses
+            setattr(cls, name, fn)
+    if own.get("__hash__") is None and "__eq__" not in own or own.get("__hash__") is _hash:
+        cls.__hash__ = _hash            # type: ignore[method-assign]
     return cls
 
 

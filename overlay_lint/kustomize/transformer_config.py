@@ -8,16 +8,17 @@ copying; merging returns a new config and shares what did not change.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Iterable
 
+from ..core.record import frozen_dataclass
 from ..core.errors import OverlayLintError
 from . import types as T
 from .gvk import gvk_selected, gvk_sort_key
 from .types import FieldSpec
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class NameBackRef:
     """A referral kind and the fields (in other kinds) that hold names of such objects."""
 
@@ -37,7 +38,7 @@ class ConfigConflict(OverlayLintError):
 FsTuple = tuple  # tuple[FieldSpec, ...]
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class TransformerConfig:
     """The field specs each transformer uses, and the name references."""
 

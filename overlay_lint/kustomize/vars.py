@@ -14,8 +14,8 @@ substitution, recorded at the end of the build.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..core.record import frozen_dataclass
 from ..core.errors import at
 from ..core.node import Node, Origin, PathKey
 from .filters.fieldspec import apply_fieldspecs
@@ -29,7 +29,7 @@ from .types import Var as VarConfig
 DEFAULT_FIELD_PATH = "metadata.name"
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Var:
     """A declared var: its name, the object it reads and the field."""
 

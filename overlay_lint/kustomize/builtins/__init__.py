@@ -15,9 +15,10 @@ field or ``transformers:`` document and the line its record points at.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Sequence
 
+from ...core.record import frozen_dataclass
 from ...core.node import Origin
 from ..loader import Loader
 from ..resmap import ResMap
@@ -25,7 +26,7 @@ from ..resource import Resource
 from ..touched import DuplicateKey, Ignored, Touched
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Entry:
     """Where a builtin was configured: the header of its touched record."""
 
@@ -41,7 +42,7 @@ class Entry:
                        patch_file=self.patch_file)
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Where:
     """Where a configuration was read: makes the :class:`Entry` of each builtin it
     configures (``file`` None: the file of the entry's own line)."""
@@ -57,7 +58,7 @@ class Where:
         return Entry(self.builtin, self.field, origin, where, self.directory, patch_file)
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Helpers:
     """What configuring and running builtins needs besides their configuration
     (Kustomize's PluginHelpers): the loader (files relative to ``directory``, the run's

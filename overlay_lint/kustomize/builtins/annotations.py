@@ -1,8 +1,8 @@
 """AnnotationsTransformer: ``commonAnnotations:`` (Kustomize's builtin of the same name)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ...core.record import frozen_dataclass
 from ..filters.labels import check_pairs, set_map_entries
 from ..resmap import ResMap
 from ..touched import Touched
@@ -10,7 +10,7 @@ from ..types import AnnotationsConfig
 from . import Entry, Helpers, Transformer, Where
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class AnnotationsTransformer(Transformer):
     """Sets its annotations in the mappings its field specs select (metadata and pod
     template annotations by default)."""

@@ -13,9 +13,9 @@ or ``envs:`` entry line; the object itself (name, kind, apiVersion) at the entry
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar, Mapping
 
+from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ...core.node import Node, Origin
 from ..kv import encode_base64, load_pairs
@@ -27,7 +27,7 @@ from . import Entry, Generator, Helpers, Where
 _BEHAVIORS = ("", "create", "merge", "replace")
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Options:
     """An entry's generator options with ``generatorOptions`` merged in (Kustomize's
     MergeGlobalOptionsIntoLocal: the entry's labels win, the flags are or-ed)."""
@@ -58,7 +58,7 @@ class Options:
         return cls(labels, annotations, disable, immutable)
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ConfigMapGenerator(Generator):
     """A ``configMapGenerator`` entry or builtin document, ready to generate."""
 

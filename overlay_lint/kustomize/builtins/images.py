@@ -9,9 +9,9 @@ points at the line of what changed; ``node.parts`` keeps the origin of each piec
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
+from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ..filters.imagetag import ImageEntry, apply_images, compile_entry
 from ..resmap import ResMap
@@ -20,7 +20,7 @@ from ..types import ImageTagConfig
 from . import Entry, Helpers, Transformer, Where
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ImageTagTransformer(Transformer):
     """One ``images`` (or ``imageTags``) entry, or a builtin ImageTagTransformer."""
 

@@ -2,8 +2,8 @@
 same name)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ...core.record import frozen_dataclass
 from ...core.node import Origin
 from ..filters.labels import check_pairs, set_map_entries
 from ..resmap import ResMap
@@ -12,7 +12,7 @@ from ..types import LabelConfig
 from . import Entry, Helpers, Transformer, Where
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class LabelTransformer(Transformer):
     """Sets its label pairs in the mappings its field specs select (metadata labels,
     and selectors or templates as the entry asks); ``create_origin``: the origin of the

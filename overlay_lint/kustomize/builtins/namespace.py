@@ -1,8 +1,8 @@
 """NamespaceTransformer: ``namespace:`` (Kustomize's builtin of the same name)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ...core.record import frozen_dataclass
 from ..filters.namespace import DEFAULT_ONLY, set_namespace
 from ..resmap import ResMap
 from ..touched import Touched
@@ -10,7 +10,7 @@ from ..types import NamespaceConfig, Str
 from . import Entry, Helpers, Transformer, Where
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class NamespaceTransformer(Transformer):
     """Sets ``metadata.namespace`` of every namespaced object (and the fields its field
     specs name); ``unsetOnly`` keeps namespaces already set; RoleBinding subjects as

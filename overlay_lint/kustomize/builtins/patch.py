@@ -10,9 +10,9 @@ merge, as in Kustomize.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
+from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ..filters.json6902 import Op, decode_ops
 from ..filters.patch import (IdIndex, apply_json, apply_smp, classify, patch_documents,
@@ -25,7 +25,7 @@ from ..types import Patch
 from . import Entry, Helpers, Transformer, Where
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class PatchTransformer(Transformer):
     """One patch and what it applies: JSON6902 ``ops``, or strategic merge ``patches``
     (none: an empty patch file with a target, a visible no-op)."""

@@ -2,8 +2,8 @@
 name): JSON6902 operations applied to the resources ``target`` selects."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ..filters.json6902 import Op, decode_ops
 from ..filters.patch import apply_json, patch_documents
@@ -14,7 +14,7 @@ from ..types import Patch
 from . import Entry, Helpers, Transformer, Where
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class PatchJson6902Transformer(Transformer):
     """The operations of one entry (``config.patch`` holds the inline ``jsonOp``)."""
 

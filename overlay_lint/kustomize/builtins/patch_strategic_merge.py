@@ -7,9 +7,9 @@ each); Kustomize's single transformer refuses only when no item holds a patch.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
+from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ..filters.patch import (IdIndex, apply_smp, file_documents, inline_resources,
                              smp_documents, unique_target)
@@ -20,7 +20,7 @@ from ..types import PatchStrategicMergeConfig, Str
 from . import Entry, Helpers, Transformer, Where
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class PatchStrategicMergeTransformer(Transformer):
     """The patches of one item (none: an empty file, a visible no-op)."""
 

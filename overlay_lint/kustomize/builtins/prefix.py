@@ -1,8 +1,8 @@
 """PrefixTransformer: ``namePrefix:`` (Kustomize's builtin of the same name)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ..filters.affix import add_affix
 from ..resmap import ResMap
@@ -11,7 +11,7 @@ from ..types import PrefixConfig
 from . import Entry, Helpers, Transformer, Where
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class PrefixTransformer(Transformer):
     """Prefixes the names its field specs select (by default every ``metadata.name``
     but those of CRDs, APIServices and Namespaces)."""

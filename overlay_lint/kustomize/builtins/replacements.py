@@ -12,8 +12,8 @@ Replaced values carry the source value's origin.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ...core.node import Node, Origin
 from ...core.yaml_reader import LIMITS
@@ -31,7 +31,7 @@ from . import Entry, Helpers, Transformer, Where
 DEFAULT_FIELD_PATH = "metadata.name"
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Sel:
     """A selector: exact id fields plus label/annotation selectors."""
 
@@ -67,7 +67,7 @@ class Sel:
         return True
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Target:
     """A replacement target: what it selects and rejects, its field paths and options."""
 
@@ -77,7 +77,7 @@ class Target:
     options: FieldOptions
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class Replacement:
     """A replacement ready to run."""
 
@@ -88,7 +88,7 @@ class Replacement:
     targets: tuple[Target, ...]
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ReplacementTransformer(Transformer):
     """One replacement (None: an empty ``path:`` file)."""
 

@@ -7,9 +7,9 @@ the entry's ``count:`` line.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
+from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ...core.node import Node, PathKey
 from ..filters.fieldspec import SetFn, apply_fieldspec
@@ -23,7 +23,7 @@ from . import Entry, Helpers, Transformer, Where
 _ByName = dict[str, list[tuple[Resource, list[ResId]]]]
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ReplicaCountTransformer(Transformer):
     """One ``replicas`` entry, or a builtin ReplicaCountTransformer."""
 

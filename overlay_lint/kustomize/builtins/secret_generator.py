@@ -3,16 +3,16 @@
 are base64-encoded under ``data`` (always present) with a ``type`` (default Opaque)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
+from ...core.record import frozen_dataclass
 from ...core.node import Node, Origin
 from ..kv import encode_base64
 from ..types import SecretArgs
 from .configmap_generator import ConfigMapGenerator
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class SecretGenerator(ConfigMapGenerator):
     """A ``secretGenerator`` entry or builtin document, ready to generate."""
 

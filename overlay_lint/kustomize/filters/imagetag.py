@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ...core.node import Node, Origin, Path
 from ..regex import go_regex
@@ -29,7 +29,7 @@ from .fieldspec import apply_fieldspecs
 _TAG_CHARS = r"[a-zA-Z0-9_.{}-]"
 
 
-@dataclass(frozen=True)
+@frozen_dataclass(frozen=True)
 class ImageEntry:
     """One ``images:`` entry compiled: its name pattern and the fields given."""
 
