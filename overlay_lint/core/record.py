@@ -78,13 +78,12 @@ def _frozen(cls: type) -> type:
     cls = dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
     fields = dataclasses.fields(cls)
     cls._record_fields = fields            # type: ignore[attr-defined]
-    own = cls.__dict__
+    written = {k for k, v in cls.__dict__.items() if v is not None}   # by the class body
+    # a class body defining __eq__ gets __hash__ = None from Python: not a hash it wrote
     for name, fn in (("__init__", _init), ("__repr__", _repr), ("__eq__", _eq),
-                     ("__setattr__", _setattr), ("__delattr__", _delattr)):
-        if name not in own:             # a method the class writes itself wins, as in dataclasses
+                     ("__hash__", _hash), ("__setattr__", _setattr), ("__delattr__", _delattr)):
+        if name not in written:         # a method the class writes itself wins, as in dataclasses
             setattr(cls, name, fn)
-    if own.get("__hash__") is None and "__eq__" not in own or own.get("__hash__") is _hash:
-        cls.__hash__ = _hash            # type: ignore[method-assign]
     return cls
 
 
