@@ -343,12 +343,17 @@ def test_root_option_narrows_and_widens(tmp_path: Path) -> None:
     assert run("render", "envs/dev", cwd=root).returncode == 0
     one_error(run("render", "--root", "envs", "envs/dev", cwd=root),
               "envs/dev/kustomization.yaml:2", "outside the lint root")
-    # outside git, run from elsewhere: the root is the rendered folder itself, never a
-    # folder holding both it and the current directory (that could be /); --root widens it
+    # outside git, run from elsewhere: the root is the top of the rendered folder's own
+    # branch below the folder it shares with the current directory (here `plain`), never
+    # that shared folder (it could be /); --root narrows or widens it
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
+    same_as_kubectl(run("render", str(root / "envs/dev"), cwd=elsewhere), root / "envs/dev")
+    (tmp_path / "secret.yaml").write_text(CM)
+    (root / "envs/dev/kustomization.yaml").write_text("resources:\n- ../../../secret.yaml\n")
     one_error(run("render", str(root / "envs/dev"), cwd=elsewhere),
               str(root / "envs/dev/kustomization.yaml") + ":2", "outside the lint root")
+    (root / "envs/dev/kustomization.yaml").write_text("resources:\n- ../../base\n")
     assert run("render", "--root", str(root), str(root / "envs/dev"),
                cwd=elsewhere).returncode == 0
     one_error(run("render", "--root", str(root / "envs"), str(root / "envs/dev"), cwd=elsewhere),
@@ -361,7 +366,9 @@ def test_default_root_outside_git_is_never_wider_than_cwd_or_path(tmp_path: Path
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "c").mkdir()
     monkeypatch.chdir(tmp_path / "c")
-    assert default_root(str(tmp_path / "a" / "b")) == str((tmp_path / "a" / "b").resolve())
+    assert default_root(str(tmp_path / "a" / "b")) == str((tmp_path / "a").resolve())
+    (tmp_path / "l").symlink_to(tmp_path / "a")       # a link is never the root's top
+    assert default_root(str(tmp_path / "l" / "b")) == str((tmp_path / "a" / "b").resolve())
     monkeypatch.chdir(tmp_path)
     assert default_root(str(tmp_path / "a" / "b")) == str(tmp_path.resolve())
     assert default_root("a/b") == str(tmp_path.resolve())

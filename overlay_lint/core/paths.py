@@ -105,7 +105,11 @@ def find_root(path: str, cwd: str | None = None) -> str:
     ``.git`` (a folder, or a file for worktrees and submodules; git is not run). A
     symlinked folder on the way is passed over: the ``.git`` a link leads to belongs to
     whatever it points at. Outside a git work tree: the current directory when ``path`` is
-    in or below it, else ``path`` itself (its folder, for a file). ``--root`` widens it.
+    in or below it; else the top folder of ``path``'s own branch below the folder it shares
+    with the current directory (``overlay-lint render ../shared/app/overlays/dev`` run in
+    ``work/tool`` reads ``work/shared``: an overlay's ``../../base`` renders as with
+    kubectl), never that shared folder itself (it could be ``/``), never the current
+    directory's side. ``--root`` narrows or widens it.
     """
     cwd = os.path.realpath(cwd or os.getcwd())
     start = os.path.normpath(os.path.join(cwd, path))
@@ -121,7 +125,13 @@ def find_root(path: str, cwd: str | None = None) -> str:
         return cwd
     if not os.path.isdir(start):
         start = os.path.dirname(start)
-    return os.path.realpath(start)
+    shared = os.path.commonpath([start, cwd])
+    branch = os.path.relpath(start, shared).split(os.sep)[0]
+    top = os.path.join(shared, branch)
+    # a symlinked folder is never the root's top (it could lead anywhere): stop below it
+    while os.path.islink(top) and top != start:
+        top = os.path.join(top, os.path.relpath(start, top).split(os.sep)[0])
+    return os.path.realpath(top)
 
 
 def check_root(root: str) -> str:
