@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Iterable
 
-from ..core.record import frozen_dataclass
 from ..core.errors import OverlayLintError
+from ..core.record import frozen_dataclass
 from . import types as T
 from .gvk import gvk_selected, gvk_sort_key
 from .types import FieldSpec

@@ -14,10 +14,9 @@ substitution, recorded at the end of the build.
 """
 from __future__ import annotations
 
-
-from ..core.record import frozen_dataclass
 from ..core.errors import at
 from ..core.node import Node, Origin, PathKey
+from ..core.record import frozen_dataclass
 from .filters.fieldspec import apply_fieldspecs
 from .filters.refvar import Where, get_field, substitute
 from .resmap import ResMap

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import field
 from typing import Sequence
 
-from ...core.record import frozen_dataclass
 from ...core.node import Origin
+from ...core.record import frozen_dataclass
 from ..loader import Loader
 from ..resmap import ResMap
 from ..resource import Resource

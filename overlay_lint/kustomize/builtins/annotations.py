@@ -1,7 +1,6 @@
 """AnnotationsTransformer: ``commonAnnotations:`` (Kustomize's builtin of the same name)."""
 from __future__ import annotations
 
-
 from ...core.record import frozen_dataclass
 from ..filters.labels import check_pairs, set_map_entries
 from ..resmap import ResMap

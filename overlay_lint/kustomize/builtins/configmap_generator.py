@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import ClassVar, Mapping
 
-from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ...core.node import Node, Origin
+from ...core.record import frozen_dataclass
 from ..kv import encode_base64, load_pairs
 from ..resource import Resource
 from ..touched import Ignored

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ...core.record import frozen_dataclass
 from ...core.errors import at
+from ...core.record import frozen_dataclass
 from ..filters.imagetag import ImageEntry, apply_images, compile_entry
 from ..resmap import ResMap
 from ..touched import Touched

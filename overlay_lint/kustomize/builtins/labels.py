@@ -2,9 +2,8 @@
 same name)."""
 from __future__ import annotations
 
-
-from ...core.record import frozen_dataclass
 from ...core.node import Origin
+from ...core.record import frozen_dataclass
 from ..filters.labels import check_pairs, set_map_entries
 from ..resmap import ResMap
 from ..touched import Touched

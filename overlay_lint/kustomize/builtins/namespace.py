@@ -1,7 +1,6 @@
 """NamespaceTransformer: ``namespace:`` (Kustomize's builtin of the same name)."""
 from __future__ import annotations
 
-
 from ...core.record import frozen_dataclass
 from ..filters.namespace import DEFAULT_ONLY, set_namespace
 from ..resmap import ResMap

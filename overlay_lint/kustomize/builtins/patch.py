@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ...core.record import frozen_dataclass
 from ...core.errors import at
+from ...core.record import frozen_dataclass
 from ..filters.json6902 import Op, decode_ops
 from ..filters.patch import (IdIndex, apply_json, apply_smp, classify, patch_documents,
                              smp_documents, unique_target)
@@ -25,8 +25,23 @@ from ..types import Patch
 from . import Entry, Helpers, Transformer, Where
 
 
+class IndexedPatches(Transformer):
+    """Patch builtins: consecutive entries share one index of the resources' ids."""
+
+    def transform(self, resmap: ResMap) -> Touched:
+        return self._run(resmap, IdIndex(resmap))
+
+    @classmethod
+    def transform_all(cls, resmap: ResMap, group: Sequence[Transformer]) -> list[Touched]:
+        ids = IdIndex(resmap)  # found once; reset after whatever may change ids
+        return [t._run(resmap, ids) for t in group]  # type: ignore[attr-defined]
+
+    def _run(self, resmap: ResMap, ids: IdIndex) -> Touched:
+        raise NotImplementedError
+
+
 @frozen_dataclass(frozen=True)
-class PatchTransformer(Transformer):
+class PatchTransformer(IndexedPatches):
     """One patch and what it applies: JSON6902 ``ops``, or strategic merge ``patches``
     (none: an empty patch file with a target, a visible no-op)."""
 
@@ -59,14 +74,6 @@ class PatchTransformer(Transformer):
                                       "strategic merge patch; split the documents into "
                                       "separate entries")
         return [cls(config, entry, h, selector, None, tuple(patches))]
-
-    def transform(self, resmap: ResMap) -> Touched:
-        return self._run(resmap, IdIndex(resmap))
-
-    @classmethod
-    def transform_all(cls, resmap: ResMap, group: Sequence[Transformer]) -> list[Touched]:
-        ids = IdIndex(resmap)  # found once; reset after whatever may change ids
-        return [t._run(resmap, ids) for t in group]  # type: ignore[attr-defined]
 
     def _run(self, resmap: ResMap, ids: IdIndex) -> Touched:
         rec = self.entry.record()

@@ -2,9 +2,8 @@
 name): JSON6902 operations applied to the resources ``target`` selects."""
 from __future__ import annotations
 
-
-from ...core.record import frozen_dataclass
 from ...core.errors import at
+from ...core.record import frozen_dataclass
 from ..filters.json6902 import Op, decode_ops
 from ..filters.patch import apply_json, patch_documents
 from ..resmap import ResMap

@@ -7,21 +7,21 @@ each); Kustomize's single transformer refuses only when no item holds a patch.
 """
 from __future__ import annotations
 
-from typing import Sequence
 
-from ...core.record import frozen_dataclass
 from ...core.errors import at
+from ...core.record import frozen_dataclass
 from ..filters.patch import (IdIndex, apply_smp, file_documents, inline_resources,
                              smp_documents, unique_target)
 from ..resmap import ResMap
 from ..resource import Resource
 from ..touched import EMPTY_PATCH, Touched
 from ..types import PatchStrategicMergeConfig, Str
-from . import Entry, Helpers, Transformer, Where
+from . import Entry, Helpers, Where
+from .patch import IndexedPatches
 
 
 @frozen_dataclass(frozen=True)
-class PatchStrategicMergeTransformer(Transformer):
+class PatchStrategicMergeTransformer(IndexedPatches):
     """The patches of one item (none: an empty file, a visible no-op)."""
 
     item: Str
@@ -50,14 +50,6 @@ class PatchStrategicMergeTransformer(Transformer):
         if not any(t.patches for t in out):
             raise at(items[0].o, "patch appears to be empty")
         return out
-
-    def transform(self, resmap: ResMap) -> Touched:
-        return self._run(resmap, IdIndex(resmap))
-
-    @classmethod
-    def transform_all(cls, resmap: ResMap, group: Sequence[Transformer]) -> list[Touched]:
-        ids = IdIndex(resmap)  # found once; reset after whatever may change ids
-        return [t._run(resmap, ids) for t in group]  # type: ignore[attr-defined]
 
     def _run(self, resmap: ResMap, ids: IdIndex) -> Touched:
         rec = self.entry.record()

@@ -1,9 +1,8 @@
 """PrefixTransformer: ``namePrefix:`` (Kustomize's builtin of the same name)."""
 from __future__ import annotations
 
-
-from ...core.record import frozen_dataclass
 from ...core.errors import at
+from ...core.record import frozen_dataclass
 from ..filters.affix import add_affix
 from ..resmap import ResMap
 from ..touched import Touched

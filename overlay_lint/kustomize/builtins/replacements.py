@@ -12,10 +12,9 @@ Replaced values carry the source value's origin.
 """
 from __future__ import annotations
 
-
-from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ...core.node import Node, Origin
+from ...core.record import frozen_dataclass
 from ...core.yaml_reader import LIMITS
 from ..budget import Budget, check_depth, count_nodes
 from ..decode import decode

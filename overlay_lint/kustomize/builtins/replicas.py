@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ...core.node import Node, PathKey
+from ...core.record import frozen_dataclass
 from ..filters.fieldspec import SetFn, apply_fieldspec
 from ..resmap import ResMap
 from ..resource import ResId, Resource

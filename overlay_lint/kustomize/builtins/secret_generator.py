@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ...core.record import frozen_dataclass
 from ...core.node import Node, Origin
+from ...core.record import frozen_dataclass
 from ..kv import encode_base64
 from ..types import SecretArgs
 from .configmap_generator import ConfigMapGenerator

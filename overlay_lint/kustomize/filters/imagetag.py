@@ -16,9 +16,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from ...core.record import frozen_dataclass
 from ...core.errors import at
 from ...core.node import Node, Origin, Path
+from ...core.record import frozen_dataclass
 from ..regex import go_regex
 from ..resmap import ResMap
 from ..resource import Resource
