@@ -7,7 +7,6 @@ each); Kustomize's single transformer refuses only when no item holds a patch.
 """
 from __future__ import annotations
 
-
 from ...core.errors import at
 from ...core.record import frozen_dataclass
 from ..filters.patch import (IdIndex, apply_smp, file_documents, inline_resources,
