@@ -16,6 +16,7 @@ import sys
 import textwrap
 
 import pytest
+from conftest import need_shared
 
 from overlay_lint.lint.declarative import load_rule, packaged_rules_dir, rule_files
 from overlay_lint.lint.registry import builtin_rules, cleandoc
@@ -74,6 +75,23 @@ def test_a_lint_with_nothing_to_render_imports_no_parser_and_no_jsonschema(tmp_p
     assert "0 findings" in out
     assert heavy(mods) == []
 
+
+
+# dataclasses imports inspect, and inspect ast, dis and tokenize: ~9 ms of every process
+COMPILER = ("dataclasses", "inspect", "ast", "dis", "tokenize")
+
+
+def test_no_run_imports_dataclasses_or_inspect(tmp_path):
+    """Records (core/record.py) stand for dataclasses: a lint with nothing to render, a
+    render and a full lint import neither it nor what it pulls in."""
+    shared = need_shared()
+    (tmp_path / "README.md").write_text("nothing to lint\n")
+    fixture = shared / "fixtures" / "aether-clean" / "infra"
+    for args, cwd in ((["."], tmp_path), (["render", "overlays/prod"], fixture),
+                      ([str(fixture)], tmp_path)):
+        mods, out = imported(args, str(cwd))
+        assert out.strip(), args
+        assert sorted(m for m in COMPILER if m in mods) == [], args
 
 def _deployment(limit: int) -> str:
     return textwrap.dedent(f"""\

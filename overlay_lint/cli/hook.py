@@ -26,7 +26,8 @@ import stat
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+
+from ..core.record import dataclass
 
 STALE_SECONDS = 24 * 3600
 REUSE_SECONDS = 600      # without a process start time: an older marker is another run's

@@ -16,13 +16,13 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml.nodes import ScalarNode
 
 from .errors import OverlayLintError
 from .node import Node, Origin
+from .record import dataclass
 
 _new_origin = tuple.__new__  # Origin(...) without the keyword-handling wrapper: hot path
 

@@ -2,10 +2,10 @@
 values and the source lines (origins) that produced them."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 from ..core.node import Node, Origin
+from ..core.record import dataclass, field, replace
 from .paths import Path, format_path
 
 # How an origin is shown ("file:line" relative to the current directory, or None).

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Union
 
 from ..core.errors import OverlayLintError
+from ..core.record import dataclass
 
 
 @dataclass(frozen=True)

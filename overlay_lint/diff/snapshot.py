@@ -31,11 +31,11 @@ import shutil
 import stat
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from typing import Callable
 
 from ..core.errors import OverlayLintError
 from ..core.node import Node, Origin
+from ..core.record import dataclass
 from ..core.yaml_reader import LIMITS, load_file_counted
 from ..kustomize.budget import Budget
 from ..kustomize.loader import Loader

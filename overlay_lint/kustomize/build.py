@@ -9,9 +9,9 @@ sort (Kustomize v5: api/krusty/kustomizer.go, api/internal/target/kusttarget.go)
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 from ..core.errors import OverlayLintError
+from ..core.record import dataclass, field
 from ..core.yaml_reader import canonical_text
 from .filters.nameref import fix_back_references
 from .hasher import add_hashes

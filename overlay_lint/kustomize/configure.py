@@ -13,10 +13,10 @@ refused at its entry's ``file:line`` and never run.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.errors import at, unsupported
+from ..core.record import replace
 from . import types as T
 from .builtins import Generator, Helpers, Transformer, Where
 from .decode import decode

@@ -20,13 +20,13 @@ else: ``'patches[0].target.kind' must be a string, not the number 5; quote it``,
 from __future__ import annotations
 
 import collections.abc
-import dataclasses
 import types as pytypes
 import typing
 from typing import Any, Callable, TypeVar
 
 from ..core.errors import at
 from ..core.node import Node, Origin
+from ..core.record import dataclass, fields, is_record
 from . import types as T
 from .touched import DuplicateKey
 
@@ -60,7 +60,7 @@ def camel(name: str) -> str:
 Spec = tuple
 
 
-@dataclasses.dataclass
+@dataclass
 class _Plan:
     """How to decode one dataclass: its fields by YAML key, the keys case-folded, and
     whether it takes the origin of the mapping."""
@@ -82,7 +82,7 @@ def _plan(cls: type) -> _Plan:
         return plan
     hints = typing.get_type_hints(cls)
     plan = _PLANS[cls] = _Plan(cls, {}, {}, False)  # registered first: types may nest
-    for f in dataclasses.fields(cls):
+    for f in fields(cls):
         if f.name == "o":
             plan.has_o = True
             continue
@@ -106,7 +106,7 @@ def _spec(hint: Any) -> Spec:
         return ("list", _spec(args[0]), optional)
     if origin is collections.abc.Mapping:
         return ("map", _spec(args[1]))
-    if dataclasses.is_dataclass(hint):
+    if is_record(hint):
         return ("struct", _plan(hint))  # type: ignore[arg-type]
     raise TypeError(f"decode: unsupported field type {hint!r}")
 

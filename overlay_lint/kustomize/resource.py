@@ -11,10 +11,10 @@ carries it.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 from ..core.errors import at
 from ..core.node import Node, Origin, PathKey, ensure_map
+from ..core.record import dataclass
 from .scope import is_cluster_scoped
 
 _UIDS = itertools.count(1)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..core.errors import OverlayLintError, at
 from ..core.node import Node, Origin
+from ..core.record import dataclass, field
 from ..core.yaml_reader import parse_embedded
 from . import configure
 from . import types as T

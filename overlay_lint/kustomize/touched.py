@@ -51,11 +51,11 @@ Records are cheap: small tuples, values read only where a builtin writes anyway.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field as _field
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..core.node import Data, Node, Origin, Path
+from ..core.record import dataclass
+from ..core.record import field as _field
 
 if TYPE_CHECKING:
     from .resource import ResId, Resource

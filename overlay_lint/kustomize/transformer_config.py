@@ -8,11 +8,10 @@ copying; merging returns a new config and shares what did not change.
 """
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Iterable
 
 from ..core.errors import OverlayLintError
-from ..core.record import frozen_dataclass
+from ..core.record import fields, frozen_dataclass
 from . import types as T
 from .gvk import gvk_selected, gvk_sort_key
 from .types import FieldSpec

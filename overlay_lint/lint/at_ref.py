@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass
 
 from ..core.errors import OverlayLintError
+from ..core.record import dataclass
 from ..diff.snapshot import Entry, Snapshot, git, resolve_base
 from .config import CONFIG_NAMES, Config, load_config
 from .discovery import Target, discover

@@ -11,11 +11,11 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field
 
 from ..core.errors import OverlayLintError, at
 from ..core.node import Node, Origin, from_data
 from ..core.paths import is_inside
+from ..core.record import dataclass, field
 from .envnames import DEFAULT_DEV, DEFAULT_PROTECTED, RoleMatcher
 
 CONFIG_NAMES = (".overlay-lint.yaml", ".overlay-lint.yml")

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 
+from ..core.record import dataclass, field
 from .config import Config, EnvSpec
 from .envnames import unique_names
 from .pointers import Pointer, Repos, might_point, own_urls, pointers_in

@@ -7,11 +7,11 @@ resource annotation, config ignores and the baseline drop what users suppressed.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Callable
 
 from ..core.errors import OverlayLintError, UnsupportedError, display_path
 from ..core.paths import common_root, is_inside, real
+from ..core.record import dataclass, field
 from .findings import Finding, LintError, LintResult
 from .config import Config
 from .discovery import Target, survey, warnings_of

@@ -5,9 +5,8 @@ model; nothing else crosses that boundary.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-
 from ..core.escape import fs_bytes
+from ..core.record import asdict, dataclass, field
 
 SEVERITIES = ("error", "warning", "info")
 

@@ -10,8 +10,9 @@ the rule is loaded. Every substituted value is cut at :data:`MAX_VALUE` characte
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Mapping
+
+from ..core.record import dataclass
 
 MAX_WIDTH = 200
 MAX_VALUE = 500

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..core.node import Origin, Path
+from ..core.record import dataclass, field
 from .discovery import Target
 from .reach import KustIndex
 

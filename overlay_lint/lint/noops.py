@@ -29,10 +29,10 @@ build) are where envs differ.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from ..core.node import Node, Origin
+from ..core.record import dataclass, field
 from .model import Problem, RenderedTarget, RuleContext
 
 PATCH_BUILTINS = frozenset({"PatchTransformer", "PatchJson6902Transformer",

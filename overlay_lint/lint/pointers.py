@@ -20,10 +20,10 @@ import fnmatch
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from ..core.node import Node, Origin
+from ..core.record import dataclass, field
 
 ARGO_GROUP = "argoproj.io/"
 FLUX_GROUP = "kustomize.toolkit.fluxcd.io/"

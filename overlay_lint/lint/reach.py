@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..core.node import Node
 from ..core.paths import find_root, is_inside, real
+from ..core.record import dataclass, field
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # fields whose entries may be kustomization directories that a render builds

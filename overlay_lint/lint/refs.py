@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass
 from typing import Iterator
 
 from ..core.errors import display_path
 from ..core.node import Node
+from ..core.record import dataclass
 from .model import Problem, RenderedTarget, RuleContext, local_to, shown_name
 from .workloads import containers, pod_spec
 

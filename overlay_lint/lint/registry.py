@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
 
 from ..core.errors import OverlayLintError, at
+from ..core.record import dataclass, field
 from .config import Config
 from .model import Rule, RuleContext
 
@@ -137,7 +137,7 @@ def rule_setting(rule: Rule, node) -> RuleSetting:
 def _per_path(check, overrides: list, cfg: Config):
     """Run ``check`` once per parameter set: the targets under an override's paths with
     its parameters (the first matching override wins), the others with the rule's own."""
-    from dataclasses import replace
+    from ..core.record import replace
 
     def setting_for(rel: str):
         return next((s for ov, s in overrides if s.params and ov.matches(rel)), None)

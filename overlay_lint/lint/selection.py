@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence
 
 from ..core.errors import OverlayLintError
+from ..core.record import dataclass, field
 from .reach import KUSTOMIZATION_FILES
 
 # A change to a file with one of these names may change every target's result.

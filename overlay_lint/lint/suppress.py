@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass
 
+from ..core.record import dataclass
 from .config import Config, path_matches
 
 ANNOTATION = "overlay-lint.io/disable"

@@ -5,10 +5,10 @@ Rules share these helpers so that every rule agrees on where a pod spec lives
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from ..core.node import Node, Origin
+from ..core.record import dataclass
 
 # kind -> path from the resource root to its pod spec
 POD_SPEC_PATHS: dict[str, tuple] = {

@@ -7,10 +7,10 @@ and the small helpers every reporter needs.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..core.escape import fs_bytes
+from ..core.record import dataclass
 from ..lint.findings import LintResult
 
 TOOL_NAME = "overlay-lint"

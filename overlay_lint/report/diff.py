@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.escape import visible
 from ..core.node import Node, from_data
+from ..core.record import dataclass, field
 from ..core.yaml_writer import dump_node, scalar_text
 from ..diff.model import HASH, IDENTITY, REFERENCE, Change, ResourceKey, Where
 from .md import code, text as md_text

@@ -15,11 +15,10 @@ field or ``transformers:`` document and the line its record points at.
 """
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Sequence
 
 from ...core.node import Origin
-from ...core.record import frozen_dataclass
+from ...core.record import field, frozen_dataclass
 from ..loader import Loader
 from ..resmap import ResMap
 from ..resource import Resource

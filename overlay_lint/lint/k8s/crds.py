@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from ...core.errors import OverlayLintError
 from ...core.node import Node, Origin
+from ...core.record import dataclass, field
 from .validator import Compiler, Schema
 from .wellknown import basic_schema, well_known
 

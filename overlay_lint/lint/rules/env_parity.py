@@ -55,11 +55,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from ...core.errors import at
 from ...core.node import Node, Origin
+from ...core.record import dataclass
 from ..model import Problem, RenderedTarget, RuleContext
 from ..workloads import ImageRef, image_origin
 
