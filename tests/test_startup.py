@@ -76,7 +76,6 @@ def test_a_lint_with_nothing_to_render_imports_no_parser_and_no_jsonschema(tmp_p
     assert heavy(mods) == []
 
 
-
 # dataclasses imports inspect, and inspect ast, dis and tokenize: ~9 ms of every process
 COMPILER = ("dataclasses", "inspect", "ast", "dis", "tokenize")
 
@@ -92,6 +91,24 @@ def test_no_run_imports_dataclasses_or_inspect(tmp_path):
         mods, out = imported(args, str(cwd))
         assert out.strip(), args
         assert sorted(m for m in COMPILER if m in mods) == [], args
+
+
+# What a render of a small plain dir does without: ruamel.yaml's package (its YAML class,
+# constructors, representers, emitter; the reader uses libyaml's event parser alone) and
+# the standard modules only rare scalars need.
+RENDER_SPARES = ("ruamel.yaml.main", "ruamel.yaml.constructor", "ruamel.yaml.representer",
+                 "ruamel.yaml.emitter", "ruamel.yaml.resolver", "ruamel.yaml.comments",
+                 "base64", "datetime")
+
+
+def test_a_render_of_a_small_dir_imports_only_what_it_uses(tmp_path):
+    (tmp_path / "kustomization.yaml").write_text(
+        "namePrefix: p-\nresources: [deployment.yaml]\nlabels:\n- pairs: {app: web}\n")
+    (tmp_path / "deployment.yaml").write_text(_deployment(3))
+    mods, out = imported(["render", "."], str(tmp_path))
+    assert "name: p-web" in out and "revisionHistoryLimit: 3" in out, out
+    assert sorted(m for m in RENDER_SPARES if m in mods) == []
+
 
 def _deployment(limit: int) -> str:
     return textwrap.dedent(f"""\

@@ -8,9 +8,6 @@ YAML 1.2 core schema) and are normalised as Kustomize's JSON round trip does
 """
 from __future__ import annotations
 
-import base64
-import datetime
-import decimal
 import math
 import os
 import re
@@ -18,19 +15,111 @@ import stat
 import sys
 from typing import Any
 
-from ruamel.yaml.nodes import ScalarNode
-
 from .errors import OverlayLintError
 from .node import Node, Origin
 from .record import dataclass
 
 _new_origin = tuple.__new__  # Origin(...) without the keyword-handling wrapper: hot path
 
-try:  # libyaml binding: optional, much faster
-    from ruamel.yaml.cyaml import CSafeLoader as _Loader  # type: ignore[attr-defined]
-    _C = True
-except Exception:  # pragma: no cover - exercised where ruamel.yaml.clib is missing
-    _C = False
+
+def _load_c_parser() -> Any:
+    """libyaml's event parser (ruamel.yaml.clib's ``CParser``), or None without the binding.
+
+    Only the event parser is used (scalars are typed by :func:`resolve_plain`), yet
+    ``import ruamel.yaml`` runs the package's ``__init__`` (the YAML class, constructors,
+    representers, emitter) and the binding imports the error class of every pure-Python
+    stage: ~15 ms of CPU that every run paid. So, unless ruamel.yaml is imported already,
+    the binding is imported with the package made from its spec and its ``__init__`` not
+    run yet (see :class:`_InitOnFirstUse`), and the stages it imports only for their
+    error classes stood in while it imports: the event parser raises only the reader's,
+    the scanner's and the parser's errors, made here as ruamel.yaml makes them. The
+    modules it imports for real (error, tokens, events, nodes) stay, so a later user of
+    ruamel.yaml gets the very classes the binding uses. Anything unexpected (another
+    binding version): the plain import.
+    """
+    if "ruamel.yaml" not in sys.modules and "_ruamel_yaml" not in sys.modules:
+        try:
+            return _bare_c_parser()
+        except Exception:  # pragma: no cover - another ruamel.yaml.clib: import normally
+            pass
+    try:
+        from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+    except Exception:  # pragma: no cover - exercised where ruamel.yaml.clib is missing
+        return None
+    return CParser
+
+
+class _InitOnFirstUse(type(sys)):  # type: ignore[misc]
+    """The ruamel.yaml package while its ``__init__`` has not run: the first look-up of a
+    name the package does not hold yet runs it, in place (``import ruamel.yaml`` then
+    ``ruamel.yaml.YAML``, or ``from ruamel.yaml import __version__``, work as usual)."""
+
+    def __getattr__(self, name: str) -> Any:
+        self.__class__ = type(sys)  # first, so that the __init__'s own look-ups are plain
+        self.__spec__.loader.exec_module(self)
+        return getattr(self, name)
+
+
+def _bare_c_parser() -> Any:
+    import importlib.util
+    kept = set(sys.modules)
+    spec = importlib.util.find_spec("ruamel.yaml")
+    if spec is None or spec.loader is None:
+        return None
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["ruamel.yaml"] = package
+    sys.modules["ruamel"].yaml = package  # find_spec imported the parent, as import does
+    stand_ins: list[str] = []
+    try:
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+        class ReaderError(YAMLError):  # ruamel.yaml.reader's, whose module needs more
+            def __init__(self, name: Any, position: Any, character: Any, encoding: Any,
+                         reason: Any) -> None:
+                self.name = name
+                self.character = character
+                self.position = position
+                self.encoding = encoding
+                self.reason = reason
+
+            def __str__(self) -> str:
+                if isinstance(self.character, bytes):
+                    return (f"'{self.encoding!s}' codec can't decode byte "
+                            f"#x{ord(self.character):02x}: {self.reason!s}\n"
+                            f'  in "{self.name!s}", position {self.position:d}')
+                return (f"unacceptable character #x{self.character:04x}: {self.reason!s}\n"
+                        f'  in "{self.name!s}", position {self.position:d}')
+
+        ReaderError.__module__ = "ruamel.yaml.reader"
+        classes: list[type] = [ReaderError]
+        for stage, base in (("scanner", MarkedYAMLError), ("parser", MarkedYAMLError),
+                            ("composer", MarkedYAMLError), ("constructor", MarkedYAMLError),
+                            ("emitter", YAMLError), ("serializer", YAMLError),
+                            ("representer", YAMLError)):
+            classes.append(type(stage.capitalize() + "Error", (base,),
+                                {"__module__": "ruamel.yaml." + stage}))
+        for cls in classes:
+            module = type(sys)(cls.__module__)
+            setattr(module, cls.__name__, cls)
+            sys.modules[module.__name__] = module
+            stand_ins.append(module.__name__)
+        from _ruamel_yaml import CParser  # type: ignore[import-not-found]
+    except BaseException:
+        for name in set(sys.modules) - kept:
+            if name.startswith("ruamel.yaml"):
+                del sys.modules[name]
+        if getattr(sys.modules.get("ruamel"), "yaml", None) is package:
+            del sys.modules["ruamel"].yaml
+        raise
+    finally:
+        for name in stand_ins:
+            sys.modules.pop(name, None)
+    package.__class__ = _InitOnFirstUse
+    return CParser
+
+
+_CParser = _load_c_parser()
+_C = _CParser is not None  # libyaml binding: optional, much faster
 
 
 @dataclass
@@ -137,6 +226,50 @@ def decode(raw: bytes, path: str) -> str:
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", path, line) from None
 
 
+# The implicit tags of plain scalars, as ruamel.yaml's (YAML 1.2) Resolver gives them to
+# the C parser's loader: by first character, the patterns tried in this order.
+_IMPLICIT = (
+    (_BOOL_TAG, r"^(?:true|True|TRUE|false|False|FALSE)$", 0, "tTfF"),
+    (_FLOAT_TAG, r"""^(?:
+         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""", re.X, "-+0123456789."),
+    (_INT_TAG, r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$""", re.X, "-+0123456789"),
+    (_MERGE_TAG, r"^(?:<<)$", 0, "<"),
+    (_NULL_TAG, r"""^(?: ~
+        |null|Null|NULL
+        | )$""", re.X, ("~", "n", "N", "")),
+    (_TS_TAG, r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X, "0123456789"),
+    ("tag:yaml.org,2002:value", r"^(?:=)$", 0, "="),
+    ("tag:yaml.org,2002:yaml", r"^(?:!|&|\*)$", 0, "!&*"),
+)
+_BY_FIRST: dict[str, list[tuple[str, Any]]] = {}  # filled on first use: no compiles at import
+
+
+def resolve_plain(value: str, implicit: Any) -> str:
+    """The tag of an untagged scalar event (``implicit``: the event's pair of flags), as
+    ruamel.yaml's Resolver resolves it for its C loader (a quoted scalar is a string)."""
+    if implicit[0]:
+        if not _BY_FIRST:
+            for tag, pattern, flags, firsts in _IMPLICIT:
+                rx = re.compile(pattern, flags)
+                for ch in firsts:
+                    _BY_FIRST.setdefault(ch, []).append((tag, rx))
+        for tag, rx in _BY_FIRST.get(value[:1], ()):
+            if rx.match(value):
+                return tag
+    return _STR_TAG
+
+
 def resolve_scalar(tag: str, text: str, style: str | None) -> Any:
     """The value of a scalar after Kustomize's YAML -> JSON round trip."""
     if tag == _STR_TAG or style:
@@ -153,6 +286,7 @@ def resolve_scalar(tag: str, text: str, style: str | None) -> Any:
         return _timestamp(text)
     if tag == _BINARY_TAG:
         try:
+            import base64  # here: a !!binary scalar is rare
             return base64.b64decode("".join(text.split())).decode("utf-8")
         except Exception:
             return text
@@ -212,13 +346,29 @@ def _parse_float(text: str) -> Any:
     if f.is_integer() and abs(f) < 1e21:
         # Go's JSON encoder prints an integral float in full ('f' format, shortest
         # digits padded with zeros); YAML reads that back as an int when it fits 64 bits.
-        n = int(decimal.Decimal(repr(f)))
+        n = _shortest_digits_int(f)
         if _INT64_MIN <= n <= _UINT64_MAX:
             return n
     return f
 
 
+def _shortest_digits_int(f: float) -> int:
+    """The integer the shortest repr of an integral float spells, padded with zeros
+    (``int(decimal.Decimal(repr(f)))``, without importing decimal at start-up)."""
+    mantissa, _, exp = repr(f).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    shift = (int(exp) if exp else 0) - len(frac)
+    digits = int(whole + frac)
+    if shift >= 0:
+        return digits * 10 ** shift
+    if digits % 10 ** -shift == 0:
+        return digits // 10 ** -shift
+    import decimal  # pragma: no cover - an integral float always spells an integer
+    return int(decimal.Decimal(repr(f)))
+
+
 def _valid_time(y: str, mo: str, d: str, h: str = "0", mi: str = "0", s: str = "0") -> bool:
+    import datetime  # here: few scalars are timestamps
     try:
         datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s))
     except ValueError:
@@ -324,7 +474,7 @@ class _Builder:
                 self._tick(ev.start_mark)
                 tag = ev.tag
                 if tag is None or tag == "!":
-                    tag = self.resolve(ScalarNode, ev.value, ev.implicit)
+                    tag = self.resolve(ev.value, ev.implicit)
                 if stack and stack[-1].is_map and stack[-1].key is None:
                     self._key(stack[-1], tag, ev)
                     continue
@@ -476,9 +626,8 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
     ``line_offset``/``col_offset`` place text embedded in another file (an inline patch);
     ``flat_origin`` gives every node one origin when positions inside cannot be mapped.
     """
-    loader = None
     try:
-        loader, get_event, resolve = _event_source(text)
+        get_event, resolve = _event_source(text)
         builder = _Builder(path, line_offset, col_offset, flat_origin, text.split("\n"),
                            resolve, duplicates, keep_first)
         docs = builder.documents(get_event)
@@ -501,29 +650,21 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
                 if docs is not None:
                     return docs
         raise _yaml_error(exc, path, line_offset, flat_origin, text) from None
-    finally:
-        dispose = getattr(loader, "dispose", None)
-        if dispose:
-            try:
-                dispose()
-            except Exception:
-                pass
-        if loader is not None:
-            # ruamel's loader is its own parser, composer, constructor and resolver (each
-            # holding it): a reference cycle that keeps libyaml's buffers alive until the
-            # cyclic collector runs. Breaking it frees them now, so a run need not collect.
-            vars(loader).clear()
 
 
-def _event_source(text: str, pure: bool = False) -> tuple[Any, Any, Any]:
-    """(loader, get_event, resolve): libyaml's event parser when available."""
+def _event_source(text: str, pure: bool = False) -> tuple[Any, Any]:
+    """(get_event, resolve): libyaml's event parser when available. The bare parser holds
+    no reference cycle (ruamel's C loader was its own composer, constructor and resolver,
+    which kept libyaml's buffers alive until the cyclic collector ran)."""
     if _C and not pure:
-        loader = _Loader(text)
-        return loader, loader.get_event, loader.resolve
+        return _CParser(text).get_event, resolve_plain
     from ruamel.yaml import YAML
+    from ruamel.yaml.nodes import ScalarNode
     y = YAML(typ="safe", pure=True)
     events = iter(y.parse(text))
-    return None, lambda: next(events, None), y.resolver.resolve
+    resolve = y.resolver.resolve
+    return lambda: next(events, None), lambda value, implicit: resolve(ScalarNode, value,
+                                                                       implicit)
 
 
 def _libyaml_colon_gap(exc: Exception) -> bool:
@@ -543,7 +684,7 @@ def _reparse_pure(text: str, path: str, line_offset: int, col_offset: int,
     """The documents as the pure-Python parser reads them; None when it reads something
     go-yaml refuses (a plain scalar starting with ``:`` inside a flow collection): then the
     C parser's error stands. The pure parser's own error propagates."""
-    _, get_event, resolve = _event_source(text, pure=True)
+    get_event, resolve = _event_source(text, pure=True)
     flow: list[bool] = []
 
     def checked() -> Any:
