@@ -154,33 +154,46 @@ def _lazy_init(self: Any, /, *args: Any, **kwargs: Any) -> None:
     init(self, *args, **kwargs)
 
 
+_PLANS: dict[type, tuple] = {}
+
+
+def _plan(cls: Any) -> tuple:
+    """What :func:`_bind` needs of a class: field names, defaults (``_HAS_FACTORY`` for a
+    default factory), factories, the setter, whether it has ``__post_init__``."""
+    fields = list(cls.__record_fields__.values())
+    plan = _PLANS[cls] = (
+        tuple(f.name for f in fields),
+        tuple(_HAS_FACTORY if f.default_factory is not MISSING else f.default for f in fields),
+        tuple(f.default_factory for f in fields),
+        object.__setattr__ if cls.__record_params__[0] else setattr,
+        hasattr(cls, "__post_init__"))
+    return plan
+
+
 def _bind(cls: Any, self: Any, args: tuple, kwargs: dict) -> bool:
     """Sets the fields from the arguments as the compiled ``__init__`` would; False, with
     nothing run, when the arguments do not fit (the compiled one then raises)."""
-    fields = cls.__record_fields__
-    if len(args) > len(fields):
+    names, defaults, factories, set_, post = _PLANS.get(cls) or _plan(cls)
+    given = len(args)
+    if given > len(names):
         return False
     values = list(args)
     used = 0
-    for i, (name, f) in enumerate(fields.items()):
+    for i in range(given, len(names)):
+        name = names[i]
         if name in kwargs:
-            if i < len(args):
-                return False
             values.append(kwargs[name])
             used += 1
-        elif i >= len(args):
-            if f.default is not MISSING:
-                values.append(f.default)
-            elif f.default_factory is not MISSING:
-                values.append(_HAS_FACTORY)
-            else:
+        else:
+            default = defaults[i]
+            if default is MISSING:
                 return False
-    if used != len(kwargs):
+            values.append(default)
+    if used != len(kwargs):      # an unknown name, or one also given by position
         return False
-    set_ = object.__setattr__ if cls.__record_params__[0] else setattr
-    for (name, f), value in zip(fields.items(), values):
-        set_(self, name, f.default_factory() if value is _HAS_FACTORY else value)
-    if hasattr(cls, "__post_init__"):
+    for name, value, factory in zip(names, values, factories):
+        set_(self, name, factory() if value is _HAS_FACTORY else value)
+    if post:
         self.__post_init__()
     return True
 
