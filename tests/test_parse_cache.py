@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,142 @@ def test_only_the_hook_or_a_given_folder_uses_it(tmp_path: Path) -> None:
                           cwd=repo, env=genv, capture_output=True, text=True, timeout=120)
     assert hook.returncode == 0 and "1 env (dev)" in hook.stdout, hook.stderr
     assert list((tmp_path / "xdg" / "overlay-lint").rglob("parsed-*/*/*"))
+
+
+def _entries(folder: Path) -> list[Path]:
+    return [p for p in folder.glob("parsed-*/*/*") if p.is_file()]
+
+
+def _files(tmp_path: Path, n: int) -> list[str]:
+    out = []
+    for i in range(n):
+        f = tmp_path / f"cm{i}.yaml"
+        f.write_text(f"data:\n  key{i}: {'v' * 200}\n  other: [1, 2, 3]\n")
+        out.append(str(f))
+    return out
+
+
+def test_the_cache_is_bounded_oldest_written_go_first(cache: Path, tmp_path: Path,
+                                                      monkeypatch) -> None:
+    files = _files(tmp_path, 40)
+    want = {f: _parse(f, False) for f in files}
+    with parse_cache.enabled():     # nothing bounds it yet: every entry stays
+        for f in files[:20]:
+            _parse(f, False)
+    first = sorted(_entries(cache))
+    assert len(first) == 20 and (cache / parse_cache.PRUNED).is_file()
+    size = sum(p.stat().st_size for p in first)
+    for i, p in enumerate(first):   # written long ago, in this order
+        os.utime(p, ns=(10**18 + i, 10**18 + i))
+    # a bound of about 32 entries: 20 more are past it, and the prune is due (the stamp
+    # is older than PRUNE_EVERY): about 16 entries go, down to three quarters
+    monkeypatch.setenv("OVERLAY_LINT_CACHE_MAX_MB", str(size * 1.6 / 2**20))
+    os.utime(cache / parse_cache.PRUNED, (1, 1))
+    with parse_cache.enabled():
+        for f in files[20:]:
+            _parse(f, False)
+    left = _entries(cache)
+    assert sum(p.stat().st_size for p in left) <= size * 1.6 * 3 / 4
+    assert set(first[:14]).isdisjoint(left)     # the oldest went first...
+    assert set(first[-2:]) <= set(left)         # ...the younger old ones stay...
+    assert len(set(left) - set(first)) == 20    # ...and so do this run's entries
+    assert time.time() - (cache / parse_cache.PRUNED).stat().st_mtime < 60
+    with parse_cache.enabled():     # pruned or not, every file parses as it did
+        for f in files:
+            assert _parse(f, False) == want[f]
+
+
+def test_a_prune_is_due_once_an_hour_or_after_a_large_run(cache: Path, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    files = _files(tmp_path, 46)
+    with parse_cache.enabled():
+        for f in files[:40]:
+            _parse(f, False)
+    size = sum(p.stat().st_size for p in _entries(cache))
+    # a bound of about 20 entries
+    monkeypatch.setenv("OVERLAY_LINT_CACHE_MAX_MB", str(size * 0.5 / 2**20))
+    with parse_cache.enabled():     # over the bound, but pruned a moment ago and this
+        _parse(files[40], False)    # run wrote less than an eighth of it: not pruned
+    assert len(_entries(cache)) == 41
+    with parse_cache.enabled():     # this run alone wrote an eighth of the bound: pruned
+        for f in files[41:]:
+            _parse(f, False)
+    assert sum(p.stat().st_size for p in _entries(cache)) <= size * 0.5 * 3 / 4
+    monkeypatch.setenv("OVERLAY_LINT_CACHE_MAX_MB", "64")
+    with parse_cache.enabled():     # (a bound that does not prune these)
+        for f in files[:40]:
+            _parse(f, False)
+    assert len(_entries(cache)) > 30
+    monkeypatch.setenv("OVERLAY_LINT_CACHE_MAX_MB", str(size * 0.5 / 2**20))
+    os.utime(cache / parse_cache.PRUNED, (time.time() - parse_cache.PRUNE_EVERY - 1,) * 2)
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("a: 1\n")
+    with parse_cache.enabled():     # an hour after the last prune, one entry: pruned
+        _parse(str(extra), False)
+    assert sum(p.stat().st_size for p in _entries(cache)) <= size * 0.5 * 3 / 4
+
+
+def test_pruning_passes_over_what_it_cannot_delete(cache: Path, tmp_path: Path) -> None:
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("root deletes anywhere")
+    files = _files(tmp_path, 8)
+    with parse_cache.enabled():
+        for f in files:
+            _parse(f, False)
+    entries = _entries(cache)
+    subs = {p.parent for p in entries}
+    for d in subs:
+        d.chmod(0o500)
+    try:
+        assert parse_cache.prune(str(cache), 0) == 0
+        assert len(_entries(cache)) == len(entries)
+    finally:
+        for d in subs:
+            d.chmod(0o700)
+
+
+def test_pruning_passes_over_entries_another_run_deleted(cache: Path, tmp_path: Path) -> None:
+    files = _files(tmp_path, 8)
+    with parse_cache.enabled():
+        for f in files:
+            _parse(f, False)
+    victim = _entries(cache)[0]
+    real_unlink = os.unlink
+
+    def racing(path, *a, **k):
+        if os.path.exists(victim):
+            real_unlink(victim)
+        return real_unlink(path, *a, **k)
+    import unittest.mock
+    with unittest.mock.patch.object(os, "unlink", racing):
+        assert parse_cache.prune(str(cache), 0) > 0
+    assert not _entries(cache)
+    with parse_cache.enabled():
+        assert _parse(files[0], False) == _parse(files[0], True)
+
+
+def test_concurrent_runs_with_a_tiny_bound_give_the_same_output(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    for env in ("dev", "prod"):
+        (tree / "overlays" / env).mkdir(parents=True)
+        (tree / "overlays" / env / "kustomization.yaml").write_text(
+            "resources: [../../base]\n")
+    (tree / "base").mkdir()
+    names = []
+    for i in range(30):
+        (tree / "base" / f"cm{i}.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\ndata:\n  a: b\n")
+        names.append(f"cm{i}.yaml")
+    (tree / "base" / "kustomization.yaml").write_text(
+        "resources:\n" + "".join(f"- {n}\n" for n in names))
+    base = {k: v for k, v in os.environ.items() if not k.startswith("OVERLAY_LINT_")}
+    want = _lint(tree, dict(base, OVERLAY_LINT_NO_CACHE="1"))
+    env = dict(base, OVERLAY_LINT_CACHE_DIR=str(tmp_path / "cache"),
+               OVERLAY_LINT_CACHE_MAX_MB="0.001")
+    cmd = [sys.executable, "-m", "overlay_lint", ".", "--format", "json"]
+    procs = [subprocess.Popen(cmd, cwd=tree, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert (p.returncode, out, err) == (want.returncode, want.stdout, want.stderr)
+    assert sum(p.stat().st_size for p in _entries(tmp_path / "cache")) <= 1024 * 1024 // 1000

@@ -21,6 +21,13 @@ It can only make a run faster, never different:
   there, or with ``OVERLAY_LINT_NO_CACHE=1``, the cache is off: every file is parsed.
 - Entries are written to a temporary file and renamed (concurrent runs never see half an
   entry); one that cannot be read back is a miss.
+- Its size is bounded: ``$OVERLAY_LINT_CACHE_MAX_MB`` (default 64) MiB over all its
+  entries, of every version. A run that stored entries prunes when it is due (at most
+  once an hour, a stamp file's time says when the last prune was; at once when the run
+  alone wrote an eighth of the bound): it sums the entries' sizes and, past the bound,
+  deletes the oldest written until three quarters of it are left. Pruning never fails a
+  run: an entry another run deleted first, or a folder that cannot be written, is passed
+  over; a reader whose entry vanished parses the file.
 
 Which runs use it: ``overlay-lint --pre-commit`` (the hook: a developer's machine, commit
 after commit, where a run should cost what changed) and any lint run with
@@ -40,6 +47,9 @@ from .node import Node, Origin
 
 FORMAT = "1"
 _active: list[Any] = [None]     # the open cache of the running command, or None
+MAX_MB = 64                     # default bound of the whole cache folder, in MiB
+PRUNE_EVERY = 3600              # seconds between two prunes (unless a run wrote much)
+PRUNED = "pruned"               # the stamp file: its modification time is the last prune
 
 _new_origin = tuple.__new__
 
@@ -99,20 +109,34 @@ def _stamp(limits: Any) -> bytes:
     return h.digest()
 
 
+def max_bytes() -> int:
+    """The bound of the cache folder: ``$OVERLAY_LINT_CACHE_MAX_MB`` MiB, else MAX_MB."""
+    try:
+        mb = float(os.environ.get("OVERLAY_LINT_CACHE_MAX_MB", "") or MAX_MB)
+        return max(0, int(mb * 1024 * 1024))
+    except (ValueError, OverflowError):     # not a number, nan, inf: the default
+        return MAX_MB * 1024 * 1024
+
+
 class _Cache:
     def __init__(self, folder: str, stamp: bytes) -> None:
+        import hashlib
+        from .paths import real
+        self.top = folder
         self.folder = os.path.join(folder, "parsed-" + stamp.hex()[:16])
         self.stamp = stamp
         self.writable = True
+        self.written = 0            # bytes this run stored (a prune may be due)
         self.made: set[str] = set()
+        self._keyed = hashlib.sha256(stamp)     # copied for every key
+        self._sha256 = hashlib.sha256
+        self._real = real
 
     def key(self, path: str, raw: bytes, st: os.stat_result) -> str:
-        import hashlib
-        from .paths import real
-        h = hashlib.sha256(self.stamp)
-        h.update(f"\0{path}\0{real(path)}\0{st.st_size}\0{st.st_mtime_ns}\0"
+        h = self._keyed.copy()
+        h.update(f"\0{path}\0{self._real(path)}\0{st.st_size}\0{st.st_mtime_ns}\0"
                  .encode("utf-8", "surrogatepass"))
-        h.update(hashlib.sha256(raw).digest())
+        h.update(self._sha256(raw).digest())
         return h.hexdigest()
 
     def _file(self, key: str) -> str:
@@ -120,10 +144,16 @@ class _Cache:
 
     def get(self, key: str) -> Any:
         try:
-            with open(self._file(key), "rb") as fh:
-                return marshal.loads(fh.read())
-        except Exception:   # missing, unreadable, truncated: parse instead
+            fd = os.open(self._file(key), os.O_RDONLY)
+        except OSError:     # missing (never stored, or pruned): parse instead
             return None
+        try:
+            # one read of the size (a short read is a broken entry: a miss below)
+            return marshal.loads(os.read(fd, os.fstat(fd).st_size))
+        except Exception:   # unreadable, truncated: parse instead
+            return None
+        finally:
+            os.close(fd)
 
     def put(self, key: str, value: Any) -> None:
         if not self.writable or value is None:
@@ -144,12 +174,92 @@ class _Cache:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, target)
+            self.written += len(data)
         except OSError:
             self.writable = False   # read-only, full, gone: parse without storing
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+    def close(self) -> None:
+        """At the end of the run: prune when due (see the module's rules)."""
+        if not self.written:
+            return              # nothing grew
+        bound = max_bytes()
+        stamp = os.path.join(self.top, PRUNED)
+        if self.written * 8 < bound:
+            import time
+            try:
+                if 0 <= time.time() - os.stat(stamp).st_mtime < PRUNE_EVERY:
+                    return
+            except OSError:     # never pruned (or the stamp is unreadable): prune
+                pass
+        try:                    # first, so that concurrent runs do not all prune
+            fd = os.open(stamp, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                         0o600)
+            os.close(fd)
+            os.utime(stamp)
+        except OSError:
+            pass
+        prune(self.top, bound)
+
+
+def prune(top: str, bound: int) -> int:
+    """Delete the oldest-written entries of the cache folder ``top`` (every version's)
+    while they hold more than ``bound`` bytes, down to three quarters of it; also
+    temporary files older than an hour (their writer died). Returns the bytes deleted.
+    Anything that cannot be read or deleted is passed over (another run may be pruning or
+    writing at the same time)."""
+    import time
+    entries: list[tuple[int, int, str]] = []     # (mtime ns, size, path)
+    old_tmp = time.time_ns() - 3600 * 10**9
+    total = freed = 0
+    try:
+        versions = [e.path for e in os.scandir(top)
+                    if e.name.startswith("parsed-") and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return 0
+    for version in versions:
+        try:
+            subs = [e.path for e in os.scandir(version) if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        for sub in subs:
+            try:
+                with os.scandir(sub) as it:
+                    for e in it:
+                        try:
+                            st = e.stat(follow_symlinks=False)
+                        except OSError:
+                            continue
+                        if e.name.endswith(".tmp"):
+                            if st.st_mtime_ns < old_tmp:
+                                _unlink(e.path)
+                            continue
+                        entries.append((st.st_mtime_ns, st.st_size, e.path))
+                        total += st.st_size
+            except OSError:
+                continue
+    if total <= bound:
+        return 0
+    entries.sort()
+    goal = total - bound * 3 // 4
+    for _, size, path in entries:
+        if freed >= goal:
+            break
+        if _unlink(path):
+            freed += size
+    return freed
+
+
+def _unlink(path: str) -> bool:
+    try:
+        os.unlink(path)
+        return True
+    except OSError:         # gone already (another run pruned it), or not ours to delete
+        return False
 
 
 _PENDING = object()     # on, not opened yet: opened when the first file is parsed
@@ -169,7 +279,12 @@ class enabled:
             _active[0] = _PENDING
 
     def __exit__(self, *exc: object) -> None:
-        _active[0] = self.outer
+        cache, _active[0] = _active[0], self.outer
+        if self.outer is None and isinstance(cache, _Cache):
+            try:
+                cache.close()
+            except Exception:   # a prune never fails a run
+                pass
 
 
 def active(limits: Any) -> Any:

@@ -34,7 +34,7 @@ import re
 from ..core.record import dataclass, field
 from .config import Config, EnvSpec
 from .envnames import unique_names
-from .pointers import Pointer, Repos, might_point, own_urls, pointers_in
+from .pointers import Pointer, Repos, might_point, own_urls, pointers_in, read_head
 from .reach import KUSTOMIZATION_FILES, KustIndex, regular_inside
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
@@ -325,8 +325,7 @@ def yaml_kind(path: str) -> str:
     no Kubernetes object). Only a file holding ``{{`` is parsed here; ``{{`` inside
     strings (an ApplicationSet's template, an alert's text) leaves a manifest a manifest."""
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_SNIFF)
+        raw = read_head(path, MAX_SNIFF)
     except OSError:
         return "manifest"          # the check reports what cannot be read
     if not (_API_VERSION.search(raw) and _KIND.search(raw)):

@@ -33,6 +33,7 @@ import subprocess
 from typing import Iterable, Protocol, Sequence
 
 from ..core.errors import OverlayLintError
+from ..core.paths import real
 from ..core.record import dataclass, field
 from .reach import KUSTOMIZATION_FILES
 
@@ -71,10 +72,10 @@ def _forms(path: str, memo: dict[str, frozenset[str]] | None = None) -> frozense
     """A path as given and as resolved (symlinks followed as far as they exist)."""
     hit = memo.get(path) if memo is not None else None
     if hit is None:
-        try:
-            hit = frozenset((path, os.path.realpath(path)))
-        except (OSError, ValueError):
-            hit = frozenset((path,))
+        # core.paths.real: os.path.realpath, resolved once per command (discovery resolved
+        # these folders already); None where realpath fails
+        r = real(path)
+        hit = frozenset((path, r)) if r is not None else frozenset((path,))
         if memo is not None:
             memo[path] = hit
     return hit

@@ -204,10 +204,10 @@ class CrdIndex:
         affected envs; the CRD of a changed custom resource may live elsewhere). Only
         files that mention ``CustomResourceDefinition`` are parsed."""
         from ...core.errors import OverlayLintError
+        from ..pointers import read_head
         for path in files:
             try:
-                with open(path, "rb") as fh:
-                    head = fh.read(8 * 1024 * 1024)
+                head = read_head(path, 8 * 1024 * 1024)
             except OSError:
                 continue
             if b"CustomResourceDefinition" not in head:
