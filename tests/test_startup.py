@@ -17,6 +17,8 @@ import textwrap
 
 import pytest
 from conftest import need_shared
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from overlay_lint.lint.declarative import load_rule, packaged_rules_dir, rule_files
 from overlay_lint.lint.registry import builtin_rules, cleandoc
@@ -182,3 +184,48 @@ def test_cleandoc_is_inspects():
     docs += ["  x\n\n    a\n   b\n\n", "one line", "", "\n\n  lead\n\tx\n  "]
     for doc in docs:
         assert cleandoc(doc) == inspect.cleandoc(doc)
+
+
+def _argparse_render(args: list[str]):
+    from overlay_lint.cli import _render_parser
+    try:
+        ns = _render_parser().parse_args(args)
+    except SystemExit:
+        return None
+    return (ns.dirs, ns.origin, ns.root)
+
+
+@pytest.mark.parametrize("args", [
+    ["a"], ["a", "b"], ["--origin", "a"], ["a", "--origin"], ["a", "--origin", "b"],
+    ["--root", "r", "a", "b"], ["a", "b", "--root", "r"], ["--root", "r", "--root", "s", "a"],
+    ["a", "--root", "r", "b"], ["--root", "-1", "a"], ["--root"], ["a", "--root"], ["", "a"],
+    ["--origin", "--origin", "a", "--origin"], ["a", "--", "b"], ["--root=r", "a"], ["-h"],
+    ["a", "--help"], ["--orig", "a"], ["-1"], [], ["--origin"], ["a", "-x"],
+    ["--root", "r", "a", "--origin", "b"]])
+def test_a_plain_render_command_line_is_read_as_argparse_reads_it(args):
+    from overlay_lint.cli import _plain_render_args
+    plain = _plain_render_args(args)
+    assert plain is None or plain == _argparse_render(args)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "", "-", "--", "--origin", "--root", "-1", "-x",
+                                 "--root=r", "r -", "--orig"]), max_size=6))
+def test_any_render_command_line_the_plain_reader_takes_reads_as_argparse(args):
+    from overlay_lint.cli import _plain_render_args
+    plain = _plain_render_args(args)
+    if plain is not None:
+        assert plain == _argparse_render(args)
+    elif all(not a.startswith("-") or a in ("--origin", "--root") for a in args) \
+            and _argparse_render(args) is not None and "--root" not in args:
+        raise AssertionError(f"argparse reads {args} plainly: the fast path should too")
+
+
+def test_a_render_reads_its_plain_command_line_without_argparse(tmp_path):
+    (tmp_path / "kustomization.yaml").write_text("resources: [deployment.yaml]\n")
+    (tmp_path / "deployment.yaml").write_text(_deployment(3))
+    mods, out = imported(["render", "--origin", "."], str(tmp_path))
+    assert "revisionHistoryLimit: 3  # deployment.yaml:6" in out, out
+    assert "argparse" not in mods and "shutil" not in mods
+    mods, out = imported(["render", "--root=.", "."], str(tmp_path))
+    assert "revisionHistoryLimit: 3\n" in out and "argparse" in mods
