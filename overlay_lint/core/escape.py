@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
+from .lazy_pattern import LazyPattern
+
 # Line breaks and every control character (C0, DEL, C1), Unicode line/paragraph
 # separators, bidirectional and zero-width format characters (they reorder or hide text:
 # "Trojan Source"), the two XML non-characters, and lone surrogates (undecodable bytes of a
 # non-UTF-8 file name, as Python's surrogateescape gives them).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+_UNSAFE = LazyPattern("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064"
                      "\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 # GitHub's runner reads ``##[command]`` anywhere in a line of a step's output
@@ -42,7 +44,7 @@ def visible(text: object) -> str:
 
 
 # what may start a printed line: a runner trims leading whitespace, then looks for "::"
-_SAFE_START = re.compile(r"[A-Za-z0-9_./~]")
+_SAFE_START = LazyPattern(r"[A-Za-z0-9_./~]")
 
 
 def line_start(path: str) -> str:

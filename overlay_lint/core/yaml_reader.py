@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from .errors import OverlayLintError
+from .lazy_pattern import LazyPattern
 from .node import Node, Origin
 from .record import dataclass
 
@@ -165,8 +166,8 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 YAML11_BOOLS = {t: True for t in ("y", "Y", "yes", "Yes", "YES", "on", "On", "ON")}
 YAML11_BOOLS.update({t: False for t in ("n", "N", "no", "No", "NO", "off", "Off", "OFF")})
 
-_DATE_RE = re.compile(r"^(\d{4})-(\d\d?)-(\d\d?)$")
-_TS_RE = re.compile(
+_DATE_RE = LazyPattern(r"^(\d{4})-(\d\d?)-(\d\d?)$")
+_TS_RE = LazyPattern(
     r"^(\d{4})-(\d\d?)-(\d\d?)(?:[Tt]|[ \t]+)(\d\d?):(\d\d):(\d\d)(\.\d*)?"
     r"(?:[ \t]*(Z|[-+]\d\d?(?::?\d\d)?))?$")
 
@@ -256,21 +257,52 @@ _IMPLICIT = (
     ("tag:yaml.org,2002:value", r"^(?:=)$", 0, "="),
     ("tag:yaml.org,2002:yaml", r"^(?:!|&|\*)$", 0, "!&*"),
 )
-_BY_FIRST: dict[str, list[tuple[str, Any]]] = {}  # filled on first use: no compiles at import
+_RX: dict[str, Any] = {}  # tag -> its compiled pattern, compiled on first use
+_FIRSTS: dict[str, tuple[str, ...]] = {}  # first character -> tags tried, in order
+for _tag, _pattern, _flags, _chars in _IMPLICIT:
+    for _ch in _chars:
+        _FIRSTS[_ch] = _FIRSTS.get(_ch, ()) + (_tag,)
+_BOOL_WORDS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE"))
+_NULL_WORDS = frozenset(("~", "null", "Null", "NULL", ""))
+_INT_CHARS = frozenset("0123456789_+-boxabcdefABCDEF\n")
 
 
 def resolve_plain(value: str, implicit: Any) -> str:
     """The tag of an untagged scalar event (``implicit``: the event's pair of flags), as
-    ruamel.yaml's Resolver resolves it for its C loader (a quoted scalar is a string)."""
-    if implicit[0]:
-        if not _BY_FIRST:
-            for tag, pattern, flags, firsts in _IMPLICIT:
-                rx = re.compile(pattern, flags)
-                for ch in firsts:
-                    _BY_FIRST.setdefault(ch, []).append((tag, rx))
-        for tag, rx in _BY_FIRST.get(value[:1], ()):
-            if rx.match(value):
-                return tag
+    ruamel.yaml's Resolver resolves it for its C loader (a quoted scalar is a string).
+
+    The usual cases are decided without the patterns (each ``$`` also matches before a
+    final newline, hence the ``"\\n"`` tests): booleans and nulls are words, a string
+    of ASCII digits is an int, and a pattern is tried only where it could match (a float
+    has a ``.`` or an exponent, an int only digits, ``_``, signs and radix letters, a
+    timestamp a ``-`` after four digits): fewer than one in ten scalars, and a short run
+    compiles few of them."""
+    if not implicit[0]:
+        return _STR_TAG
+    tags = _FIRSTS.get(value[:1])
+    if tags is None:
+        return _STR_TAG
+    word = value[:-1] if value[-1:] == "\n" else value
+    if tags[0] == _BOOL_TAG:
+        return _BOOL_TAG if word in _BOOL_WORDS else _STR_TAG
+    if tags[0] == _NULL_TAG:
+        return _NULL_TAG if word in _NULL_WORDS else _STR_TAG
+    if value.isdigit() and value.isascii():
+        return _INT_TAG
+    for tag in tags:
+        if tag == _FLOAT_TAG and "." not in value and "e" not in value and "E" not in value:
+            continue
+        if tag == _INT_TAG and not _INT_CHARS.issuperset(value):
+            continue
+        if tag == _TS_TAG and value[4:5] != "-":
+            continue
+        rx = _RX.get(tag)
+        if rx is None:
+            for t, pattern, flags, _ in _IMPLICIT:
+                if t == tag:
+                    rx = _RX[tag] = re.compile(pattern, flags)
+        if rx.match(value):
+            return tag
     return _STR_TAG
 
 
@@ -298,7 +330,7 @@ def resolve_scalar(tag: str, text: str, style: str | None) -> Any:
 
 
 _INT64_MIN, _UINT64_MAX = -(1 << 63), (1 << 64) - 1
-_DECIMAL_RE = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_DECIMAL_RE = LazyPattern(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 
 
 def canonical_text(v: Any) -> str:

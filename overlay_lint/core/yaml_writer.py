@@ -11,12 +11,17 @@ comment naming the source line that produced it (``overlay-lint render --origin`
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 from typing import Callable, Iterable
 
+from .lazy_pattern import LazyPattern
 from .node import Node
+
+try:  # what json.dumps(s, ensure_ascii=False) runs for a str, without json's import
+    from _json import encode_basestring as _json_string
+except ImportError:  # pragma: no cover - an interpreter without the accelerator
+    from json.encoder import py_encode_basestring as _json_string
 
 # Plain scalars that YAML 1.1 or 1.2 readers resolve to bool or null.
 _SPECIAL_WORDS = {
@@ -26,25 +31,32 @@ _PLAIN_OK = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n\r\t]*$")
 # Plain scalars some YAML reader (1.1 or 1.2, go-yaml or PyYAML) takes for a number or a
 # date: digits with separators and an exponent (also versions like 1.8.1, harmlessly),
 # 0x/0o/0b forms, .inf/.nan, timestamps. "128Mi" or "50m" stay plain, as kubectl prints them.
-_NUMBER_LIKE = re.compile(
+_NUMBER_LIKE = LazyPattern(
     r"[-+]?(?:[0-9]|\.[0-9])[0-9_.:]*(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?0[xXoObB][0-9a-fA-F_]+"
     r"|[-+]?\.(?:inf|nan)"
     r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?", re.IGNORECASE)
+_NUMBER_STARTS = frozenset("+-.0123456789")  # every form of _NUMBER_LIKE starts so
 _BREAKS = re.compile("[\n\r\t]")  # a plain scalar is one line without tabs, whatever it starts with
 _DASH_OK = re.compile(r"^[-:][^\s\d.]|^:[0-9]")  # "-Xmx1g", ":9001" may stay plain
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff"
+_UNPRINTABLE = LazyPattern("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff"
                           "\ufffe\uffff]")
+
+
+def _unprintable(s: str) -> bool:
+    """``s`` holds a character of _UNPRINTABLE (each is one str.isprintable refuses)."""
+    return not s.isprintable() and _UNPRINTABLE.search(s) is not None
 
 
 def _ambiguous(s: str) -> bool:
     """A plain scalar another type would be read from (kubectl double-quotes these)."""
-    return not s or s.lower() in _SPECIAL_WORDS or _NUMBER_LIKE.fullmatch(s) is not None
+    return not s or s.lower() in _SPECIAL_WORDS or (
+        s[0] in _NUMBER_STARTS and _NUMBER_LIKE.fullmatch(s) is not None)
 
 
 def _plain_ok(s: str) -> bool:
     """The YAML syntax allows ``s`` as a plain scalar (when it is not ambiguous)."""
-    if s != s.strip() or _UNPRINTABLE.search(s) or _BREAKS.search(s):
+    if s != s.strip() or _unprintable(s) or _BREAKS.search(s):
         return False
     if not _PLAIN_OK.match(s) and not _DASH_OK.match(s):
         return False
@@ -53,7 +65,9 @@ def _plain_ok(s: str) -> bool:
 
 def quote(s: str) -> str:
     """Double-quoted, JSON-style escapes (valid YAML for any text)."""
-    out = json.dumps(s, ensure_ascii=False)
+    out = _json_string(s)
+    if out.isprintable():
+        return out
     return _UNPRINTABLE.sub(lambda m: "\\u%04x" % ord(m.group()), out)
 
 
@@ -64,7 +78,7 @@ def _string_text(s: str) -> str:
         return quote(s)
     if _plain_ok(s):
         return s
-    if "\n" in s or "\r" in s or "\t" in s or _UNPRINTABLE.search(s):
+    if "\n" in s or "\r" in s or "\t" in s or _unprintable(s):
         return quote(s)
     return "'" + s.replace("'", "''") + "'"
 
@@ -166,7 +180,7 @@ def _fold(text: str, column: int, indent: str) -> list[str]:
 
 
 def _literal_ok(s: str) -> bool:
-    if "\n" not in s or "\r" in s or _UNPRINTABLE.search(s):
+    if "\n" not in s or "\r" in s or _unprintable(s):
         return False
     if s.startswith((" ", "\t", "\n")) or s.strip("\n") == "":
         return False

@@ -14,8 +14,6 @@ other definitions of the same file:
 """
 from __future__ import annotations
 
-import json
-
 from ..core.errors import at
 from ..core.node import Node, Origin
 from . import types as T
@@ -95,6 +93,7 @@ def _read_definitions(path: str, entry: T.Str, loader: Loader) -> dict:
     text = loader.read_text(path)
     if text.lstrip().startswith("{"):
         try:
+            import json  # here: a crds: file in JSON is rare
             data = json.loads(text)
         except ValueError as exc:
             raise at(entry.o, f"crd file '{entry.v}' is not valid JSON: {exc}") from None

@@ -2,8 +2,6 @@
 Go's JSON encoding it hashes."""
 from __future__ import annotations
 
-import hashlib
-from decimal import Decimal
 from typing import Any
 
 from ..core.node import Node
@@ -47,6 +45,7 @@ def content_hash(node: Node) -> str:
             m["stringData"] = sd.data()
     else:
         m = node.data()
+    import hashlib  # here: most builds generate nothing (hashlib's import is ~2 ms)
     digest = hashlib.sha256(go_json(m).encode("utf-8")).hexdigest()
     return digest[:10].translate(_HASH_MAP)
 
@@ -94,6 +93,7 @@ def _go_float(f: float) -> str:
     a = abs(f)
     if a != 0 and (a < 1e-6 or a >= 1e21):
         return repr(f)
+    from decimal import Decimal  # here: a float in a generated resource is rare
     text = format(Decimal(repr(f)), "f")
     return text[:-2] if text.endswith(".0") else text
 

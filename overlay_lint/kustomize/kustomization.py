@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
-import re
 from typing import TYPE_CHECKING
 
 from ..core.errors import OverlayLintError, at, unsupported
+from ..core.lazy_pattern import LazyPattern
 from ..core.node import Node, Origin
 from ..core.yaml_reader import load_kustomization_file, parse_documents, read_text
 from . import types as T
@@ -27,7 +27,7 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     "validators": ("validator plugins and KRM functions are executables", "plugin"),
 }
 
-_SEPARATOR = re.compile(r"^(?:---|\.\.\.)(?:[ \t]|$)")
+_SEPARATOR = LazyPattern(r"^(?:---|\.\.\.)(?:[ \t]|$)")
 
 
 def _first_document(path: str, exc: OverlayLintError

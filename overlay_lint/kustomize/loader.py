@@ -20,6 +20,7 @@ import re
 import stat
 
 from ..core.errors import at, display_path, unsupported
+from ..core.lazy_pattern import LazyPattern
 from ..core.node import Node, Origin
 from ..core.paths import find_root, real
 from ..core.yaml_reader import (load_file_counted, load_kustomization_file, parse_documents,
@@ -29,13 +30,18 @@ from .budget import Budget
 # What Kustomize's git.NewRepoSpecFromURL accepts as a repository (plus plain URLs,
 # which its file loader fetches over HTTP): a scheme, the go-getter ``git::`` prefix,
 # an SCP-style ``user@host:`` or a GitHub host.
-_REMOTE = re.compile(
+_REMOTE = LazyPattern(
     r"^(?:[a-z][a-z0-9+.-]*://|git::|[a-z][a-z0-9-]*@|github\.com[/:]|gh:)", re.IGNORECASE)
 
 
 def is_remote(path: str) -> bool:
     """True when Kustomize would fetch ``path`` from the network."""
-    return bool(_REMOTE.match(path)) or "?ref=" in path or ".git//" in path
+    # every form of the pattern holds a ':' or '@' but "github.com/" (any case): the
+    # pattern, compiled on first use, is tried only where it may match
+    if ":" in path or "@" in path or (path[6:7] == "." and path[10:11] == "/"):
+        if _REMOTE.match(path):
+            return True
+    return "?ref=" in path or ".git//" in path
 
 
 def default_root(path: str) -> str:

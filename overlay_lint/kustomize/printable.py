@@ -10,14 +10,14 @@ Checked against kubectl v5.5.0 for every code point below U+00A0 and both non-ch
 """
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from ..core.errors import at
+from ..core.lazy_pattern import LazyPattern
 from ..core.node import Node
 from .resource import Resource
 
-_UNPRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_UNPRINTABLE = LazyPattern("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 def check_printable(resources: Iterable[Resource]) -> None:

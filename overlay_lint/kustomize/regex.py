@@ -9,11 +9,11 @@ engine with Go's syntax and linear time. Compiled patterns are cached.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any
 
 from ..core.errors import at
+from ..core.lazy_pattern import LazyPattern
 from ..core.node import Origin
 
 MAX_PATTERN = 4096  # characters; RE2 also bounds its own memory (max_mem)
@@ -21,7 +21,7 @@ MAX_PATTERN = 4096  # characters; RE2 also bounds its own memory (max_mem)
 # Text without any regular-expression syntax matches only itself: a plain comparison gives
 # the same answer as RE2, without the cost of a call into it (patch targets are nearly
 # always plain names and kinds).
-_LITERAL = re.compile(r"[A-Za-z0-9_\-/:@=,;%~ ]*")
+_LITERAL = LazyPattern(r"[A-Za-z0-9_\-/:@=,;%~ ]*")
 
 
 class Literal:

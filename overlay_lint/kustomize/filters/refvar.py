@@ -7,10 +7,10 @@ and lists the sources in ``parts``.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ...core.errors import at
+from ...core.lazy_pattern import LazyPattern
 from ...core.node import Node, Path
 from ..resource import Resource
 from ..touched import Touched
@@ -32,7 +32,7 @@ class Where:
                 rec.set(self.res, path, before, after, rec.origin)  # type: ignore[arg-type]
 
 
-_SLICE_RE = re.compile(r"^(.*)\[(\d+)\]$")
+_SLICE_RE = LazyPattern(r"^(.*)\[(\d+)\]$")
 
 
 def get_field(root: Node, path: str) -> Node | None:

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from ...core.errors import at
+from ...core.lazy_pattern import LazyPattern
 from ...core.node import Node, Origin, Path
 from ...core.yaml_reader import resolve_scalar
 from ...core.yaml_writer import scalar_text as emit_text
@@ -193,8 +194,8 @@ def match_paths(node: Node, parts: list[str], create: str | None, origin: Origin
     return match_paths(child, rest, create, origin, path=path + (p,))
 
 
-_INT_RE = re.compile(r"^[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)$")
-_FLOAT_RE = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INT_RE = LazyPattern(r"^[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)$")
+_FLOAT_RE = LazyPattern(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$")
 
 
 def _plain(text: str) -> Any:
