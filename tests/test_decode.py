@@ -125,3 +125,53 @@ def test_a_literal_block_remembers_where_its_text_starts() -> None:
         """)
     patch = k.patches[0].patch
     assert patch.block == (4, 4) and patch.v.startswith("- op: add")  # line, indent
+
+
+def _plan_shape(plan, seen=None):
+    """A plan as plain data: fields, folded keys, has_o, nested plans by class name."""
+    seen = set() if seen is None else seen
+    if plan.cls in seen:
+        return plan.cls.__qualname__
+    seen.add(plan.cls)
+
+    def spec(s):
+        if s[0] == "struct":
+            return ("struct", _plan_shape(s[1], seen))
+        return tuple(spec(x) if isinstance(x, tuple) else x for x in s)
+    return (plan.cls.__qualname__, {k: (a, spec(sp)) for k, (a, sp) in plan.fields.items()},
+            plan.folded, plan.has_o)
+
+
+def test_plans_read_from_the_annotation_text_are_the_plans_typing_gives(monkeypatch) -> None:
+    """decode's plans read the annotations' text (no typing.get_type_hints): for every
+    record of the renderer, the same plan (or the same refusal) as typing's evaluation."""
+    import importlib
+    import pkgutil
+    import sys
+
+    import overlay_lint.kustomize as K
+    from overlay_lint.core.record import is_record
+    from overlay_lint.kustomize import decode as D
+    for m in pkgutil.walk_packages(K.__path__, "overlay_lint.kustomize."):
+        importlib.import_module(m.name)
+    classes = {v for name, mod in list(sys.modules.items())
+               if name.startswith("overlay_lint.kustomize") for v in vars(mod).values()
+               if isinstance(v, type) and is_record(v) and v.__module__ == name}
+    assert len(classes) > 40
+
+    def plans(read_text: bool) -> dict:
+        monkeypatch.setattr(D, "_PLANS", {})
+        if not read_text:
+            monkeypatch.setattr(D, "_text_spec", lambda *a: None)
+        out = {}
+        for cls in sorted(classes, key=lambda c: (c.__module__, c.__qualname__)):
+            try:
+                out[cls] = _plan_shape(D._plan(cls))
+            except (TypeError, NameError) as exc:  # not a decodable configuration
+                out[cls] = f"{type(exc).__name__}: {exc}"
+            D._PLANS.clear()
+        return out
+    by_text = plans(True)
+    by_typing = plans(False)
+    assert by_text == by_typing
+    assert sum(not isinstance(v, str) for v in by_text.values()) > 30
