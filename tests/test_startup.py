@@ -8,6 +8,7 @@ the parser nor jsonschema; jsonschema only when a declarative rule or the config
 """
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import os
@@ -41,7 +42,7 @@ def _bytecode_cache(tmp_path_factory):
 def imported(args: list[str], cwd: str) -> tuple[set[str], str]:
     """The modules a command imports (run in a fresh interpreter), and its output."""
     code = textwrap.dedent(f"""
-        import contextlib, io, json, sys
+        import contextlib, io, sys
         sys.argv = ["overlay-lint"] + {args!r}
         from overlay_lint.cli import main
         out = io.StringIO()
@@ -50,11 +51,11 @@ def imported(args: list[str], cwd: str) -> tuple[set[str], str]:
                 main(sys.argv[1:])
         except SystemExit:
             pass
-        print(json.dumps([sorted(sys.modules), out.getvalue()]))
+        print(repr([sorted(sys.modules), out.getvalue()]))  # not json: renders spare it
     """)
     p = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True,
                        check=True, env=_ENV)
-    mods, out = json.loads(p.stdout.strip().splitlines()[-1])
+    mods, out = ast.literal_eval(p.stdout.strip().splitlines()[-1])
     return set(mods), out
 
 
@@ -101,9 +102,9 @@ def test_no_run_imports_dataclasses_or_inspect(tmp_path):
 RENDER_SPARES = ("ruamel.yaml.main", "ruamel.yaml.constructor", "ruamel.yaml.representer",
                  "ruamel.yaml.emitter", "ruamel.yaml.resolver", "ruamel.yaml.comments",
                  "base64", "datetime",
-                 # nor what only a generator's hash suffix needs (json, which only a crds:
-                 # file in JSON needs, cannot be told here: the harness imports it)
-                 "hashlib", "_hashlib", "decimal")
+                 # nor what only a generator's hash suffix, a strategic merge patch's
+                 # schemas or JSON text need
+                 "hashlib", "_hashlib", "decimal", "json")
 
 
 def test_a_render_of_a_small_dir_imports_only_what_it_uses(tmp_path):

@@ -4,7 +4,6 @@
 appear once."""
 from __future__ import annotations
 
-import base64
 import os
 import posixpath
 
@@ -118,6 +117,7 @@ def encode_base64(value: "str | bytes") -> str:
     """Base64 as Kustomize writes it: in 70-character lines, each ending in a newline, once
     the encoding is 70 characters or longer."""
     raw = value if isinstance(value, bytes) else value.encode("utf-8", "surrogateescape")
+    import base64  # here: only secrets and binary ConfigMap data are encoded
     enc = base64.b64encode(raw).decode("ascii")
     if len(enc) < 70:
         return enc

@@ -24,7 +24,6 @@ time, and cached on each schema node; renders without strategic merge patches pa
 """
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -55,6 +54,7 @@ def _load() -> dict[str, Any]:
     base = _schema_dir()
     if base is None:
         return _defs
+    import json  # here: only renders with strategic merge patches read the schemas
     with open(os.path.join(base, "_definitions.json"), "rb") as fh:
         _defs = json.load(fh).get("$defs", {})
     for name, d in _defs.items():

@@ -6,7 +6,6 @@ Strategic merge itself is ``smp.py``, JSON6902 operations ``json6902.py``.
 """
 from __future__ import annotations
 
-import json
 from typing import Callable
 
 from ...core.errors import OverlayLintError, at
@@ -89,6 +88,7 @@ def _json_if_bracket(text: str, holder: Str) -> None:
     YAML list such as ``[{op: add, ...}]`` is refused there, so it is refused here."""
     if not text.startswith("["):
         return
+    import json  # here: few patches are JSON text
     try:
         json.loads(text, parse_constant=_no_constant)
     except ValueError as exc:
