@@ -17,7 +17,9 @@ that prints differently); renames add ``ref`` and var substitution ``vars`` (ori
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+
+from .named_tuple import NamedTuple  # typing's, without its compiles at import
 
 
 class Origin(NamedTuple):

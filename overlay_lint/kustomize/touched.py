@@ -51,8 +51,9 @@ Records are cheap: small tuples, values read only where a builtin writes anyway.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
+from ..core.named_tuple import NamedTuple  # typing's, without its compiles at import
 from ..core.node import Data, Node, Origin, Path
 from ..core.record import dataclass
 from ..core.record import field as _field

@@ -18,8 +18,9 @@ Conventions the decoder reads from the annotations:
 """
 from __future__ import annotations
 
-from typing import Mapping, NamedTuple
+from typing import Mapping
 
+from ..core.named_tuple import NamedTuple  # typing's, without its compiles at import
 from ..core.node import Node, Origin
 from ..core.record import frozen_dataclass
 
