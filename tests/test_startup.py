@@ -39,7 +39,8 @@ def _bytecode_cache(tmp_path_factory):
     _ENV["PYTHONPYCACHEPREFIX"] = str(tmp_path_factory.mktemp("pycache"))
 
 
-def imported(args: list[str], cwd: str) -> tuple[set[str], str]:
+def imported(args: list[str], cwd: str, env: dict[str, str] | None = None
+             ) -> tuple[set[str], str]:
     """The modules a command imports (run in a fresh interpreter), and its output."""
     code = textwrap.dedent(f"""
         import contextlib, io, sys
@@ -54,7 +55,7 @@ def imported(args: list[str], cwd: str) -> tuple[set[str], str]:
         print(repr([sorted(sys.modules), out.getvalue()]))  # not json: renders spare it
     """)
     p = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True,
-                       check=True, env=_ENV)
+                       check=True, env=dict(_ENV, **(env or {})))
     mods, out = ast.literal_eval(p.stdout.strip().splitlines()[-1])
     return set(mods), out
 
@@ -114,6 +115,21 @@ def test_a_render_of_a_small_dir_imports_only_what_it_uses(tmp_path):
     mods, out = imported(["render", "."], str(tmp_path))
     assert "name: p-web" in out and "revisionHistoryLimit: 3" in out, out
     assert sorted(m for m in RENDER_SPARES if m in mods) == []
+
+
+def test_a_lint_with_the_parse_cache_does_not_load_ruamel_yamls_package(tmp_path):
+    """The cache's stamp reads ruamel.yaml's version from its source: the hook's runs, like
+    any other, parse with libyaml's event parser alone (cold cache, then warm)."""
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [deployment.yaml]\n")
+    (base / "deployment.yaml").write_text(_deployment(3))
+    cache = {"OVERLAY_LINT_CACHE_DIR": str(tmp_path.parent / (tmp_path.name + "-cache"))}
+    for _ in range(2):
+        mods, out = imported(["base"], str(tmp_path), cache)
+        assert "findings" in out, out
+        assert "overlay_lint.core.parse_cache" in mods
+        assert sorted(m for m in RENDER_SPARES[:6] if m in mods) == []
 
 
 def _deployment(limit: int) -> str:

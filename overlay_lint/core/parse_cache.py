@@ -98,8 +98,13 @@ def _stamp(limits: Any) -> bytes:
     from .. import __version__
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{limits!r}".encode())
     try:
-        from ruamel.yaml import __version__ as ruamel_version
-        h.update(str(ruamel_version).encode())
+        # ruamel.yaml's version as its package's __init__ source states it: importing the
+        # package for __version__ would load all of ruamel.yaml (~15 ms; the reader needs
+        # only its C parser, see yaml_reader._load_c_parser)
+        from importlib.util import find_spec
+        spec = find_spec("ruamel.yaml")
+        with open(spec.origin, "rb") as fh:  # type: ignore[union-attr,arg-type]
+            h.update(fh.read())
     except Exception:
         h.update(b"?")
     here = os.path.dirname(os.path.abspath(__file__))
