@@ -249,3 +249,38 @@ def test_a_render_reads_its_plain_command_line_without_argparse(tmp_path):
     assert "argparse" not in mods and "shutil" not in mods
     mods, out = imported(["render", "--root=.", "."], str(tmp_path))
     assert "revisionHistoryLimit: 3\n" in out and "argparse" in mods
+
+
+_NO_COMPILE = textwrap.dedent("""
+    import builtins, contextlib, io, sys, traceback
+    calls = []
+    real = builtins.compile
+    def counting(*args, **kwargs):
+        caller = traceback.extract_stack(limit=2)[0].filename
+        if "importlib" not in caller:  # a module without cached bytecode: not counted
+            calls.append(caller)
+        return real(*args, **kwargs)
+    builtins.compile = counting
+    from overlay_lint.cli import main
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        main(sys.argv[1:])
+    print(repr([calls, out.getvalue()]))
+""")
+
+
+def test_no_render_or_lint_calls_compile(tmp_path):
+    """The first compile() of a process costs ~1 ms (it builds the ast module's types):
+    typing calls it for every forward reference written as text (an alias's argument, a
+    typing.NamedTuple field under postponed annotations). None in a render or a lint."""
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "kustomization.yaml").write_text(
+        "namespace: shop\nresources: [deployment.yaml]\nlabels:\n- pairs: {app: web}\n")
+    (base / "deployment.yaml").write_text(_deployment(3))
+    for args in (["render", "base"], ["base"]):
+        p = subprocess.run([sys.executable, "-c", _NO_COMPILE, *args], cwd=tmp_path,
+                           capture_output=True, text=True, check=True, env=_ENV)
+        calls, out = ast.literal_eval(p.stdout.strip().splitlines()[-1])
+        assert "namespace: shop" in out or "findings" in out, out
+        assert calls == [], args

@@ -9,7 +9,7 @@ in ``[]`` names a sequence; sequences met on the way are walked element by eleme
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, List, Optional
 
 from ...core.errors import at
 from ...core.node import Node, Origin, PathKey
@@ -52,7 +52,9 @@ def split_path(path: str) -> list[str]:
 # A setter receives the node found at the path (mutate it in place: ``node.v``/``node.o``)
 # and its path in the resource (mapping keys and sequence indexes) as a list that is only
 # valid during the call: ``tuple(path)`` keeps it.
-SetFn = Callable[[Node, "list[PathKey] | None"], None]
+# (Optional[...], not the text "list[PathKey] | None": typing would compile that text, and
+# the first compile() of a process costs ~1 ms, building the ast module's node types)
+SetFn = Callable[[Node, Optional[List[PathKey]]], None]
 
 
 def apply_fieldspec(root: Node, fs: FieldSpec, setter: SetFn, create_kind: str | None = None,

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
-from typing import NamedTuple
 
+from ...core.named_tuple import NamedTuple  # typing's, without its compiles at import
 from .openapi import Version, parse_version, text, version_of
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")

@@ -26,8 +26,9 @@ Three flavours (``Compiler.mode``):
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
+from ...core.named_tuple import NamedTuple  # typing's, without its compiles at import
 from ...core.node import Node, Origin
 from ..schema_check import path_text
 
