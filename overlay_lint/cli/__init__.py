@@ -53,7 +53,20 @@ def _plain_render_args(args: list[str]) -> tuple[list[str], bool, str | None] | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv is not None:
+        return _command(list(argv))
+    try:
+        return _command(sys.argv[1:])
+    finally:
+        # run as the program (the console script, ``python -m``): the process ends next,
+        # and its final garbage collection would walk every object the command left in
+        # the module caches (parsed files: ~45 ms at 150 services, the heap's size).
+        # Reference counting frees them all the same (they make no cycle).
+        import gc
+        gc.freeze()
+
+
+def _command(argv: list[str]) -> int:
     try:
         if argv and argv[0] == "render":
             plain = _plain_render_args(argv[1:])
