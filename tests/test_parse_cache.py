@@ -325,3 +325,33 @@ def test_concurrent_runs_with_a_tiny_bound_give_the_same_output(tmp_path: Path) 
         out, err = p.communicate(timeout=120)
         assert (p.returncode, out, err) == (want.returncode, want.stdout, want.stderr)
     assert sum(p.stat().st_size for p in _entries(tmp_path / "cache")) <= 1024 * 1024 // 1000
+
+
+def test_the_stamp_follows_ruamel_without_running_its_init(tmp_path: Path, monkeypatch) -> None:
+    limits = (yaml_reader.LIMITS, yaml_reader._C)
+    fake = tmp_path / "__init__.py"
+    fake.write_text("version_info = (0, 18, 6)\n")
+    real_origin = parse_cache._origin
+    monkeypatch.setattr(parse_cache, "_origin",
+                        lambda name: str(fake) if name == "ruamel.yaml" else real_origin(name))
+    first = parse_cache._stamp(limits)
+    fake.write_text("version_info = (0, 18, 7)\n")
+    assert parse_cache._stamp(limits) != first
+    monkeypatch.setattr(parse_cache, "_origin", real_origin)
+    assert parse_cache._origin("ruamel.yaml").endswith("__init__.py")
+    # a warm run (every file a hit) imports neither ruamel.yaml's YAML class nor git's runner
+    tree = tmp_path / "tree"
+    (tree / "base").mkdir(parents=True)
+    (tree / "base" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                           "  name: cm\ndata:\n  a: b\n")
+    (tree / "base" / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    code = ("import sys, io, contextlib\nfrom overlay_lint.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['.', 'base/cm.yaml'])\n"
+            "print(sorted(m for m in ('ruamel.yaml.main', 'subprocess') if m in sys.modules))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLAY_LINT_")}
+    env["OVERLAY_LINT_CACHE_DIR"] = str(tmp_path / "cache")
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=tree, env=env, text=True,
+                           capture_output=True, timeout=120) for _ in range(2)]
+    assert runs[1].returncode == 0, runs[1].stderr
+    assert runs[1].stdout.strip() == "[]"

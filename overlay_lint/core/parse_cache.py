@@ -97,21 +97,44 @@ def _stamp(limits: Any) -> bytes:
     import hashlib
     from .. import __version__
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{limits!r}".encode())
-    try:
-        # ruamel.yaml's version as its package's __init__ source states it: importing the
-        # package for __version__ would load all of ruamel.yaml (~15 ms; the reader needs
-        # only its C parser, see yaml_reader._load_c_parser)
-        from importlib.util import find_spec
-        spec = find_spec("ruamel.yaml")
-        with open(spec.origin, "rb") as fh:  # type: ignore[union-attr,arg-type]
-            h.update(fh.read())
-    except Exception:
-        h.update(b"?")
     here = os.path.dirname(os.path.abspath(__file__))
-    for name in ("yaml_reader.py", "node.py", "parse_cache.py"):
-        with open(os.path.join(here, name), "rb") as fh:
-            h.update(fh.read())
+    sources = [os.path.join(here, name) for name in ("yaml_reader.py", "node.py",
+                                                       "parse_cache.py")]
+    # ruamel.yaml's version: the text of its __init__ (which states it), not
+    # ``ruamel.yaml.__version__``: that runs the package's __init__ (~9 ms of CPU, the
+    # YAML class, constructors, emitter), which a run whose files all hit never needs
+    ruamel = _origin("ruamel.yaml")
+    h.update(b"?" if ruamel is None else ruamel.encode("utf-8", "surrogatepass"))
+    if ruamel is not None:
+        sources.append(ruamel)
+    for path in sources:
+        try:
+            with open(path, "rb") as fh:
+                h.update(fh.read())
+        except OSError:
+            h.update(b"?")
+    binding = _origin("_ruamel_yaml")     # libyaml's binding: its file's size and time
+    try:
+        st = os.stat(binding) if binding else None
+        h.update(f"|{binding}|{st.st_size}|{st.st_mtime_ns}".encode("utf-8", "surrogatepass")
+                 if st else b"|-")
+    except OSError:
+        h.update(b"|?")
     return h.digest()
+
+
+def _origin(name: str) -> str | None:
+    """The file a module is (or would be) loaded from, without running it."""
+    mod = sys.modules.get(name)
+    spec = getattr(mod, "__spec__", None) if mod is not None else None
+    if spec is None:
+        try:
+            import importlib.util
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            return None
+    origin = getattr(spec, "origin", None)
+    return origin if isinstance(origin, str) and os.path.isabs(origin) else None
 
 
 def max_bytes() -> int:
