@@ -404,6 +404,12 @@ def _count_envs(names: list[str]) -> str:
 def rel_path(path: str, root: str) -> str:
     """``path`` relative to the root, ``/``-separated (the root is a real path; the path
     may have been reached through a symlinked folder above it)."""
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if path.startswith(prefix) and os.path.normpath(path) == path \
+            and os.path.normpath(root) == root and not path.startswith("..", len(prefix)):
+        # normal, absolute and below the root: what relpath gives, without its work
+        # (abspath of both, a split and a common prefix: ~5 us a call, 600 a run)
+        return path[len(prefix):].replace(os.sep, "/")
     rel = os.path.relpath(path, root)
     if rel.startswith(".."):
         rel = os.path.relpath(os.path.realpath(path), root)

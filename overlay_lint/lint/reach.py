@@ -61,6 +61,8 @@ class KustIndex:
         self._cache: dict[str, KustInfo | None] = {}
 
     def get(self, kdir: str) -> KustInfo | None:
+        if kdir in self._cache:     # keys are normalised: so is a hit (no normpath then)
+            return self._cache[kdir]
         kdir = os.path.normpath(kdir)
         if kdir not in self._cache:
             self._cache[kdir] = None  # guards cycles while reading

@@ -70,19 +70,26 @@ def _directive(text: str, start: int, kind: str, col: int) -> Directive | None:
 _LINES: dict[str, tuple] = {}
 
 
-def _lines(path: str) -> tuple[str, ...]:
-    """A file's lines, cached while the file is unchanged (size and mtime)."""
+def _read(path: str) -> tuple[tuple[str, ...], bool]:
+    """A file's lines and whether any holds the suppression mark (no mark, no comment),
+    cached while the file is unchanged (size and mtime)."""
     try:
         st = os.stat(path)
         hit = _LINES.get(path)
         if hit is not None and hit[0] == (st.st_mtime_ns, st.st_size):
-            return hit[1]
+            return hit[1], hit[2]
         with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = tuple(fh.read().splitlines())
+            text = fh.read()
     except OSError:
-        return ()
-    _LINES[path] = ((st.st_mtime_ns, st.st_size), lines)
-    return lines
+        return (), False
+    lines, marked = tuple(text.splitlines()), _MARK in text
+    _LINES[path] = ((st.st_mtime_ns, st.st_size), lines, marked)
+    return lines, marked
+
+
+def _lines(path: str) -> tuple[str, ...]:
+    """A file's lines, cached while the file is unchanged (size and mtime)."""
+    return _read(path)[0]
 
 
 def source_line(path: str, line: int) -> str | None:
@@ -106,6 +113,8 @@ def reset_usage() -> None:
 
 def inline_disabled(rule: str, path: str, line: int) -> bool:
     """Whether an inline comment disables ``rule`` for ``path:line``."""
+    if not _read(path)[1]:
+        return False            # no line of the file holds the mark
     same = _rules_in(source_line(path, line), "disable")
     above = _rules_in(source_line(path, line - 1), "disable-next-line") if line > 1 else set()
     for where, names in ((line, same), (line - 1, above)):
@@ -238,8 +247,8 @@ def audit(rendered: list, rules: list, ran: set[str], cfg: Config, report_unused
         for p in own:
             files[p] = files.get(p, True) and not t.failed and p not in unchecked
     for path in sorted(files):
-        lines = _lines(path)
-        if not any(_MARK in ln for ln in lines):
+        lines, marked = _read(path)
+        if not marked:
             continue
         for i, text in enumerate(lines, 1):
             d = parse_directive(text) if _MARK in text else None
