@@ -144,7 +144,7 @@ def _plan_shape(plan, seen=None):
 
 def test_plans_read_from_the_annotation_text_are_the_plans_typing_gives(monkeypatch) -> None:
     """decode's plans read the annotations' text (no typing.get_type_hints): for every
-    record of the renderer, the same plan (or the same refusal) as typing's evaluation."""
+    record of the renderer, the same plan as typing's evaluation, or a refusal by both."""
     import importlib
     import pkgutil
     import sys
@@ -167,8 +167,8 @@ def test_plans_read_from_the_annotation_text_are_the_plans_typing_gives(monkeypa
         for cls in sorted(classes, key=lambda c: (c.__module__, c.__qualname__)):
             try:
                 out[cls] = _plan_shape(D._plan(cls))
-            except (TypeError, NameError) as exc:  # not a decodable configuration
-                out[cls] = f"{type(exc).__name__}: {exc}"
+            except (TypeError, NameError):  # not a decodable configuration (the two
+                out[cls] = "refused"  # readers may stop at different fields of it)
             D._PLANS.clear()
         return out
     by_text = plans(True)

@@ -105,7 +105,9 @@ RENDER_SPARES = ("ruamel.yaml.main", "ruamel.yaml.constructor", "ruamel.yaml.rep
                  "base64", "datetime",
                  # nor what only a generator's hash suffix, a strategic merge patch's
                  # schemas or JSON text need
-                 "hashlib", "_hashlib", "decimal", "json")
+                 "hashlib", "_hashlib", "decimal", "json",
+                 # nor typing: the renderer's modules import it for type checkers only
+                 "typing")
 
 
 def test_a_render_of_a_small_dir_imports_only_what_it_uses(tmp_path):

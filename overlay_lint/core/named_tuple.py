@@ -11,9 +11,10 @@ type checkers see ``typing.NamedTuple`` itself.
 from __future__ import annotations
 
 import collections
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
 if TYPE_CHECKING:
+    from typing import Any
     from typing import NamedTuple as NamedTuple
 else:
     # as typing.NamedTupleMeta: what a class body may not set, and what it sets that is not

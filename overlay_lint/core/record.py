@@ -25,7 +25,9 @@ Type checkers see :mod:`dataclasses` itself (the ``TYPE_CHECKING`` branch at the
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Callable
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 
 class _Missing:

@@ -13,7 +13,9 @@ import os
 import re
 import stat
 import sys
-from typing import Any
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Any
 
 from .errors import OverlayLintError
 from .lazy_pattern import LazyPattern

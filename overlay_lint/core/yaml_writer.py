@@ -13,7 +13,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-from typing import Callable, Iterable
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Callable, Iterable
 
 from .lazy_pattern import LazyPattern
 from .node import Node

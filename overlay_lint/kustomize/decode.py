@@ -23,8 +23,10 @@ import builtins
 import collections.abc
 import sys
 import types as pytypes
-import typing
-from typing import Any, Callable, TypeVar
+
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Any, Callable, TypeVar
 
 from ..core.errors import at
 from ..core.node import Node, Origin
@@ -32,7 +34,8 @@ from ..core.record import dataclass, fields, is_record
 from . import types as T
 from .touched import DuplicateKey
 
-C = TypeVar("C")
+if TYPE_CHECKING:
+    C = TypeVar("C")
 
 
 def decode(node: Node, cls: type[C], *, strict: bool, where: str | None = None,
@@ -92,6 +95,7 @@ def _plan(cls: type) -> _Plan:
         spec = _text_spec(f.type, cls, f.name) if isinstance(f.type, str) else None
         if spec is None:  # a form the reader below does not know: typing evaluates it
             if hints is None:
+                import typing  # here: only an annotation form _text_spec does not read
                 hints = typing.get_type_hints(cls)
             spec = _spec(hints[f.name])
         plan.fields[key] = (f.name, spec)
@@ -121,7 +125,8 @@ def _text_spec(text: str, cls: type, name: str) -> Spec | None:
         if origin is tuple and args.endswith(", ..."):
             item = _text_spec(args[:-5], cls, name)
             return None if item is None else ("list", item, optional)
-        if origin in (typing.Mapping, collections.abc.Mapping):
+        if origin is collections.abc.Mapping or \
+                getattr(origin, "__origin__", None) is collections.abc.Mapping:  # typing's
             key, comma, value = args.partition(",")
             if not comma or "[" in key:
                 return None
@@ -152,6 +157,7 @@ def _resolve(word: str, cls: type, name: str) -> Any:
 
 
 def _spec(hint: Any) -> Spec:
+    import typing  # the hints of get_type_hints (see _plan)
     args = typing.get_args(hint)
     origin = typing.get_origin(hint)
     optional = False

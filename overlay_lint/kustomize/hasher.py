@@ -2,7 +2,9 @@
 Go's JSON encoding it hashes."""
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..core.node import Node
 from ..core.yaml_writer import scalar_text

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
 
 from ..core.errors import OverlayLintError, at, unsupported
 from ..core.lazy_pattern import LazyPattern

@@ -10,7 +10,9 @@ Checked against kubectl v5.5.0 for every code point below U+00A0 and both non-ch
 """
 from __future__ import annotations
 
-from typing import Iterable
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 from ..core.errors import at
 from ..core.lazy_pattern import LazyPattern

@@ -8,15 +8,17 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, Union
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
 
 from ..core.node import Node, Origin
 
 if TYPE_CHECKING:
+    from typing import Iterable, Union
+
     from .build import BuildResult
     from .resource import Resource
 
-Segment = Union[str, int, tuple[str, str]]
+    Segment = Union[str, int, tuple[str, str]]
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]|\[([^\]=]+)=([^\]]*)\]")
 

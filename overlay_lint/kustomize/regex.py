@@ -10,7 +10,9 @@ engine with Go's syntax and linear time. Compiled patterns are cached.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..core.errors import at
 from ..core.lazy_pattern import LazyPattern

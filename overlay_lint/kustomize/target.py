@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Iterator
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Iterator
 
 from ..core.errors import OverlayLintError, at
 from ..core.node import Node, Origin

@@ -8,7 +8,9 @@ copying; merging returns a new config and shares what did not change.
 """
 from __future__ import annotations
 
-from typing import Iterable
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 from ..core.errors import OverlayLintError
 from ..core.record import fields, frozen_dataclass

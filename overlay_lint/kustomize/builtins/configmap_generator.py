@@ -13,7 +13,9 @@ or ``envs:`` entry line; the object itself (name, kind, apiVersion) at the entry
 """
 from __future__ import annotations
 
-from typing import ClassVar, Mapping
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import ClassVar, Mapping
 
 from ...core.errors import at
 from ...core.node import Node, Origin

@@ -10,7 +10,9 @@ merge, as in Kustomize.
 """
 from __future__ import annotations
 
-from typing import Sequence
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Sequence
 
 from ...core.errors import at
 from ...core.record import frozen_dataclass

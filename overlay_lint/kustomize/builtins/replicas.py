@@ -7,7 +7,9 @@ the entry's ``count:`` line.
 """
 from __future__ import annotations
 
-from typing import Sequence
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Sequence
 
 from ...core.errors import at
 from ...core.node import Node, PathKey

@@ -3,7 +3,9 @@
 are base64-encoded under ``data`` (always present) with a ``type`` (default Opaque)."""
 from __future__ import annotations
 
-from typing import ClassVar
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 from ...core.node import Node, Origin
 from ...core.record import frozen_dataclass

@@ -14,7 +14,9 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
-from typing import Any
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ...core.errors import at
 from ...core.node import Node, Origin, Path

@@ -10,7 +10,9 @@ its own origins.
 from __future__ import annotations
 
 import re
-from typing import Any
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ...core.errors import at
 from ...core.node import Node

@@ -6,7 +6,9 @@ carry the origin the caller gives (the ``commonLabels:``/``pairs:`` line).
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Iterable, Mapping
 
 from ...core.errors import at
 from ...core.node import Node, Origin, PathKey

@@ -20,7 +20,9 @@ reference to a generated object points at the generator entry that made the hash
 """
 from __future__ import annotations
 
-from typing import Callable
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Callable
 
 from ...core.errors import at
 from ...core.node import Node

@@ -6,7 +6,9 @@ Strategic merge itself is ``smp.py``, JSON6902 operations ``json6902.py``.
 """
 from __future__ import annotations
 
-from typing import Callable
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Callable
 
 from ...core.errors import OverlayLintError, at
 from ...core.node import Node, Origin

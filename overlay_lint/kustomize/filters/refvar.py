@@ -7,7 +7,9 @@ and lists the sources in ``parts``.
 """
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ...core.errors import at
 from ...core.lazy_pattern import LazyPattern

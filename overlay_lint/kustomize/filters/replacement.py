@@ -9,7 +9,9 @@ plain YAML, a non-scalar target is replaced whole.
 from __future__ import annotations
 
 import re
-from typing import Any
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ...core.errors import at
 from ...core.lazy_pattern import LazyPattern

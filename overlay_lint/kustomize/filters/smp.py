@@ -24,7 +24,9 @@ the patch's origins; merged containers keep the resource container's origin.
 """
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ...core.errors import OverlayLintError, at
 from ...core.node import Node, PathKey
@@ -474,7 +476,8 @@ def _append_list_node(dst: Node, src: Node, keys: list, path: tuple) -> Node:
 # --- what a patch sets (for touched records) ---------------------------------------------
 
 # A step through a tree: a mapping key, or a list element chosen by its merge key values.
-Step = Any  # str | tuple[tuple[str, str], ...]
+if TYPE_CHECKING:
+    Step = Any  # str | tuple[tuple[str, str], ...]
 _ID_PATHS = (("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace"))
 
 
