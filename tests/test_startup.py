@@ -286,3 +286,60 @@ def test_no_render_or_lint_calls_compile(tmp_path):
         calls, out = ast.literal_eval(p.stdout.strip().splitlines()[-1])
         assert "namespace: shop" in out or "findings" in out, out
         assert calls == [], args
+
+
+def test_a_lint_imports_no_shutil(tmp_path):
+    """argparse's help formatter imports shutil for the terminal's width (~2.5 ms of every
+    lint and hook run); cli/parser.py reads the width itself."""
+    shared = need_shared()
+    (tmp_path / "README.md").write_text("nothing to lint\n")
+    fixture = shared / "fixtures" / "aether-clean" / "infra"
+    for args, cwd in ((["."], tmp_path), ([str(fixture)], tmp_path)):
+        mods, out = imported(args, str(cwd))
+        assert "finding" in out, args
+        assert "argparse" in mods and "shutil" not in mods, args
+
+
+_HELP = textwrap.dedent("""
+    import argparse, contextlib, io, sys
+    from overlay_lint.cli import _render_parser
+    from overlay_lint.cli.diff_cmd import diff_parser
+    from overlay_lint.cli.envs_cmd import envs_parser
+    from overlay_lint.cli.lint_cmd import lint_parser, run_explain, run_rules
+
+    def said(fn, *args):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            try:
+                fn(*args)
+            except SystemExit:
+                pass
+        return out.getvalue()
+
+    texts = []
+    for make in (lint_parser, envs_parser, diff_parser, _render_parser):
+        p = make()
+        texts += [p.format_help(), p.format_usage(), said(p.parse_args, ["--no-such"])]
+    texts += [said(run_rules, ["--help"]), said(run_explain, ["--help"]),
+              said(run_explain, [])]
+    print(repr(texts))
+""")
+
+
+@pytest.mark.parametrize("columns", [None, "40", "100", "0", "wide"])
+def test_help_text_is_argparses_own(columns, tmp_path):
+    """Every parser's help, usage and error text equals what argparse's own formatter
+    (which asks shutil for the width) prints, whatever COLUMNS says."""
+    env = dict(_ENV)
+    env.pop("COLUMNS", None)
+    if columns is not None:
+        env["COLUMNS"] = columns
+    stock = _HELP.replace("from overlay_lint.cli import _render_parser",
+                          "import overlay_lint.cli.parser as P\n"
+                          "P.new_parser = lambda **kw: argparse.ArgumentParser(**kw)\n"
+                          "from overlay_lint.cli import _render_parser")
+    got = [subprocess.run([sys.executable, "-c", code, "x"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, check=True).stdout
+           for code in (_HELP, stock)]
+    assert ast.literal_eval(got[0]) == ast.literal_eval(got[1])
+    assert "usage: overlay-lint" in got[0]

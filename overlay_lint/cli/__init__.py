@@ -8,8 +8,8 @@ from .. import __version__
 
 
 def _render_parser():  # an argparse.ArgumentParser (imported here: see _plain_render_args)
-    import argparse
-    p = argparse.ArgumentParser(
+    from .parser import new_parser
+    p = new_parser(
         prog="overlay-lint render", allow_abbrev=False,
         description="Render kustomization directories as `kubectl kustomize` does.")
     p.add_argument("dirs", nargs="+", metavar="DIR", help="kustomization directory")

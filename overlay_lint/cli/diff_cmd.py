@@ -13,12 +13,14 @@ import argparse
 import os
 import sys
 
+from .parser import new_parser
+
 USAGE = ("overlay-lint diff ENV_A ENV_B [PATH]\n"
          "       overlay-lint diff --base REF [PATH]")
 
 
 def diff_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = new_parser(
         prog="overlay-lint diff", usage=USAGE, allow_abbrev=False,
         description="Compare rendered envs value by value, each side with the source line "
                     "that produced it: two envs (names as `overlay-lint envs` prints them), "

@@ -11,10 +11,11 @@ import os
 import sys
 
 from ..core.errors import one_line
+from .parser import new_parser
 
 
 def envs_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = new_parser(
         prog="overlay-lint envs", allow_abbrev=False,
         description="List the envs, bases, components and loose manifests overlay-lint finds "
                     "under PATH, with their role, group and the signal that found each, and "

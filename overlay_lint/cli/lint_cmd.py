@@ -11,13 +11,14 @@ import os
 import sys
 
 from ..core.escape import safe_lines, visible
+from .parser import new_parser
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 def lint_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = new_parser(
         prog="overlay-lint", allow_abbrev=False,
         description="Render every Kustomize env natively and report each policy violation once, "
                     "at the source line to edit. Subcommands: `overlay-lint render DIR`, "
@@ -287,8 +288,8 @@ def _selector(changed: list[str], cfg, baseline: str | None = None):
 # --- overlay-lint rules / explain ----------------------------------------------------------
 
 def run_rules(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="overlay-lint rules", description="List the rules.",
-                                allow_abbrev=False)
+    p = new_parser(prog="overlay-lint rules", description="List the rules.",
+                   allow_abbrev=False)
     p.add_argument("--config", metavar="FILE")
     p.add_argument("--markdown", action="store_true",
                    help="print every rule's documentation as Markdown (docs/rules.md)")
@@ -339,8 +340,8 @@ def rules_markdown(rules) -> str:
 
 
 def run_explain(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="overlay-lint explain", allow_abbrev=False,
-                                description="Print a rule's documentation.")
+    p = new_parser(prog="overlay-lint explain", allow_abbrev=False,
+                   description="Print a rule's documentation.")
     p.add_argument("rule", metavar="RULE")
     p.add_argument("--config", metavar="FILE")
     args = p.parse_args(argv)
