@@ -414,6 +414,12 @@ def test_smp_order_is_kustomize_order(tmp_path: Path) -> None:
                                  "    - op: remove\n      path: /spec/selector\n"},
     # an empty patch file without a target
     {"kustomization.yaml": RES + "patches:\n- path: empty.yaml\n", "empty.yaml": ""},
+    # with a target, a patch file or inline patch that is not empty but holds no document
+    # (only a file of no bytes is an empty list of operations: the case above)
+    *({"kustomization.yaml": RES + "patches:\n- path: none.yaml\n  target:\n    kind: Service\n",
+       "none.yaml": text} for text in ("\n", "# nothing yet\n", "---\n", "~\n", " ")),
+    *({"kustomization.yaml": RES + f"patches:\n- patch: {text!r}\n  target:\n    kind: Service\n"}
+      for text in ("null", "---", "# nothing yet\n")),
     # several SMP documents with a target
     {"kustomization.yaml": RES + "patches:\n- path: multi.yaml\n  target:\n    kind: Service\n",
      "multi.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\n"

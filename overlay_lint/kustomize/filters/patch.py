@@ -74,15 +74,29 @@ def patch_documents(p: Patch, field: str, loader: Loader, kdir: str,
         assert patch_n is not None
         # ``patches`` trims an inline patch, ``patchesJson6902`` does not
         _json_if_bracket(patch_n.v.strip() if field == "patches" else patch_n.v, patch_n)
-        return embedded(patch_n, dups), patch_n, None
+        docs = embedded(patch_n, dups)
+        if field == "patches" and p.target is not None and not any(d is not None for d in docs):
+            raise at(patch_n.o, f"inline patch {_NO_PATCH}")
+        return docs, patch_n, None
     if not has_path or path_n is None:
         raise at(p.o, f"a {field} entry needs 'path' (a file) or 'patch' (inline text)")
     path = loader.file(kdir, path_n.v, path_n.o, "patch")
-    _json_if_bracket(loader.read_text(path, path_n.o), path_n)
+    text = loader.read_text(path, path_n.o)
+    _json_if_bracket(text, path_n)
     docs = file_documents(path, loader, path_n.o, dups)
-    if not any(d is not None for d in docs) and (field != "patches" or p.target is None):
-        raise at(path_n.o, f"patch file '{path_n.v}' is empty")
+    if not any(d is not None for d in docs):
+        if field != "patches" or p.target is None:
+            raise at(path_n.o, f"patch file '{path_n.v}' is empty")
+        if text:  # only a file of no bytes at all is an empty list of operations
+            raise at(path_n.o, f"patch file '{path_n.v}' {_NO_PATCH}")
     return docs, path_n, path
+
+
+# Kustomize reads patch text both as resources and as JSON6902 operations; text that is
+# not empty but holds no document (comments, blank lines, ``---``, ``null``) passes both
+# reads, and Kustomize refuses that
+_NO_PATCH = ("holds no patch, only comments, blank lines, '---' or null; Kustomize refuses "
+             "it ('illegally qualifies as both an SM and JSON patch'): delete the entry")
 
 
 def _json_if_bracket(text: str, holder: Str) -> None:
