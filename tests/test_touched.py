@@ -123,7 +123,7 @@ resources: [deploy.yaml]
 patches:
 - path: empty.yaml
   target: {kind: Deployment}
-""", empty__yaml="# nothing yet\n")
+""", empty__yaml="")   # no bytes: a comment alone is refused, as Kustomize does
     (rec,), _ = _records(d, "patches")
     assert rec.notes == [EMPTY_PATCH] and rec.patch_file == str(d / "empty.yaml")
     assert rec.selected == [] and rec.changes == []
