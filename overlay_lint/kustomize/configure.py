@@ -13,6 +13,8 @@ refused at its entry's ``file:line`` and never run.
 from __future__ import annotations
 
 import os
+from importlib import import_module
+
 TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
 if TYPE_CHECKING:
     from typing import Any, Callable
@@ -35,71 +37,39 @@ _META_LABELS = T.FieldSpec("metadata/labels", create=True)
 
 # --- the builtins, each imported on first use ------------------------------------------------
 # (importing all of them, and the filters only they use, cost every render start-up a few
-# tens of milliseconds, mostly their dataclass creations; a render needs only a few)
+# tens of milliseconds; a render needs only a few)
 
-def _namespace(*args: Any) -> list[Any]:
-    from .builtins.namespace import NamespaceTransformer
-    return NamespaceTransformer.configure(*args)
-
-
-def _prefix(*args: Any) -> list[Any]:
-    from .builtins.prefix import PrefixTransformer
-    return PrefixTransformer.configure(*args)
+def _builtin(module: str, name: str) -> Any:
+    """The class ``name`` of ``builtins/<module>.py``, the module imported now."""
+    return getattr(import_module(f"{__package__}.builtins.{module}"), name)
 
 
-def _suffix(*args: Any) -> list[Any]:
-    from .builtins.suffix import SuffixTransformer
-    return SuffixTransformer.configure(*args)
+def _configure(module: str, name: str) -> Callable[..., list[Any]]:
+    """``configure`` of a builtin's class, its module imported on the first call."""
+    def configure(*args: Any) -> list[Any]:
+        return _builtin(module, name).configure(*args)
+    return configure
 
 
-def _labels(*args: Any) -> list[Any]:
-    from .builtins.labels import LabelTransformer
-    return LabelTransformer.configure(*args)
-
-
-def _annotations(*args: Any) -> list[Any]:
-    from .builtins.annotations import AnnotationsTransformer
-    return AnnotationsTransformer.configure(*args)
-
-
-def _patch(*args: Any) -> list[Any]:
-    from .builtins.patch import PatchTransformer
-    return PatchTransformer.configure(*args)
-
-
-def _patch_sm(*args: Any) -> list[Any]:
-    from .builtins.patch_strategic_merge import PatchStrategicMergeTransformer
-    return PatchStrategicMergeTransformer.configure(*args)
-
-
-def _patch_json6902(*args: Any) -> list[Any]:
-    from .builtins.patch_json6902 import PatchJson6902Transformer
-    return PatchJson6902Transformer.configure(*args)
-
-
-def _images(*args: Any) -> list[Any]:
-    from .builtins.images import ImageTagTransformer
-    return ImageTagTransformer.configure(*args)
-
-
-def _replicas(*args: Any) -> list[Any]:
-    from .builtins.replicas import ReplicaCountTransformer
-    return ReplicaCountTransformer.configure(*args)
-
-
-def _replacements(*args: Any) -> list[Any]:
-    from .builtins.replacements import ReplacementTransformer
-    return ReplacementTransformer.configure(*args)
+_namespace = _configure("namespace", "NamespaceTransformer")
+_prefix = _configure("prefix", "PrefixTransformer")
+_suffix = _configure("suffix", "SuffixTransformer")
+_labels = _configure("labels", "LabelTransformer")
+_annotations = _configure("annotations", "AnnotationsTransformer")
+_patch = _configure("patch", "PatchTransformer")
+_patch_sm = _configure("patch_strategic_merge", "PatchStrategicMergeTransformer")
+_patch_json6902 = _configure("patch_json6902", "PatchJson6902Transformer")
+_images = _configure("images", "ImageTagTransformer")
+_replicas = _configure("replicas", "ReplicaCountTransformer")
+_replacements = _configure("replacements", "ReplacementTransformer")
 
 
 def _config_map_generator() -> type[ConfigMapGenerator]:
-    from .builtins.configmap_generator import ConfigMapGenerator
-    return ConfigMapGenerator
+    return _builtin("configmap_generator", "ConfigMapGenerator")
 
 
 def _secret_generator() -> type[ConfigMapGenerator]:
-    from .builtins.secret_generator import SecretGenerator
-    return SecretGenerator
+    return _builtin("secret_generator", "SecretGenerator")
 
 
 # --- a kustomization's own fields ----------------------------------------------------------
