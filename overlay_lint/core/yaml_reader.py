@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 from .errors import OverlayLintError
 from .lazy_pattern import LazyPattern
 from .node import Node, Origin
+from .paths import read_head
 from .record import dataclass
 
 _new_origin = tuple.__new__  # Origin(...) without the keyword-handling wrapper: hot path
@@ -191,12 +192,7 @@ def read_raw(path: str) -> bytes:
             raise OverlayLintError(
                 f"file is {st.st_size} bytes, over the {LIMITS.max_file_bytes}-byte limit "
                 "(OVERLAY_LINT_MAX_FILE_BYTES raises it)", path)
-        with open(path, "rb") as fh:
-            # the size read, plus one byte to see growth after stat (asking for the whole
-            # bound would allocate it: ~20 us a file)
-            raw = fh.read(st.st_size + 1)
-            if len(raw) > st.st_size:       # it grew: read on, up to the bound
-                raw += fh.read(LIMITS.max_file_bytes + 1 - len(raw))
+        raw = read_head(path, LIMITS.max_file_bytes + 1)  # one byte over: it grew since
         if len(raw) > LIMITS.max_file_bytes:
             raise OverlayLintError(
                 f"file is over the {LIMITS.max_file_bytes}-byte limit", path)

@@ -31,10 +31,11 @@ from __future__ import annotations
 import os
 import re
 
+from ..core.paths import read_head
 from ..core.record import dataclass, field
 from .config import Config, EnvSpec
 from .envnames import unique_names
-from .pointers import Pointer, Repos, might_point, own_urls, pointers_in, read_head
+from .pointers import Pointer, Repos, might_point, own_urls, pointers_in
 from .reach import KUSTOMIZATION_FILES, KustIndex, regular_inside
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox"}

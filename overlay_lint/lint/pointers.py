@@ -23,6 +23,7 @@ import re
 from typing import Any, Iterable, Iterator
 
 from ..core.node import Node, Origin
+from ..core.paths import read_head
 from ..core.record import dataclass, field
 
 ARGO_GROUP = "argoproj.io/"
@@ -191,23 +192,6 @@ def segments_match(rel: str, pattern: str) -> bool:
             i, j = i + 1, j + 1
         return i == len(parts)
     return go(0, 0)
-
-
-def read_head(path: str, limit: int) -> bytes:
-    """The first ``limit`` bytes of a file (all of a smaller one), as ``read(limit)`` gives
-    them, without allocating ``limit`` bytes for a small file (~20 us each at 8 MiB: a
-    tree's YAML files are sniffed in every run). Raises OSError."""
-    with open(path, "rb") as fh:
-        try:
-            size = os.fstat(fh.fileno()).st_size
-        except OSError:
-            size = -1
-        if not 0 <= size < limit:
-            return fh.read(limit)
-        raw = fh.read(size + 1)
-        if len(raw) <= size:       # at the end (a file growing since: read on)
-            return raw
-        return raw + fh.read(limit - len(raw))
 
 
 def might_point(path: str) -> bool:

@@ -204,7 +204,7 @@ class CrdIndex:
         affected envs; the CRD of a changed custom resource may live elsewhere). Only
         files that mention ``CustomResourceDefinition`` are parsed."""
         from ...core.errors import OverlayLintError
-        from ..pointers import read_head
+        from ...core.paths import read_head
         for path in files:
             try:
                 head = read_head(path, 8 * 1024 * 1024)
