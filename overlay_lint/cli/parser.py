@@ -34,10 +34,11 @@ def terminal_columns() -> int:
 
 
 class _Formatter(argparse.HelpFormatter):
-    def __init__(self, prog: str, *args: Any, **kwargs: Any) -> None:
-        if kwargs.get("width") is None and len(args) < 3:
-            kwargs["width"] = terminal_columns() - 2   # as HelpFormatter subtracts
-        super().__init__(prog, *args, **kwargs)
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            width = terminal_columns() - 2   # as HelpFormatter subtracts
+        super().__init__(prog, indent_increment, max_help_position, width)
 
 
 def new_parser(**kwargs: Any) -> argparse.ArgumentParser:

@@ -210,7 +210,6 @@ class _Cache:
             except OSError:
                 pass
 
-
     def close(self) -> None:
         """At the end of the run: prune when due (see the module's rules)."""
         if not self.written:
