@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -28,12 +27,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from bench_render import overlay_lint_cmd  # noqa: E402
 from generate import generate  # noqa: E402  (the renderer benchmark's tree generator)
-
-
-def _overlay_lint() -> list[str]:
-    exe = shutil.which("overlay-lint", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, "-m", "overlay_lint"]
 
 
 # An installed package has its bytecode compiled; let the runs cache theirs too (some CI
@@ -49,7 +44,7 @@ def _cpu() -> float:
 def _run(args: list[str], cwd: Path) -> tuple[float, float, list[str]]:
     """(wall seconds, CPU seconds, envs checked) of one overlay-lint process."""
     c0, t0 = _cpu(), time.perf_counter()
-    p = subprocess.run(_overlay_lint() + args + ["--format", "json"], cwd=cwd,
+    p = subprocess.run(overlay_lint_cmd() + args + ["--format", "json"], cwd=cwd,
                        capture_output=True, text=True, env=ENV)
     dt, dc = time.perf_counter() - t0, _cpu() - c0
     if p.returncode not in (0, 1):

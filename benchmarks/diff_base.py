@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -30,17 +29,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from bench_render import overlay_lint_cmd  # noqa: E402
 from generate import generate  # noqa: E402
 
 ENV = {k: v for k, v in os.environ.items()
        if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("GIT_")}
 ENV.update(GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.com",
            GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com")
-
-
-def _overlay_lint() -> list[str]:
-    exe = shutil.which("overlay-lint", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, "-m", "overlay_lint"]
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -54,7 +49,7 @@ def _cpu() -> float:
 
 def _run(args: list[str], cwd: Path) -> tuple[float, float, str]:
     c0, t0 = _cpu(), time.perf_counter()
-    p = subprocess.run(_overlay_lint() + args, cwd=cwd, capture_output=True, text=True,
+    p = subprocess.run(overlay_lint_cmd() + args, cwd=cwd, capture_output=True, text=True,
                        env=ENV)
     dt, dc = time.perf_counter() - t0, _cpu() - c0
     if p.returncode not in (0, 1):

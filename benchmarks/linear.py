@@ -12,7 +12,8 @@ one-service tree (the fixed cost: interpreter, imports, schemas) and subtracts i
 - memory per service: (peak - fixed peak) / (N - 1).
 
 With ``--before DIR`` (a source checkout of another commit, e.g. ``git worktree add
-/tmp/before 8ee6be2``), that version runs too, from the same interpreter and
+/tmp/before 8ee6be2``), that version runs too, installed the same way (a regular install
+in a scratch venv, see bench_render.installed) with the same interpreter and
 dependencies, interleaved run by run with this one so that machine load hits both alike,
 and the two outputs are compared (they must be the same). The on-disk parse cache is off
 (``OVERLAY_LINT_NO_CACHE=1``): this measures the work, not what a previous run saved.
@@ -37,12 +38,11 @@ from generate import ENVS, generate  # noqa: E402
 
 
 def version_cmds(before: str | None) -> dict[str, tuple[list[str], dict[str, str]]]:
-    """``{"after": (command, env), "before": ...}``: this checkout's console script, and
-    ``python -m overlay_lint`` with ``before`` first on the import path."""
+    """``{"after": (command, env), "before": ...}``: the console scripts of regular
+    installs of this checkout and of ``before``."""
     out = {"after": (overlay_lint_cmd(), dict(ENV))}
     if before:
-        env = dict(ENV, PYTHONPATH=os.path.abspath(before))
-        out["before"] = ([sys.executable, "-m", "overlay_lint"], env)
+        out["before"] = (overlay_lint_cmd(before), dict(ENV))
     return out
 
 
@@ -79,8 +79,6 @@ def main() -> int:
     results: dict[str, dict[int, tuple[float, float, float]]] = {v: {} for v in versions}
     fixed: dict[str, tuple[float, float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="ol-linear-") as tmp:
-        for _, env in versions.values():
-            env["PYTHONPYCACHEPREFIX"] = os.path.join(tmp, "pycache")
         one = generate(Path(tmp, "tree-1"), 1)
         runs: dict[str, list] = {v: [] for v in versions}
         for i in range(max(args.runs, 5) + 1):     # the first round warms caches

@@ -3,8 +3,9 @@
 A pre-commit hook pays start-up on every commit. This times, interleaved run by run so
 that machine load hits every command alike, ``--runs`` runs of each (default 21) and
 prints the median wall and CPU time (user + system of the child) and each one's ratio to
-the bare interpreter started from the same venv (whose site-packages, an editable
-install's import finder included, every command pays too):
+the bare interpreter started from the same venv. Both run from a regular install of this
+checkout in a scratch venv (see bench_render.installed): a developer venv's editable
+install adds an import finder that every start there pays, ``python -c pass`` too.
 
 - ``python -c pass``
 - ``overlay-lint --version``, ``--help``, ``rules``, ``explain revision-history-limit``
@@ -29,7 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_render import ENV, overlay_lint_cmd  # noqa: E402
+from bench_render import ENV, overlay_lint_cmd, python_cmd  # noqa: E402
 
 HEAVY = ("jsonschema", "ruamel", "overlay_lint.core.yaml_reader", "overlay_lint.kustomize.build",
          "overlay_lint.diff", "overlay_lint.lint.k8s")
@@ -53,7 +54,7 @@ def heavy_imports(args: list[str], cwd: str) -> list[str]:
             "contextlib.redirect_stderr(io.StringIO()):\n"
             f"    try: main({args!r})\n    except SystemExit: pass\n"
             "print(' '.join(sorted(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=ENV, capture_output=True,
+    out = subprocess.run(python_cmd() + ["-c", code], cwd=cwd, env=ENV, capture_output=True,
                          text=True).stdout.split()
     return sorted({h for h in HEAVY for m in out if m == h or m.startswith(h + ".")})
 
@@ -63,7 +64,6 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=21, help="runs of each command (median kept)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="ol-startup-") as tmp:
-        ENV["PYTHONPYCACHEPREFIX"] = os.path.join(tmp, "pycache")
         empty = os.path.join(tmp, "empty")
         one = os.path.join(tmp, "one")
         os.makedirs(empty)
@@ -73,7 +73,7 @@ def main() -> int:
                                         "  name: c\ndata:\n  a: b\n")
         ol = overlay_lint_cmd()
         cases = [
-            ("python -c pass", [sys.executable, "-c", "pass"], empty, None),
+            ("python -c pass", python_cmd() + ["-c", "pass"], empty, None),
             ("overlay-lint --version", ol + ["--version"], empty, ["--version"]),
             ("overlay-lint --help", ol + ["--help"], empty, ["--help"]),
             ("overlay-lint rules", ol + ["rules"], empty, ["rules"]),

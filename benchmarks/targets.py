@@ -15,9 +15,11 @@ kept, and each target is a ratio of two medians of the same run:
   (../shared/corpus, every n-th of the INDEX) / ``kubectl kustomize DIR`` over the same
   dirs; target <= 0.6x (the sum over the dirs of each run, median of the runs).
 
-With ``--before DIR`` (a source checkout of another commit, e.g. ``git worktree add
-/tmp/before 8ee6be2``) that version runs each overlay-lint case too, from the same
-interpreter, interleaved with this one: before and after in the same table. The parse
+Every version runs from a regular install (not the editable one of a developer venv:
+see bench_render.installed), and ``python -c pass`` from that install's venv. With
+``--before DIR`` (a source checkout of another commit, e.g. ``git worktree add
+/tmp/before 8ee6be2``) that version is installed the same way and runs each overlay-lint
+case too, interleaved with this one: before and after in the same table. The parse
 cache (core/parse_cache.py) is used as the commands use it: in the pre-commit case (the
 hook's run; warm after the first round, in a folder of this run), not in a full lint. The
 pre-commit ratio is also given with the cache in both runs and in neither.
@@ -39,7 +41,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_render import ENV, overlay_lint_cmd  # noqa: E402
+from bench_render import ENV, overlay_lint_cmd, python_cmd  # noqa: E402
 from generate import generate  # noqa: E402
 
 SHARED = HERE.parent.parent / "shared"
@@ -85,11 +87,8 @@ def main() -> int:
         sys.exit("needs kubectl on the PATH and ../shared")
     versions = {"after": (overlay_lint_cmd(), dict(ENV))}
     if args.before:
-        versions["before"] = ([sys.executable, "-m", "overlay_lint"],
-                              dict(ENV, PYTHONPATH=os.path.abspath(args.before)))
+        versions["before"] = (overlay_lint_cmd(args.before), dict(ENV))
     with tempfile.TemporaryDirectory(prefix="ol-targets-") as tmp:
-        for _, env in versions.values():
-            env["PYTHONPYCACHEPREFIX"] = os.path.join(tmp, "pycache")
         empty = Path(tmp, "empty")
         empty.mkdir()
         tree = generate(Path(tmp, "tree"), 150)
@@ -101,7 +100,7 @@ def main() -> int:
         all_dirs = corpus_dirs(1)
         dirs = all_dirs[::max(1, len(all_dirs) // args.dirs)][:args.dirs]
         cases: dict[str, list] = {           # name -> [(cmd, cwd, env)] timed as one
-            "python -c pass": [([sys.executable, "-c", "pass"], empty, ENV)],
+            "python -c pass": [(python_cmd() + ["-c", "pass"], empty, ENV)],
             f"kubectl kustomize x{len(overlays)} (aether-clean)":
                 [([kubectl, "kustomize", str(o)], clean, ENV) for o in overlays],
             f"kubectl kustomize, {len(dirs)} corpus dirs":
