@@ -9,6 +9,8 @@ the parser nor jsonschema; jsonschema only when a declarative rule or the config
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import inspect
 import json
 import os
@@ -73,11 +75,41 @@ def test_informational_commands_import_nothing_heavy(args, tmp_path):
     assert heavy(mods) == []
 
 
+# What a lint with nothing to render does without (a pre-commit hook on a commit that
+# touches no manifest): typing (annotations only), RE2 (the rules' default patterns are
+# known to compile), urllib.parse (SARIF links), argparse (a plain command line)
+EMPTY_LINT_SPARES = ("typing", "re2", "urllib.parse", "argparse", "gettext", "locale")
+
+
 def test_a_lint_with_nothing_to_render_imports_no_parser_and_no_jsonschema(tmp_path):
     (tmp_path / "README.md").write_text("nothing to lint\n")
     mods, out = imported(["."], str(tmp_path))
     assert "0 findings" in out
     assert heavy(mods) == []
+    # (an editable install's import finder loads urllib.parse in every process of its venv)
+    assert sorted(m for m in EMPTY_LINT_SPARES if m in mods - _bare_interpreter()) == []
+
+
+def _bare_interpreter() -> set[str]:
+    p = subprocess.run([sys.executable, "-c", "import sys; print(' '.join(sys.modules))"],
+                       capture_output=True, text=True, check=True, env=_ENV)
+    return set(p.stdout.split())
+
+
+def test_a_lint_of_a_tree_imports_no_typing(tmp_path):
+    shared = need_shared()
+    mods, out = imported([str(shared / "fixtures" / "aether-clean" / "infra")], str(tmp_path))
+    assert "0 findings" in out
+    assert "typing" not in mods
+
+
+def test_a_dev_image_pattern_that_does_not_compile_is_an_error_even_with_no_env(tmp_path):
+    """The rules skip RE2 when there is nothing to check, but only with their default
+    patterns: a configured pattern is still checked."""
+    (tmp_path / ".overlay-lint.yaml").write_text(
+        "rules:\n  dev-image-tags:\n    tag-pattern: '(?=dev)'\n")
+    mods, out = imported(["."], str(tmp_path))
+    assert "tag-pattern" in out and "re2" in mods, out
 
 
 # dataclasses imports inspect, and inspect ast, dis and tokenize: ~9 ms of every process
@@ -290,14 +322,73 @@ def test_no_render_or_lint_calls_compile(tmp_path):
 
 def test_a_lint_imports_no_shutil(tmp_path):
     """argparse's help formatter imports shutil for the terminal's width (~2.5 ms of every
-    lint and hook run); cli/parser.py reads the width itself."""
+    lint and hook run); cli/parser.py reads the width itself. A plain command line is read
+    without argparse at all (cli/plain_args.py)."""
     shared = need_shared()
     (tmp_path / "README.md").write_text("nothing to lint\n")
     fixture = shared / "fixtures" / "aether-clean" / "infra"
-    for args, cwd in ((["."], tmp_path), ([str(fixture)], tmp_path)):
+    for args, cwd in ((["."], tmp_path), ([str(fixture)], tmp_path),
+                      (["--format", "json", "--exit-zero", str(fixture)], tmp_path)):
         mods, out = imported(args, str(cwd))
         assert "finding" in out, args
+        assert "argparse" not in mods and "shutil" not in mods, args
+    for args in (["--format=text", "."], ["--", "."]):   # read by argparse
+        mods, out = imported(args, str(tmp_path))
+        assert "finding" in out, args
         assert "argparse" in mods and "shutil" not in mods, args
+
+
+def _argparse_lint(args: list[str]):
+    from overlay_lint.cli.lint_cmd import lint_parser
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            return vars(lint_parser().parse_args(args))
+    except SystemExit:
+        return None
+
+
+_LINT_WORDS = ["a", "b", "", "-", "--", "-1", "-x", "json", "warning", "bogus", "--format",
+               "--format=json", "-o", "--output", "--fail-on", "--select", "--rule",
+               "--ignore", "--exit-zero", "--statistics", "--pre-commit", "--color",
+               "--unsupported", "--files", "--root", "--config", "--changed-since", "-h",
+               "--form", "--report-unused-suppressions", "--baseline", "--new-since"]
+
+
+@pytest.mark.parametrize("args", [
+    [], ["."], ["a", "b"], ["--format", "json", "a", "b"], ["a", "--format", "json", "b"],
+    ["a", "b", "--exit-zero"], ["--select", "x", "--rule", "y", "--ignore", "z", "a"],
+    ["-o", "f", "a"], ["--format=json", "a"], ["--pre-commit", "x.yaml", "y.yaml"],
+    ["--format", "jsn", "a"], ["--color", "never", "--color", "always"], ["--files", "a"],
+    ["--root", "-1", "a"], ["--root"], ["-h"], ["--form", "json"], ["a", "--", "b"],
+    ["--fail-on", "warning", "--statistics", "--report-unused-suppressions", "a"],
+    ["--unsupported", "skip", "--changed-since", "main", "--new-since", "v1", "."]])
+def test_a_plain_lint_command_line_is_read_as_argparse_reads_it(args):
+    from overlay_lint.cli.lint_cmd import LINT_OPTIONS
+    from overlay_lint.cli.plain_args import read
+    plain = read(args, LINT_OPTIONS)
+    assert plain is None or plain == _argparse_lint(args)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_LINT_WORDS), max_size=7))
+def test_any_lint_command_line_the_plain_reader_takes_reads_as_argparse(args):
+    from overlay_lint.cli.lint_cmd import LINT_OPTIONS
+    from overlay_lint.cli.plain_args import read
+    plain = read(args, LINT_OPTIONS)
+    want = _argparse_lint(args)
+    if plain is not None:
+        assert plain == want
+    elif want is not None and not any(a.startswith("-") and a not in LINT_OPTIONS.flags
+                                       for a in args):
+        raise AssertionError(f"argparse reads {args} plainly: the fast path should too")
+
+
+def test_the_plain_option_table_names_the_parsers_options():
+    from overlay_lint.cli.lint_cmd import LINT_OPTIONS, lint_parser
+    parser = {o: a.dest for a in lint_parser()._actions for o in a.option_strings}
+    table = {**LINT_OPTIONS.flags, **LINT_OPTIONS.values, **LINT_OPTIONS.appends}
+    assert {o: d for o, d in parser.items() if o not in ("-h", "--help", "--files")} == table
+    assert set(LINT_OPTIONS.defaults) == {a.dest for a in lint_parser()._actions} - {"help"}
 
 
 _HELP = textwrap.dedent("""

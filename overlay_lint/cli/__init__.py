@@ -7,7 +7,7 @@ import sys
 from .. import __version__
 
 
-def _render_parser():  # an argparse.ArgumentParser (imported here: see _plain_render_args)
+def _render_parser():  # an argparse.ArgumentParser (imported here: see cli/plain_args.py)
     from .parser import new_parser
     p = new_parser(
         prog="overlay-lint render", allow_abbrev=False,
@@ -22,34 +22,11 @@ def _render_parser():  # an argparse.ArgumentParser (imported here: see _plain_r
 
 
 def _plain_render_args(args: list[str]) -> tuple[list[str], bool, str | None] | None:
-    """(dirs, --origin, --root) of a ``render`` command line in the plain form argparse
-    reads the same way: options before and/or after one run of DIRs, no argument starting
-    with ``-`` but ``--origin`` and ``--root``. None for anything else (help, an error, an
-    ``=``, a ``--``...): argparse reads that. This spares argparse's import, its parser and
-    help formatter (the terminal's size, gettext, shutil): ~5 ms of every render."""
-    dirs: list[str] = []
-    origin, root, after_dirs = False, None, False
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--origin":
-            origin = True
-        elif arg == "--root":
-            if i + 1 == len(args) or args[i + 1].startswith("-"):
-                return None
-            i += 1
-            root = args[i]
-        elif arg.startswith("-") or after_dirs:
-            return None
-        else:
-            dirs.append(arg)
-            i += 1
-            after_dirs = i < len(args) and args[i].startswith("-")
-            continue
-        if dirs:
-            after_dirs = True
-        i += 1
-    return (dirs, origin, root) if dirs else None
+    """(dirs, --origin, --root) of a plain ``render`` command line (see cli/plain_args.py),
+    or None: argparse reads it."""
+    from .plain_args import Spec, read
+    plain = read(args, Spec("dirs", True, {"--origin": "origin"}, {"--root": "root"}))
+    return None if plain is None else (plain["dirs"], plain["origin"], plain["root"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,19 +5,40 @@ errors (the other envs are still checked and reported).
 """
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 
 from ..core.escape import safe_lines, visible
-from .parser import new_parser
+from .plain_args import Spec
+
+TYPE_CHECKING = False  # typing's flag without importing typing
+if TYPE_CHECKING:
+    import argparse
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
+# lint_parser()'s options, for the plain command lines read without argparse
+# (cli/plain_args.py; a test checks that the two name the same options)
+LINT_OPTIONS = Spec(
+    "paths", False,
+    flags={"--exit-zero": "exit_zero", "--statistics": "statistics",
+           "--report-unused-suppressions": "report_unused_suppressions",
+           "--pre-commit": "pre_commit"},
+    values={"--config": "config", "--format": "format", "--output": "output", "-o": "output",
+            "--fail-on": "fail_on", "--baseline": "baseline",
+            "--write-baseline": "write_baseline", "--root": "root",
+            "--changed-since": "changed_since", "--new-since": "new_since",
+            "--unsupported": "unsupported", "--color": "color"},
+    appends={"--select": "select", "--rule": "select", "--ignore": "ignore"},
+    choices={"format": FORMATS, "fail_on": ("error", "warning", "info"),
+             "unsupported": ("error", "skip"), "color": ("auto", "always", "never")},
+    defaults={"files": None, "color": "auto"})
+
 
 def lint_parser() -> argparse.ArgumentParser:
+    from .parser import new_parser
     p = new_parser(
         prog="overlay-lint", allow_abbrev=False,
         description="Render every Kustomize env natively and report each policy violation once, "
@@ -77,7 +98,13 @@ def lint_parser() -> argparse.ArgumentParser:
 
 
 def run_lint(argv: list[str]) -> int:
-    args = lint_parser().parse_args(argv)
+    from .plain_args import read
+    plain = read(argv, LINT_OPTIONS)
+    if plain is None:
+        args = lint_parser().parse_args(argv)
+    else:
+        from types import SimpleNamespace
+        args = SimpleNamespace(**plain)
     args.argv = list(argv)
     # issue 4: inside GitHub Actions, no --format means text plus annotations on the diff
     args.annotate = args.format is None and os.environ.get("GITHUB_ACTIONS") == "true"
@@ -288,6 +315,7 @@ def _selector(changed: list[str], cfg, baseline: str | None = None):
 # --- overlay-lint rules / explain ----------------------------------------------------------
 
 def run_rules(argv: list[str]) -> int:
+    from .parser import new_parser
     p = new_parser(prog="overlay-lint rules", description="List the rules.",
                    allow_abbrev=False)
     p.add_argument("--config", metavar="FILE")
@@ -340,6 +368,7 @@ def rules_markdown(rules) -> str:
 
 
 def run_explain(argv: list[str]) -> int:
+    from .parser import new_parser
     p = new_parser(prog="overlay-lint explain", allow_abbrev=False,
                    description="Print a rule's documentation.")
     p.add_argument("rule", metavar="RULE")

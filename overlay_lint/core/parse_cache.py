@@ -41,9 +41,12 @@ import marshal
 import os
 import stat
 import sys
-from typing import Any
 
 from .node import Node, Origin
+
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = "1"
 _active: list[Any] = [None]     # the open cache of the running command, or None

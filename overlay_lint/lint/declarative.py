@@ -9,13 +9,17 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-from typing import Any, Iterator
+from collections.abc import Iterator
 
 from ..core.errors import OverlayLintError, at
 from ..core.node import Node
 from . import message_template
 from .model import Problem, Rule, RuleContext, shown_name
 from .schema_guard import check_schema_safety
+
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
+if TYPE_CHECKING:
+    from typing import Any
 
 _PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -63,10 +67,10 @@ def rule_from_data(path: str, data: dict, node: Node | None, trusted: bool) -> R
     params = data.get("parameters") or {}
     if node is not None:
         _check_params_used(node.get("schema"), params)
-    for where, why in check_schema_safety(data["schema"]):
-        n = node.path("schema", *where) or node.path("schema", *where[:-1]) or node \
-            if node is not None else None
-        raise at(n.o if n is not None else (path, 1, 1), f"rule schema: {why}")
+    # a packaged rule from the index (no node) is byte for byte a file the tests check
+    for where, why in check_schema_safety(data["schema"]) if node is not None else ():
+        n = node.path("schema", *where) or node.path("schema", *where[:-1]) or node
+        raise at(n.o, f"rule schema: {why}")
     try:
         data["message"] = message_template.parse(data["message"])
     except message_template.TemplateError as exc:

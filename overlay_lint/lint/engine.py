@@ -7,7 +7,7 @@ resource annotation, config ignores and the baseline drop what users suppressed.
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
 
 from ..core.errors import OverlayLintError, UnsupportedError, display_path
 from ..core.paths import common_root, is_inside, real

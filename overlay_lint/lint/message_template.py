@@ -10,9 +10,13 @@ the rule is loaded. Every substituted value is cut at :data:`MAX_VALUE` characte
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
 
 from ..core.record import dataclass
+
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_WIDTH = 200
 MAX_VALUE = 500

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ..core.node import Origin, Path
 from ..core.record import dataclass, field
 from .discovery import Target
 from .reach import KustIndex
 
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
 if TYPE_CHECKING:  # imported for types only: informational commands stay light
     from ..kustomize.build import BuildResult
     from ..kustomize.resource import Resource

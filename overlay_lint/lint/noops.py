@@ -29,7 +29,7 @@ build) are where envs differ.
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ..core.node import Node, Origin
 from ..core.record import dataclass, field

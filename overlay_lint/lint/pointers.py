@@ -20,11 +20,15 @@ import fnmatch
 import json
 import os
 import re
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from ..core.node import Node, Origin
 from ..core.paths import read_head
 from ..core.record import dataclass, field
+
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
+if TYPE_CHECKING:
+    from typing import Any
 
 ARGO_GROUP = "argoproj.io/"
 FLUX_GROUP = "kustomize.toolkit.fluxcd.io/"
@@ -294,7 +298,8 @@ def _source_paths(spec: Node | None,
 
 # ---------------------------------------------------------------- ApplicationSet generators
 
-Params = dict[str, Any]
+if TYPE_CHECKING:
+    Params = dict[str, Any]
 
 
 def _generate(gens: Node | None, rel_dirs: list[str], root: str, gotmpl: bool) -> list[Params]:

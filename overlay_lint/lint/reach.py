@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..core.node import Node
 from ..core.paths import find_root, is_inside, real

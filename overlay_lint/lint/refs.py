@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..core.errors import display_path
 from ..core.node import Node

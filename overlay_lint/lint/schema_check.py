@@ -8,10 +8,14 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
-from typing import Any, Iterator
+from collections.abc import Iterator
 
 from ..core.node import Node, Origin
 from ..core.record import dataclass
+
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas")
 

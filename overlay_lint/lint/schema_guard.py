@@ -20,7 +20,11 @@ the offending keyword, so that callers can locate them in the rule file.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_EXPANSION = 100_000     # subschemas one pass over a resource may evaluate
 

@@ -29,24 +29,27 @@ have stopped naming one). The loose target's ``files`` are narrowed to those.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..core.errors import OverlayLintError
 from ..core.paths import real
 from ..core.record import dataclass, field
 from .reach import KUSTOMIZATION_FILES
 
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
 if TYPE_CHECKING:
     import subprocess
+    from typing import Protocol
 
 # A change to a file with one of these names may change every target's result.
 GLOBAL_NAMES = frozenset({".overlay-lint.yaml", ".overlay-lint.yml"})
 
 
-class TargetLike(Protocol):
-    name: str
-    reach: set[str]      # absolute, normalised paths the target's render may read
-    kdirs: list[str]     # kustomization directories it passes through
+if TYPE_CHECKING:
+    class TargetLike(Protocol):
+        name: str
+        reach: set[str]      # absolute, normalised paths the target's render may read
+        kdirs: list[str]     # kustomization directories it passes through
 
 
 @dataclass

@@ -5,7 +5,7 @@ Rules share these helpers so that every rule agrees on where a pod spec lives
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..core.node import Node, Origin
 from ..core.record import dataclass

@@ -7,7 +7,6 @@ and the small helpers every reporter needs.
 from __future__ import annotations
 
 import os
-from urllib.parse import quote
 
 from ..core.escape import fs_bytes
 from ..core.record import dataclass
@@ -47,6 +46,7 @@ def _paragraphs(text: str) -> list[str]:
 
 def rule_metadata(rule_ids: list[str]) -> dict[str, RuleMeta]:
     """Metadata for each rule id: from the rule registry, else a plain fallback."""
+    from urllib.parse import quote   # not for the text report: ~2.5 ms with ipaddress
     known = _registry() if rule_ids else {}
     out: dict[str, RuleMeta] = {}
     for rid in rule_ids:

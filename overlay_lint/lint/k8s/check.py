@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
-from typing import Any, Iterator
+from collections.abc import Iterator
 
 from ...core.node import Node, Origin
 from ..model import Problem, RenderedTarget, RuleContext
@@ -17,6 +17,10 @@ from . import apis as apis_mod
 from .openapi import Version, definitions, nearest_shipped, newest, text, version_of
 from .settings import settings
 from .validator import OBJECT_META, Compiler, Schema, validate
+
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
+if TYPE_CHECKING:
+    from typing import Any
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 

@@ -15,7 +15,10 @@ import json
 import os
 import re
 from functools import lru_cache
-from typing import Any
+
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
+if TYPE_CHECKING:
+    from typing import Any
 
 Version = tuple  # (major, minor), e.g. (1, 30)
 

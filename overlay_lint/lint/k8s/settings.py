@@ -18,11 +18,14 @@ the config file and must stay inside the repository.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from ...core.errors import OverlayLintError, at
 from ...core.node import Node, Origin
 from .openapi import Version, newest, parse_version
+
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class K8sSettings:

@@ -26,11 +26,15 @@ Three flavours (``Compiler.mode``):
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
 
 from ...core.named_tuple import NamedTuple  # typing's, without its compiles at import
 from ...core.node import Node, Origin
 from ..schema_check import path_text
+
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
+if TYPE_CHECKING:
+    from typing import Any
 
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"

@@ -29,7 +29,7 @@ Fix: set ``spec.syncPolicy.automated.selfHeal: true``.
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..envnames import short_list
 from ..model import Problem, RuleContext

@@ -26,7 +26,7 @@ repository; ``missing-objects``: ``auto``, ``report`` or ``ignore`` (see
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RuleContext
 from ..refs import check_refs

@@ -24,7 +24,7 @@ Fix: move to the replacement API the message names.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RuleContext
 

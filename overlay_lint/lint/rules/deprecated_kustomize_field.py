@@ -32,7 +32,7 @@ hand as the message says. Severity: warning.
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from ...core.node import Node
 from ..model import Problem, RuleContext

@@ -28,7 +28,7 @@ Deployment, StatefulSet), ``allow-zero`` (default true).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RenderedTarget, RuleContext, shown_name
 

@@ -35,7 +35,7 @@ lists when the key holds a list, such as ``resources:`` or ``patches:``).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ...core.node import Origin
 from ..model import Problem, RuleContext

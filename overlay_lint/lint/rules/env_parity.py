@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
 
 from ...core.errors import at
 from ...core.node import Node, Origin
@@ -63,6 +63,7 @@ from ...core.record import dataclass
 from ..model import Problem, RenderedTarget, RuleContext
 from ..workloads import ImageRef, image_origin
 
+TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
 if TYPE_CHECKING:   # the differ and the renderer load when envs are compared, not before
     from ...diff.model import Change
     from ...kustomize.resource import Resource

@@ -22,7 +22,7 @@ Deployment).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..envnames import short_list
 from ..model import Problem, RenderedTarget, RuleContext

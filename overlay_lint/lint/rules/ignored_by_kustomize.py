@@ -35,7 +35,7 @@ Fix: merge a second document into the first (or delete it); spell ``behavior`` a
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RuleContext
 from ..noops import generated

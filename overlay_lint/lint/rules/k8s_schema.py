@@ -62,7 +62,7 @@ Fix: correct the field at the reported line. For a CRD-based kind, check the CRD
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RuleContext
 

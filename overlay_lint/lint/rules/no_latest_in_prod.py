@@ -20,7 +20,7 @@ when true, every image in a protected env must carry an ``@sha256:`` digest.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RuleContext
 from ..workloads import image_origin, images

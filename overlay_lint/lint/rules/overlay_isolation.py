@@ -29,7 +29,7 @@ folder) and reference it from there.
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..envnames import BASE_NAMES
 from ..model import Problem, RuleContext

@@ -48,7 +48,7 @@ line with ``# overlay-lint: disable=patch-no-effect -- reason``.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RenderedTarget, RuleContext
 from ..noops import (PATCH_BUILTINS, VENDORED_FOLDERS, Verdict, entry_target, in_component,

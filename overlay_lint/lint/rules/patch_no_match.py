@@ -42,7 +42,7 @@ same name with another kind, or a close name, when there is one.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RenderedTarget, RuleContext
 from ..noops import (PATCH_BUILTINS, VENDORED_FOLDERS, Verdict, describe_selector,

@@ -27,7 +27,7 @@ Kubernetes deprecation guide), or pin the env to the version its cluster really 
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RuleContext
 

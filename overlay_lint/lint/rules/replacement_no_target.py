@@ -32,7 +32,7 @@ field Kustomize substitutes, or remove it (``replacements`` supersede ``vars``).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RenderedTarget, RuleContext
 from ..noops import VENDORED_FOLDERS, Verdict, describe_selector, entry_node, judged

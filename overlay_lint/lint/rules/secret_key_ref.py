@@ -42,7 +42,7 @@ the list (``overlay-lint explain secret-key-ref`` prints the defaults).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RuleContext
 from ..refs import check_refs

@@ -48,7 +48,7 @@ it if it is obsolete.
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from ...core.node import Node
 from ..model import Problem, RuleContext

@@ -33,7 +33,7 @@ digest), or delete the entry.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RenderedTarget, RuleContext
 from ..noops import VENDORED_FOLDERS, Verdict, entry_node, judged

@@ -23,7 +23,7 @@ that does not exist is a warning in every run, with or without the option.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Problem, RuleContext
 
