@@ -180,6 +180,11 @@ def read_text(path: str) -> str:
     return decode(read_raw(path), path)
 
 
+# Whether each file read this run holds "overlay-lint:", which every suppression comment
+# does: the suppression audit (lint/suppress.py) reads again only the files that do.
+HOLDS_MARK: dict[str, bool] = {}
+
+
 def read_raw(path: str) -> bytes:
     """A file's bytes, checked: a regular file within the size bound."""
     try:
@@ -202,6 +207,7 @@ def read_raw(path: str) -> bytes:
         raise OverlayLintError("is a directory, expected a file", path) from None
     except OSError as exc:
         raise OverlayLintError(f"cannot read file: {exc.strerror or exc}", path) from None
+    HOLDS_MARK[path] = b"overlay-lint:" in raw
     return raw
 
 

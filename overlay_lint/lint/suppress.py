@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import sys
 
 from ..core.record import dataclass
 from .config import Config, path_matches
@@ -87,6 +88,13 @@ def _read(path: str) -> tuple[tuple[str, ...], bool]:
     return lines, marked
 
 
+def _may_hold_mark(path: str) -> bool:
+    """False when the YAML reader read ``path`` this run and saw no suppression mark in
+    it (spares the audit reading every file of the tree again)."""
+    reader = sys.modules.get("overlay_lint.core.yaml_reader")
+    return reader is None or reader.HOLDS_MARK.get(path, True)
+
+
 def _lines(path: str) -> tuple[str, ...]:
     """A file's lines, cached while the file is unchanged (size and mtime)."""
     return _read(path)[0]
@@ -113,7 +121,7 @@ def reset_usage() -> None:
 
 def inline_disabled(rule: str, path: str, line: int) -> bool:
     """Whether an inline comment disables ``rule`` for ``path:line``."""
-    if not _read(path)[1]:
+    if not _may_hold_mark(path) or not _read(path)[1]:
         return False            # no line of the file holds the mark
     same = _rules_in(source_line(path, line), "disable")
     above = _rules_in(source_line(path, line - 1), "disable-next-line") if line > 1 else set()
@@ -247,6 +255,8 @@ def audit(rendered: list, rules: list, ran: set[str], cfg: Config, report_unused
         for p in own:
             files[p] = files.get(p, True) and not t.failed and p not in unchecked
     for path in sorted(files):
+        if not _may_hold_mark(path):
+            continue
         lines, marked = _read(path)
         if not marked:
             continue
