@@ -7,9 +7,10 @@ Two input families:
 - mutated fixture trees: one file of a copy of ../shared/fixtures/aether-clean with lines
   deleted, duplicated or re-indented, or random bytes inserted.
 
-``check_dir`` is the property: rendering never raises anything but ``OverlayLintError``,
-and when ``kubectl kustomize`` renders the same input the outputs are equal as data and in
-order. Outcomes are counted in ``STATS`` (the long run reports them).
+``check_dir`` is the property: rendering never raises anything but ``OverlayLintError``;
+when ``kubectl kustomize`` renders the same input the outputs are equal as data and in
+order; when kubectl refuses it, we refuse it too (``judge`` lists the outcomes). Outcomes
+are counted in ``STATS`` (the long run reports them).
 """
 from __future__ import annotations
 
@@ -20,11 +21,15 @@ import shutil
 import subprocess
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import yaml
 from hypothesis import strategies as st
 
 from conftest import write_files
+
+if TYPE_CHECKING:
+    from overlay_lint.core.errors import OverlayLintError
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -42,8 +47,8 @@ class FuzzFailure(AssertionError):
 
 # --- the property ---------------------------------------------------------------------------
 
-def render_ours(directory: Path, root: Path) -> list:
-    """Our render as plain data (read back by PyYAML); raises only OverlayLintError."""
+def render_ours_text(directory: Path, root: Path) -> str:
+    """Our render as printed; raises only OverlayLintError."""
     from overlay_lint.core.yaml_writer import dump_stream
     from overlay_lint.kustomize.build import build
     from overlay_lint.kustomize.loader import Loader
@@ -51,20 +56,43 @@ def render_ours(directory: Path, root: Path) -> list:
     result = build(str(directory), Loader(str(root)))
     text = dump_stream(r.node for r in result.resources)
     dump_stream((r.node for r in result.resources), origin_comment)  # the --origin path too
+    return text
+
+
+def render_ours(directory: Path, root: Path) -> list:
+    """Our render as plain data (read back by PyYAML); raises only OverlayLintError."""
+    return read_back(render_ours_text(directory, root))
+
+
+def read_back(text: str) -> list:
     return [d for d in yaml.safe_load_all(text) if d is not None]
 
 
-def render_kubectl(directory: Path) -> list | None:
+class Kubectl(NamedTuple):
+    """What ``kubectl kustomize`` did with a dir. ``status`` is "rendered" (``docs`` holds
+    its output read back by PyYAML), "refused" (non-zero exit; ``error`` is its message) or
+    "no oracle" (it rendered, but PyYAML cannot read the output back, e.g. a plain
+    2020-13-45 PyYAML takes for a date; ``text`` is the output, ``error`` PyYAML's
+    complaint)."""
+    status: str
+    docs: list | None = None
+    text: str = ""
+    error: str = ""
+
+
+def run_kubectl(directory: Path) -> Kubectl | None:
+    """None without kubectl on the PATH."""
     if KUBECTL is None:
         return None
     p = subprocess.run([KUBECTL, "kustomize", str(directory)], capture_output=True, text=True,
                        timeout=60)
     if p.returncode != 0:
-        return None
+        return Kubectl("refused", error=" ".join(p.stderr.split())[:2000]
+                       or f"exit status {p.returncode}, no message")
     try:
-        return [d for d in yaml.safe_load_all(p.stdout) if d is not None]
-    except Exception:  # noqa: BLE001 - e.g. a plain 2020-13-45 PyYAML takes for a date
-        return None  # kubectl printed something PyYAML cannot read back: no oracle
+        return Kubectl("rendered", docs=read_back(p.stdout), text=p.stdout)
+    except Exception as exc:  # noqa: BLE001 - PyYAML cannot read what kubectl printed
+        return Kubectl("no oracle", text=p.stdout, error=f"{type(exc).__name__}: {exc}"[:500])
 
 
 def count_case() -> None:
@@ -77,12 +105,22 @@ def count_case() -> None:
 
 
 def check_dir(directory: Path, root: Path, describe: str) -> str:
-    """Run the property on one kustomization dir; return the outcome counted in STATS."""
+    """Run the property on one kustomization dir; return the outcome counted in STATS.
+
+    Outcomes against ``kubectl kustomize`` (the judge):
+    - kubectl renders: we render equal data in the same order ("equal render"), or refuse
+      a feature we do not support, or refuse on purpose (``_STRICTER``); anything else fails;
+    - kubectl refuses (non-zero exit): we refuse too ("kubectl refuses, we refuse"); we
+      render only where ``KUBECTL_ONLY_REFUSALS`` says why that is not Kustomize semantics;
+      anything else fails (a silently different render), with kubectl's message;
+    - kubectl renders but PyYAML cannot read its output ("no oracle"): the printed texts
+      are compared instead; unequal texts are counted, not failed (no data to judge by).
+    """
     from overlay_lint.core.errors import OverlayLintError
     count_case()
-    ours, err = None, None
+    text, err = None, None
     try:
-        ours = render_ours(directory, root)
+        text = render_ours_text(directory, root)
     except OverlayLintError as exc:
         err = exc
         if not str(exc).strip() or "\n" in str(exc):
@@ -91,9 +129,25 @@ def check_dir(directory: Path, root: Path, describe: str) -> str:
         return _fail("uncaught RecursionError", describe, _tb(exc))
     except Exception as exc:  # the bug this test exists to find
         return _fail(f"uncaught {type(exc).__name__}: {exc}", describe, _tb(exc))
-    want = render_kubectl(directory)
-    if want is None:
-        outcome = "kubectl refuses, we refuse" if err is not None else "kubectl refuses, we render"
+    return judge(directory, text, err, describe)
+
+
+def judge(directory: Path, text: str | None, err: OverlayLintError | None, describe: str,
+          family: str = "") -> str:
+    """Compare our render (``text``) or refusal (``err``) with kubectl's; count the outcome
+    (prefixed with ``family`` when given)."""
+    kc = run_kubectl(directory)
+    if kc is None:
+        outcome = "no kubectl, we refuse" if err is not None else "no kubectl, we render"
+    elif kc.status == "refused":
+        if err is not None:
+            outcome = "kubectl refuses, we refuse"
+        else:
+            reason = kubectl_only_refusal(kc.error)
+            if reason is None:
+                return _fail(f"kubectl refuses but we render: {kc.error}", describe,
+                             f"kubectl: {kc.error}\nours:\n{text[:2000]}")
+            outcome = f"kubectl refuses, we render on purpose ({reason})"
     elif err is not None:
         if "not supported" in err.message:
             outcome = "kubectl renders, feature not supported here"
@@ -101,14 +155,35 @@ def check_dir(directory: Path, root: Path, describe: str) -> str:
             outcome = "kubectl renders, we refuse on purpose"
         else:
             return _fail(f"kubectl renders but we fail: {err}", describe, "")
-    elif ours != want:
-        return _fail("render differs from kubectl", describe, _first_diff(ours, want))
+    elif kc.status == "no oracle":
+        outcome = ("no oracle (kubectl output unreadable by PyYAML), texts equal"
+                   if text == kc.text else
+                   "no oracle (kubectl output unreadable by PyYAML), texts differ")
     else:
+        try:
+            ours = read_back(text)
+        except Exception as exc:  # noqa: BLE001 - kubectl's output reads back, ours does not
+            return _fail(f"PyYAML reads kubectl's output but not ours: {exc}", describe,
+                         _tb(exc))
+        if ours != kc.docs:
+            return _fail("render differs from kubectl", describe,
+                         _first_diff(ours, kc.docs))
         outcome = "equal render"
+    outcome = family + outcome
     STATS[outcome] += 1
-    if outcome != "equal render" and len(SAMPLES[outcome]) < 8:
-        SAMPLES[outcome].append({"error": str(err) if err else "", "input": describe[:3000]})
+    if not outcome.endswith("equal render") and len(SAMPLES[outcome]) < 8:
+        SAMPLES[outcome].append({"error": str(err) if err else
+                                 (kc.error if kc else ""), "input": describe[:3000]})
     return outcome
+
+
+# Inputs kubectl refuses and we render, for a reason that is not Kustomize semantics:
+# (a substring of kubectl's error, the reason). Keep it narrow; README "Fuzzing" lists them.
+KUBECTL_ONLY_REFUSALS: list[tuple[str, str]] = []
+
+
+def kubectl_only_refusal(kubectl_error: str) -> str | None:
+    return next((why for s, why in KUBECTL_ONLY_REFUSALS if s in kubectl_error), None)
 
 
 # Refusals documented in docs/security.md ("Deliberately stricter than Kustomize").

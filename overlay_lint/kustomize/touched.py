@@ -65,7 +65,7 @@ _new = tuple.__new__  # NamedTuple construction without the keyword wrapper (hot
 
 # notes
 EMPTY_PATCH = "empty-patch"        # a patch file with a target holds no operations: no-op
-EMPTY_FILE = "empty-file"          # a replacements ``path:`` file holds no replacement
+EMPTY_FILE = "empty-file"          # a replacements ``path:`` file holds ``[]``
 
 
 class DuplicateKey(NamedTuple):

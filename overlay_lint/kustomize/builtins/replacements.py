@@ -7,7 +7,8 @@
   and receives the value at each of its ``fieldPaths`` (``filters/replacement.py``).
 
 One transformer per replacement here (one record each), also for each replacement of a
-``path:`` file; an empty file is a transformer with nothing to do (a visible no-op).
+``path:`` file; a file holding ``[]`` is a transformer with nothing to do (a visible no-op);
+one holding no document, or null first, is refused as Kustomize refuses it.
 Replaced values carry the source value's origin.
 """
 from __future__ import annotations
@@ -89,7 +90,7 @@ class Replacement:
 
 @frozen_dataclass(frozen=True)
 class ReplacementTransformer(Transformer):
-    """One replacement (None: an empty ``path:`` file)."""
+    """One replacement (None: a ``path:`` file holding ``[]``)."""
 
     replacement: Replacement | None
     entry: Entry
@@ -107,11 +108,16 @@ class ReplacementTransformer(Transformer):
                 raise at(item.o, "a replacement has either 'path' or an inline source and "
                                  "targets, not both")
             path = h.loader.file(h.directory, item.path.v, item.path.o, "replacements file")
-            docs = [d for d in h.loader.documents(path) if d is not None]
-            if not docs:
+            # Kustomize reads the file's first document only, and refuses one that is
+            # missing or null ("unsupported replacement type encountered within
+            # replacement path: invalid"); ``[]`` is a file of no replacements
+            docs = h.loader.documents(path)
+            doc = docs[0] if docs else None
+            if doc is None or doc.v is None:
+                raise at(item.path.o, f"replacements file '{item.path.v}' {_NO_REPLACEMENT}")
+            if doc.is_seq and not doc.v:
                 out.append(cls(None, where.entry(item.o), h))
                 continue
-            doc = docs[0]
             if doc.is_seq:
                 found = list(doc.v)
             elif doc.is_map:
@@ -137,6 +143,11 @@ class ReplacementTransformer(Transformer):
         for target in repl.targets:
             _apply_target(resmap, value, target, rec, self.h.loader.budget)
         return rec
+
+
+_NO_REPLACEMENT = ("holds no replacement, only comments, blank lines, '---' or null; "
+                   "Kustomize refuses it ('unsupported replacement type encountered within "
+                   "replacement path: invalid'): write [] for none, or delete the entry")
 
 
 # --- compiling ---------------------------------------------------------------------------
