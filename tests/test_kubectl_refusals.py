@@ -22,6 +22,8 @@ RES = "resources:\n- r.yaml\n"
 REPLACEMENT = ("source:\n  kind: ConfigMap\n  name: r\n  fieldPath: data.a\ntargets:\n- select:\n"
                "    kind: ConfigMap\n  fieldPaths:\n  - data.c\n  options:\n    create: true\n")
 REPL_ENTRY = RES + "replacements:\n- path: repl.yaml\n"
+GEN_TRUE = ("configMapGenerator:\n- name: g\n  literals: ['true=v', a=b]\n  options:\n"
+            "    disableNameSuffixHash: true\n")
 
 REFUSED = {
     # a replacements `path:` file whose first document is missing or null: Kustomize reads the
@@ -33,6 +35,63 @@ REFUSED = {
                           ("blank", "\n\n"), ("---", "---\n"), ("null", "null\n"),
                           ("~", "~\n"), ("null, then a replacement", "null\n---\n" + REPLACEMENT),
                           ("---, then a replacement", "---\n---\n" + REPLACEMENT)]},
+    # keys Kustomize writes unquoted that read back as no string (a boolean, null, a number,
+    # a timestamp): kubectl fails on the map ("json: unsupported type: map[interface {}]...")
+    **{f"configMapGenerator literal key {key}": (
+        {"kustomization.yaml": RES + f"configMapGenerator:\n- name: g\n  literals: ['{key}=v']\n"},
+        "reads back as") for key in ("true", "Null", "1", "0x1F", ".5", "1e3", "010", "+.inf",
+                                     "2020-01-01")},
+    "secretGenerator literal key": (
+        {"kustomization.yaml": RES + "secretGenerator:\n- name: g\n  literals: ['false=v']\n"},
+        "reads back as a boolean"),
+    "env file line without '='": (
+        {"kustomization.yaml": RES + "configMapGenerator:\n- name: g\n  envs: [e.env]\n",
+         "e.env": "A=1\nnull\n"}, "reads back as null"),
+    "files key": ({"kustomization.yaml": RES + "configMapGenerator:\n- name: g\n"
+                                             "  files: ['1.5=f.txt']\n", "f.txt": "x\n"},
+                  "reads back as a number"),
+    "commonLabels key": ({"kustomization.yaml": RES + "commonLabels:\n  'true': v\n"},
+                         "reads back as a boolean"),
+    "labels pairs key": ({"kustomization.yaml": RES + "labels:\n- pairs:\n    '1': v\n"},
+                         "reads back as a number"),
+    "commonAnnotations key": ({"kustomization.yaml": RES + "commonAnnotations:\n  '~': v\n"},
+                              "reads back as null"),
+    "generatorOptions label key": (
+        {"kustomization.yaml": RES + "configMapGenerator:\n- name: g\n  literals: [a=b]\n"
+                                     "generatorOptions:\n  labels:\n    '1': v\n"},
+        "reads back as a number"),
+    # every annotation key of every object is written anew, also one quoted in its file
+    "quoted annotation key in a resource": (
+        {"kustomization.yaml": RES, "r.yaml": CM.replace("  name: r\n", "  name: r\n"
+                                                         "  annotations:\n    '1': a\n")},
+        "reads back as a number"),
+    # a merge writes the data, labels and annotations maps anew, quoted keys too
+    "generator merging into a quoted data key": (
+        {"kustomization.yaml": RES + "configMapGenerator:\n- name: r\n  behavior: merge\n"
+                                     "  literals: [x=y]\n", "r.yaml": CM + "  'true': q\n"},
+        "reads back as a boolean"),
+    "generator merging into a quoted label key": (
+        {"kustomization.yaml": RES + "configMapGenerator:\n- name: r\n  behavior: merge\n"
+                                     "  literals: [x=y]\n",
+         "r.yaml": CM.replace("  name: r\n", "  name: r\n  labels:\n    '1': a\n")},
+        "reads back as a number"),
+    # a patch changing the value keeps the key; a JSON6902 patch fails on the object even
+    # when it removes the key (Kustomize encodes the object as JSON to patch it)
+    "generated key, its value patched": (
+        {"kustomization.yaml": RES + GEN_TRUE + "patches:\n- patch: |\n    apiVersion: v1\n"
+                                                "    kind: ConfigMap\n    metadata:\n"
+                                                "      name: g\n    data:\n      'true': w\n"},
+        "reads back as a boolean"),
+    "generated key, removed by a JSON6902 patch": (
+        {"kustomization.yaml": RES + GEN_TRUE + "patches:\n- target:\n    name: g\n"
+                                                "  patch: |\n    - op: remove\n"
+                                                "      path: /data/true\n"},
+        "a JSON6902 patch of ConfigMap 'g' fails on it"),
+    "label key, then a patch on the labels": (
+        {"kustomization.yaml": RES + "commonLabels:\n  'true': z\npatches:\n- patch: |\n"
+                                     "    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n"
+                                     "      name: r\n      labels:\n        b: c\n"},
+        "reads back as a boolean"),
 }
 
 RENDERED = {
@@ -41,6 +100,36 @@ RENDERED = {
         {"kustomization.yaml": REPL_ENTRY, "repl.yaml": "# c\n---\n" + REPLACEMENT},
     "replacements file, the replacement then junk":
         {"kustomization.yaml": REPL_ENTRY, "repl.yaml": REPLACEMENT + "---\n- 3\n"},
+    # keys that read back as strings (YAML 1.1 booleans are strings to go-yaml v3)
+    **{f"configMapGenerator literal key {key}": {
+        "kustomization.yaml": RES + f"configMapGenerator:\n- name: g\n  literals: ['{key}=v']\n"}
+       for key in ("yes", "on", "y", "1:2", "-x", "_1", "0o8", "1e", "-.NAN")},
+    # Kustomize keeps the key a file quotes where it only sets the value or replaces the
+    # object; labels, and annotations of a pod template, are not written anew
+    "replace of an object with a quoted data key": {
+        "kustomization.yaml": RES + "configMapGenerator:\n- name: r\n  behavior: replace\n"
+                                    "  literals: [x=y]\n", "r.yaml": CM + "  'true': q\n"},
+    "commonLabels setting a label quoted in the file": {
+        "kustomization.yaml": RES + "commonLabels:\n  'true': z\n",
+        "r.yaml": CM.replace("  name: r\n", "  name: r\n  labels:\n    'true': a\n")},
+    "quoted label and data keys in a resource": {
+        "kustomization.yaml": RES,
+        "r.yaml": CM.replace("  name: r\n", "  name: r\n  labels:\n    '1': a\n")
+        + "  'true': q\n"},
+    "quoted annotation key in a pod template": {
+        "kustomization.yaml": RES,
+        "r.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n"
+                  "  template:\n    metadata:\n      annotations:\n        '1': a\n"},
+    # gone before the end: a strategic-merge delete, a JSON6902 removal of a quoted key
+    "generated key deleted by a strategic-merge patch": {
+        "kustomization.yaml": RES + GEN_TRUE + "patches:\n- patch: |\n    apiVersion: v1\n"
+                                               "    kind: ConfigMap\n    metadata:\n"
+                                               "      name: g\n    data:\n      'true': null\n"},
+    "quoted annotation key removed by a JSON6902 patch": {
+        "kustomization.yaml": RES + "namePrefix: p-\npatches:\n- target:\n    kind: ConfigMap\n"
+                                    "  patch: |\n    - op: remove\n"
+                                    "      path: /metadata/annotations/1\n",
+        "r.yaml": CM.replace("  name: r\n", "  name: r\n  annotations:\n    '1': a\n")},
 }
 
 

@@ -7,6 +7,18 @@ allowed"). Any key or value of the output holding one, whether from a resource f
 (``"\\u007f"``), a generator source or a patch, makes ``kubectl kustomize`` fail, while one
 that a patch removes before the end does not: the check runs on the finished resources.
 Checked against kubectl v5.5.0 for every code point below U+00A0 and both non-characters.
+
+Keys Kustomize writes itself are plain (untagged, unquoted) YAML scalars, and its last step
+reads each resource back into Go maps: a plain key that reads back as a boolean, null, a
+number or a timestamp (``true``, ``1``, ``0x1F``, ``.5``, ``2020-01-01``) makes the map one
+JSON cannot encode, and ``kubectl kustomize`` fails ("json: unsupported type:
+map[interface {}]interface {}"). Kustomize writes these keys itself: every key of a
+resource's ``metadata.annotations`` (it rewrites the map on every resource), the data keys
+and option labels of a generated ConfigMap or Secret, the labels, annotations and data of
+an object a generator merges into, and each label or annotation a transformer adds. The
+builtins mark the keys they create (:func:`mark_plain_keys`); :func:`check_printable`
+refuses those still there at the end, and a JSON6902 patch refuses an object holding one
+(Kustomize encodes the object as JSON to patch it: the same failure).
 """
 from __future__ import annotations
 
@@ -17,6 +29,7 @@ if TYPE_CHECKING:
 from ..core.errors import at
 from ..core.lazy_pattern import LazyPattern
 from ..core.node import Node
+from ..core.yaml_reader import resolve_plain, resolve_scalar
 from .resource import Resource
 
 _UNPRINTABLE = LazyPattern("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
@@ -25,12 +38,19 @@ _UNPRINTABLE = LazyPattern("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 def check_printable(resources: Iterable[Resource]) -> None:
     """Refuse, at the value's line, the first key or value kubectl could not print."""
     for res in resources:
+        md = res.node.get("metadata")
+        ann = md.get("annotations") if md is not None else None
+        if ann is not None and type(ann.v) is dict:  # Kustomize writes them all anew
+            for key, child in ann.v.items():
+                _plain_key(key, child, "")
         stack: list[Node] = [res.node]
         while stack:
             node = stack.pop()
             v = node.v
             t = type(v)
             if t is dict:
+                if node.parts is not None and PLAIN_KEYS in node.parts:
+                    _marked_keys(node, "")
                 for key, child in v.items():
                     if not key.isascii() or "\x7f" in key:
                         _check(key, child, "key")
@@ -39,6 +59,68 @@ def check_printable(resources: Iterable[Resource]) -> None:
                 stack.extend(v)
             elif t is str and (not v.isascii() or "\x7f" in v):
                 _check(v, node, "value")
+
+
+PLAIN_KEYS = "plain_keys"  # in a mapping's ``parts``: keys Kustomize wrote plain there
+
+
+def mark_plain_keys(mapping: Node, keys: Iterable[str]) -> None:
+    """Record that Kustomize writes ``keys`` of ``mapping`` as plain scalars (only those
+    that do not read back as strings are kept: most renders mark nothing)."""
+    odd = [k for k in keys if reads_back_as(k) is not None]
+    if odd:
+        parts = dict(mapping.parts or {})  # parts may be shared with clones: a new dict
+        parts[PLAIN_KEYS] = frozenset(parts.get(PLAIN_KEYS, ())).union(odd)
+        mapping.parts = parts
+
+
+def check_plain_keys(root: Node, doing: str) -> None:
+    """Refuse a key of this object that Kustomize wrote plain and that reads back as no
+    string (``doing``: what fails on it, e.g. a JSON6902 patch)."""
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        v = node.v
+        t = type(v)
+        if t is dict:
+            if node.parts is not None and PLAIN_KEYS in node.parts:
+                _marked_keys(node, doing)
+            stack.extend(v.values())
+        elif t is list:
+            stack.extend(v)
+
+
+def _marked_keys(node: Node, doing: str) -> None:
+    for key in sorted(node.parts[PLAIN_KEYS]):  # type: ignore[index]
+        child = node.v.get(key)
+        if child is not None:
+            _plain_key(key, child, doing)
+
+
+def reads_back_as(key: str) -> str | None:
+    """What go-yaml reads ``key`` written as a plain scalar back as, when that is not a
+    string: "a boolean", "null", "a number", "a timestamp"; None for a string."""
+    tag = resolve_plain(key, (True, False))
+    kind = tag.rsplit(":", 1)[-1]
+    if kind == "bool":
+        return "a boolean"
+    if kind == "null":
+        return "null"
+    if kind in ("int", "float"):
+        return "a number" if type(resolve_scalar(tag, key, None)) is not str else None
+    if kind == "timestamp":  # a valid date reads back as a time, an invalid one as text
+        return "a timestamp" if resolve_scalar(tag, key, None) != key else None
+    return None
+
+
+def _plain_key(key: str, child: Node, doing: str) -> None:
+    kind = reads_back_as(key)
+    if kind is None:
+        return
+    fails = doing or "kubectl kustomize fails on it"
+    raise at(child.o, f"key '{key}': Kustomize writes it unquoted, where it reads back as "
+                      f"{kind}, not a string, and {fails} (json: unsupported type: "
+                      "map[interface {}]interface {}); rename the key")
 
 
 def _check(text: str, node: Node, what: str) -> None:

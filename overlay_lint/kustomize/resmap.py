@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 from ..core.errors import at
 from ..core.node import Node, Origin
 from ..core.yaml_writer import scalar_text
+from .printable import mark_plain_keys
 from .resource import ResId, Resource
 from .touched import Touched
 
@@ -149,6 +150,7 @@ def _copy_merge_metadata(res: Resource, old: Resource) -> None:
             holder = md.get(key)
             o = holder.o if holder is not None else old_md.get(key).o  # type: ignore[union-attr]
             md.v[key] = Node(dict(sorted(merged.items())), o)
+            mark_plain_keys(md.v[key], merged)  # Kustomize writes the map anew
         else:
             md.v.pop(key, None)
     old_name = old_md.get("name") if old_md is not None else None
@@ -174,6 +176,7 @@ def _merge_string_map(new_root: Node, old_root: Node, key: str) -> None:
                 merged[k] = v if type(v.v) is str else Node(_text(v.v), v.o)
     if merged:
         new_root.v[key] = Node(dict(sorted(merged.items())), holder_o)
+        mark_plain_keys(new_root.v[key], merged)  # Kustomize writes the map anew
     else:
         new_root.v.pop(key, None)
 

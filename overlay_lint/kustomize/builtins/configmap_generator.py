@@ -21,6 +21,7 @@ from ...core.errors import at
 from ...core.node import Node, Origin
 from ...core.record import frozen_dataclass
 from ..kv import encode_base64, load_pairs
+from ..printable import mark_plain_keys
 from ..resource import Resource
 from ..touched import Ignored
 from ..types import Bool, ConfigMapArgs, GeneratorOptions, Str
@@ -110,6 +111,8 @@ class ConfigMapGenerator(Generator):
             for which, src in (("labels", opts.labels), ("annotations", opts.annotations)):
                 for k in sorted(src):
                     _ensure(md, which, src[k].o).v[k] = Node(src[k].v, src[k].o)
+                if src:
+                    mark_plain_keys(md.v[which], src)
             if opts.immutable is not None:
                 root.v["immutable"] = Node(True, opts.immutable.o)
         res = Resource(root, None)
@@ -126,6 +129,9 @@ class ConfigMapGenerator(Generator):
                 _ensure(root, "binaryData", o).v[key] = Node(encode_base64(value), vo)
             else:
                 _ensure(root, "data", o).v[key] = Node(value, vo)
+        for field in ("data", "binaryData"):
+            if field in root.v:
+                mark_plain_keys(root.v[field], root.v[field].v)
 
 
 def _ensure(parent: Node, key: str, origin: Origin | None) -> Node:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 from ...core.node import Node, Origin
 from ...core.record import frozen_dataclass
 from ..kv import encode_base64
+from ..printable import mark_plain_keys
 from ..types import SecretArgs
 from .configmap_generator import ConfigMapGenerator
 
@@ -29,4 +30,5 @@ class SecretGenerator(ConfigMapGenerator):
         data = Node({}, o)  # Kustomize always creates a Secret's data map
         for key, (value, vo) in sorted(pairs.items()):
             data.v[key] = Node(encode_base64(value), vo)
+        mark_plain_keys(data, data.v)
         root.v["data"] = data

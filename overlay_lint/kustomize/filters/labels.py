@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 from ...core.errors import at
 from ...core.node import Node, Origin, PathKey
+from ..printable import mark_plain_keys
 from ..resmap import ResMap
 from ..resource import Resource
 from ..touched import Touched
@@ -38,6 +39,7 @@ def set_map_entries(resmap: ResMap, pairs: Mapping[str, Str], specs: Iterable[Fi
                              f"{'list' if node.is_seq else 'scalar'}")
         if rec is not None:
             rec.select(current[0])
+        created = [k for k in keys if k not in node.v]  # Kustomize writes these plain
         for k in keys:
             pair = pairs[k]
             value, origin = pair.v, pair.o
@@ -46,6 +48,7 @@ def set_map_entries(resmap: ResMap, pairs: Mapping[str, Str], specs: Iterable[Fi
                 rec.set(current[0], (*(path or ()), k), None if old is None else old.data(),
                         value, origin, changed=True if old is None else None)
             node.v[k] = Node(value, origin)
+        mark_plain_keys(node, created)
 
     for res in resmap:
         current[:] = [res]

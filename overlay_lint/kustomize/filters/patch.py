@@ -15,6 +15,7 @@ from ...core.node import Node, Origin
 from ...core.yaml_reader import parse_embedded
 from ..budget import Budget, check_depth, count_nodes
 from ..loader import Loader
+from ..printable import check_plain_keys
 from ..resmap import ResMap, id_key
 from ..resource import ResId, Resource
 from ..touched import DuplicateKey, Touched
@@ -339,6 +340,9 @@ def apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | None
     """``annotated``: the build tracks origins (buildMetadata), so every object carries
     build annotations while it is patched."""
     what = f"{res.kind} '{res.name}'"
+    # Kustomize encodes the object as JSON to patch it: a key it wrote plain that reads
+    # back as no string fails there, even if this patch removes it
+    check_plain_keys(res.node, f"a JSON6902 patch of {what} fails on it")
     rec.select(res)
     # Kustomize patches the object with its build annotations still in metadata, so
     # `add /metadata/annotations/x` works on a resource without annotations once it has
