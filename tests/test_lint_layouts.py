@@ -321,6 +321,10 @@ def test_names_are_unique_and_readable():
     ("envs/preprod", "none"), ("prod-tools/overlays/staging", "none"),
     ("prod-tools/overlays/default", "none"), ("apps/product-catalog", "none"),
     ("production/app/overlays/qa", "none"), ("envs/integration-gpu", "none"),
+    # `local` names a tier as a whole folder name only: these are tools and clusters
+    ("apps/kube-system/local-path-provisioner/app", "none"),
+    ("namespaces/openshift-local-storage", "none"), ("clusters/local.hub/acs", "none"),
+    ("overlays/local-dev", "dev"), ("envs/local/eu", "dev"),
 ])
 def test_roles_from_path_segments(path, role):
     from overlay_lint.lint.envnames import RoleMatcher

@@ -450,3 +450,59 @@ def test_a_linted_subfolder_keeps_what_the_repository_s_deployments_say(tmp_path
         ("infrastructure/controllers", "env", "protected", "flux")]
     rc, doc = lint_json(tmp_path, "infrastructure")
     assert doc["protected"] == ["controllers"] and doc["warnings"] == []
+
+
+def test_a_root_in_a_base_folder_is_a_base_not_an_env(tmp_path):
+    """Shaped like a platform repository: one folder per namespace under
+    `cluster-scope/base`, each on a shared Component; the cluster overlays list the
+    namespaces they run. A namespace folder no cluster lists any more is a building block
+    left over, not an env (and `local-storage` is no dev env)."""
+    comp = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+    files = {"cluster-scope/components/admins/kustomization.yaml": comp + "resources: [rb.yaml]\n",
+             "cluster-scope/components/admins/rb.yaml":
+                 "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n"
+                 "  name: admins\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n"
+                 "  kind: ClusterRole\n  name: admin\n",
+             "cluster-scope/overlays/prod/infra/kustomization.yaml":
+                 KUST + "resources:\n  - ../../../base/core/namespaces/argocd\n"}
+    for ns in ("argocd", "local-storage", "website-prod"):
+        files[f"cluster-scope/base/core/namespaces/{ns}/kustomization.yaml"] = (
+            KUST + f"namespace: {ns}\nresources: [namespace.yaml]\n"
+            "components: [../../../../components/admins]\n")
+        files[f"cluster-scope/base/core/namespaces/{ns}/namespace.yaml"] = (
+            f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n")
+    write_tree(tmp_path, files)
+    rows = {r["path"]: r for r in envs_rows(tmp_path)}
+    assert [(p, r["role"]) for p, r in rows.items() if r["kind"] == "env"] == [
+        ("cluster-scope/overlays/prod/infra", "protected")]
+    for ns in ("local-storage", "website-prod"):
+        row = rows[f"cluster-scope/base/core/namespaces/{ns}"]
+        assert (row["kind"], row["checked"], row["role"]) == ("base", True, None)
+    assert rows["cluster-scope/base/core/namespaces/argocd"]["checked"] is False
+
+
+def test_local_in_a_tool_s_name_is_no_dev_tier(tmp_path):
+    """Shaped like a Flux homelab (`kubernetes/apps/<namespace>/<app>/app`, each app's
+    `ks.yaml`): `local-path-provisioner` is a storage tool, not a dev env; a folder named
+    `local` still is dev, and a `local` the config lists matches its forms too."""
+    flux_ks = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+               "metadata:\n  name: {name}\nspec:\n  path: ./kubernetes/apps/kube-system/{name}/app\n"
+               "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n")
+    files = {}
+    for app in ("local-path-provisioner", "coredns"):
+        files[f"kubernetes/apps/kube-system/{app}/ks.yaml"] = flux_ks.format(name=app)
+        files[f"kubernetes/apps/kube-system/{app}/app/kustomization.yaml"] = (
+            KUST + "resources: [d.yaml]\n")
+        files[f"kubernetes/apps/kube-system/{app}/app/d.yaml"] = deployment(app)
+    files["overlays/local/kustomization.yaml"] = KUST + "resources: [../../base]\n"
+    files["base/kustomization.yaml"] = KUST + "resources: [d.yaml]\n"
+    files["base/d.yaml"] = deployment("web")
+    write_tree(tmp_path, files)
+    roles = {r["path"]: r["role"] for r in envs_rows(tmp_path) if r["kind"] == "env"}
+    assert roles == {"kubernetes/apps/kube-system/local-path-provisioner/app": None,
+                     "kubernetes/apps/kube-system/coredns/app": None,
+                     "overlays/local": "dev"}
+    (tmp_path / ".overlay-lint.yaml").write_text("roles:\n  dev: [dev, local]\n")
+    roles = {r["path"]: r["role"] for r in envs_rows(tmp_path) if r["kind"] == "env"}
+    assert roles["kubernetes/apps/kube-system/local-path-provisioner/app"] == "dev"
+

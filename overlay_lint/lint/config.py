@@ -16,7 +16,7 @@ from ..core.errors import OverlayLintError, at
 from ..core.node import Node, Origin, from_data
 from ..core.paths import is_inside
 from ..core.record import dataclass, field
-from .envnames import DEFAULT_DEV, DEFAULT_PROTECTED, RoleMatcher
+from .envnames import DEFAULT_DEV, DEFAULT_PROTECTED, DEFAULT_WHOLE, RoleMatcher
 
 CONFIG_NAMES = (".overlay-lint.yaml", ".overlay-lint.yml")
 _GLOB_CHARS = "*?["
@@ -252,7 +252,9 @@ def parse_config(node: Node, path: str, root: str | None = None) -> Config:
             prot = tuple(roles.value("protected"))
             if roles.get("dev") is None:
                 dev = tuple(n for n in DEFAULT_DEV if n not in prot)
-        cfg.roles = RoleMatcher(dev, prot)
+        # a configured word matches as documented (a segment or a part of one)
+        cfg.roles = RoleMatcher(dev, prot, DEFAULT_WHOLE if roles.get("dev") is None
+                                else frozenset())
     envs = node.get("envs")
     if envs is not None:
         cfg.envs = []

@@ -8,7 +8,8 @@ An env is found by the first of these signals that holds (``Target.signal``):
    Kustomization, deploys (see ``pointers.py``);
 3. ``overlays``: a kustomization directly under an ``overlays/`` folder;
 4. ``root``: a kustomization root (no other kustomization includes it) that builds on
-   another local kustomization (a base, a component).
+   another local kustomization (a base, a component), unless it sits in or below a
+   ``base``/``common``/``shared`` folder (a building block no env includes any more).
 
 A Component is never an env. Other kustomizations are bases: those that no env includes
 (and no other such base includes) are checked alone; the rest are listed (``overlay-lint
@@ -34,7 +35,7 @@ import re
 from ..core.paths import read_head
 from ..core.record import dataclass, field
 from .config import Config, EnvSpec
-from .envnames import unique_names
+from .envnames import BASE_NAMES, unique_names
 from .pointers import Pointer, Repos, might_point, own_urls, pointers_in
 from .reach import KUSTOMIZATION_FILES, KustIndex, regular_inside
 
@@ -461,7 +462,7 @@ def _found_envs(kdirs: list[str], components: set[str], included: set[str],
                 why += f", in the kustomization Flux generates for {hit.pattern}/"
         elif os.path.basename(os.path.dirname(d)) == "overlays":
             signal, why = "overlays", "a kustomization directly under an overlays/ folder"
-        elif d not in included and index.get(d).children:
+        elif d not in included and index.get(d).children and not _in_base_folder(rel):
             signal = "root"
             base = rel_path(index.get(d).children[0], root)
             why = f"a kustomization root (nothing includes it) that builds on {base}"
@@ -469,6 +470,13 @@ def _found_envs(kdirs: list[str], components: set[str], included: set[str],
             continue
         envs.append(Target("", "env", "", d, signal=signal, why=why, hints=hints))
     return envs
+
+
+def _in_base_folder(rel: str) -> bool:
+    """A kustomization in or below a ``base``/``common``/``shared`` folder
+    (``cluster-scope/base/core/namespaces/argocd``) is a building block even when no env
+    includes it any more: checked alone, as a base, never an env by the root signal."""
+    return any(seg in BASE_NAMES for seg in rel.split("/"))
 
 
 def _flux_generated(p: Pointer, rel: str, krels: set[str]) -> bool:

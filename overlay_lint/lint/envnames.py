@@ -7,7 +7,9 @@ segments as make it unique, container folders (``overlays``, ``envs``, ...) left
 Roles: the segments of an env's path are read from the env folder upwards. The first
 segment that names a role decides it: protected for ``prod``, ``production``, ``prd``,
 ``live`` and their forms (``prod-us``, ``eu-prod``, ``stone-prod-p01``), dev for ``dev``,
-``development``, ``local``, ``sandbox`` and their forms. A segment naming another tier
+``development``, ``sandbox`` and their forms, and a folder named ``local`` (the whole
+name only: ``local-path-provisioner`` and ``openshift-local-storage`` are tools). A
+segment naming another tier
 (``staging``, ``qa``, ``non-prod``, ...) or a container folder (``overlays``, ``envs``,
 ``clusters``, ...) ends the search with no role, so an app folder above it
 (``prod-tools/overlays/staging``) never decides an env's role.
@@ -19,6 +21,8 @@ import re
 
 DEFAULT_DEV = ("dev", "development", "devel", "local", "sandbox")
 DEFAULT_PROTECTED = ("prod", "production", "prd", "live")
+# default words that name a tier only as a whole segment, never as a part of one
+DEFAULT_WHOLE = frozenset({"local"})
 # tiers that are neither dev nor protected: they end the upward search
 NEUTRAL = frozenset({"staging", "stage", "stg", "qa", "test", "testing", "uat", "preprod",
                      "nonprod", "integration", "perf", "load", "e2e", "demo", "preview",
@@ -42,9 +46,11 @@ class RoleMatcher:
     ``**`` spanning folders)."""
 
     def __init__(self, dev: tuple[str, ...] = DEFAULT_DEV,
-                 protected: tuple[str, ...] = DEFAULT_PROTECTED) -> None:
+                 protected: tuple[str, ...] = DEFAULT_PROTECTED,
+                 whole: frozenset[str] = DEFAULT_WHOLE) -> None:
         self.dev = _Patterns(dev)
         self.protected = _Patterns(protected)
+        self.whole = whole      # words matching a whole segment only
 
     def role(self, rel_path: str, hints: list[str] = ()) -> str:
         """``dev``, ``protected`` or ``none``. When the path names no tier at all,
@@ -77,6 +83,8 @@ class RoleMatcher:
         tokens = [t for t in _TOKEN.split(low) if t]
         for i, tok in enumerate(tokens):
             negated = i > 0 and tokens[i - 1] in NEGATIONS
+            if tok in self.whole:
+                continue
             if tok in self.dev.words and not negated:
                 return "dev"
             if tok in self.protected.words:
