@@ -506,3 +506,21 @@ def test_local_in_a_tool_s_name_is_no_dev_tier(tmp_path):
     roles = {r["path"]: r["role"] for r in envs_rows(tmp_path) if r["kind"] == "env"}
     assert roles["kubernetes/apps/kube-system/local-path-provisioner/app"] == "dev"
 
+
+def test_secrets_of_references_a_tool_fills_in_are_not_plain(tmp_path):
+    """Shaped like a homelab's bootstrap kustomization: Secrets whose values are 1Password
+    references (`op inject` fills them in before the apply) hold no secret; one real value
+    beside a reference still does."""
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\nstringData:\n{data}"
+    write_tree(tmp_path, {
+        "bootstrap/kustomization.yaml": KUST + "resources: [secret.yaml]\n",
+        "bootstrap/secret.yaml": "---\n" + "---\n".join([
+            secret.format(name="onepassword", data="  token: |-\n"
+                          "    op://operations/1password/OP_SERVICE_ACCOUNT_TOKEN\n"),
+            secret.format(name="tunnel", data="  TUNNEL_ID: '{{ op://kubernetes/cf/ID }}'\n"
+                          "  DB: ${DB_PASSWORD}\n  VAULT: <path:secret/data/db#password>\n"),
+            secret.format(name="mixed", data="  token: op://kubernetes/x/y\n"
+                          "  password: hunter2\n")])})
+    rc, doc = lint_json(tmp_path, ".", "--select", "no-plain-secrets")
+    assert [(f["line"], f["message"].split(" holds")[0]) for f in doc["findings"]] == [
+        (20, "Secret mixed")]
