@@ -524,3 +524,82 @@ def test_secrets_of_references_a_tool_fills_in_are_not_plain(tmp_path):
     rc, doc = lint_json(tmp_path, ".", "--select", "no-plain-secrets")
     assert [(f["line"], f["message"].split(" holds")[0]) for f in doc["findings"]] == [
         (20, "Secret mixed")]
+
+
+def _rendered(directory, root=None) -> list:
+    import yaml
+    rc, out, err = run(["render", "--root", str(root or directory), str(directory)], directory)
+    assert rc == 0, err
+    return [d for d in yaml.safe_load_all(out) if d is not None]
+
+
+CRONJOB = """apiVersion: batch/v1beta1
+kind: CronJob
+metadata:
+  name: report
+spec:
+  schedule: "0 2 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+            - name: report
+              image: report:1.0
+              env:
+{env}"""
+
+
+def test_a_cronjob_of_batch_v1beta1_merges_lists_as_kubectl_does(tmp_path):
+    """Shaped like an older app repository: `batch/v1beta1` CronJobs in the base, an
+    overlay's strategic merge patch restating the container's env without one entry.
+    Kustomize (kyaml's v1.21 schema) merges the list by name: the entry stays."""
+    from conftest import kubectl_documents
+    write_tree(tmp_path, {
+        "base/kustomization.yaml": KUST + "resources: [cronjob.yaml]\n",
+        "base/cronjob.yaml": CRONJOB.format(env="                - {name: MODE, value: full}\n"
+                                                "                - {name: RELEASES, value: '4'}\n"),
+        "overlays/test/kustomization.yaml": KUST + "resources: [../../base]\n"
+                                             "patches:\n  - path: cronjob.yaml\n",
+        "overlays/test/cronjob.yaml": CRONJOB.format(
+            env="                - {name: MODE, value: quick}\n"),
+        "webhooks/kustomization.yaml": KUST + "resources: [hook.yaml]\npatches:\n"
+                                       "  - path: patch.yaml\n",
+        "webhooks/hook.yaml": "apiVersion: admissionregistration.k8s.io/v1beta1\n"
+                              "kind: ValidatingWebhookConfiguration\nmetadata:\n  name: h\n"
+                              "webhooks:\n  - {name: a, sideEffects: None}\n"
+                              "  - {name: b, sideEffects: None}\n",
+        "webhooks/patch.yaml": "apiVersion: admissionregistration.k8s.io/v1beta1\n"
+                               "kind: ValidatingWebhookConfiguration\nmetadata:\n  name: h\n"
+                               "webhooks:\n  - {name: a, sideEffects: Some}\n"})
+    docs = _rendered(tmp_path / "overlays/test", tmp_path)
+    env = docs[0]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [{"name": "MODE", "value": "quick"}, {"name": "RELEASES", "value": "4"}]
+    hooks = _rendered(tmp_path / "webhooks")[0]["webhooks"]
+    assert [h["name"] for h in hooks] == ["a", "b"]
+    assert docs == kubectl_documents(tmp_path / "overlays/test")
+    assert _rendered(tmp_path / "webhooks") == kubectl_documents(tmp_path / "webhooks")
+
+
+def test_a_json6902_path_without_its_leading_slash_renders_as_kubectl_does(tmp_path):
+    """Shaped like an Argo Workflows overlay: `path: spec/spec/workflowSpec/...` works with
+    Kustomize, whose json-patch drops what comes before the first '/' (the author doubled
+    `spec` until it did). A path with no '/' at all names no field: kubectl fails too."""
+    from conftest import kubectl_documents, kubectl_kustomize
+    cm = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sync\n"
+          "data:\n  kind: adviser\n  level: INFO\n")
+    op = ("patches:\n  - target: {kind: ConfigMap}\n    patch: |-\n"
+          "      - {op: replace, path: %s, value: package-extract}\n"
+          "      - {op: remove, path: x/data/level}\n")
+    write_tree(tmp_path, {
+        "ok/kustomization.yaml": KUST + "resources: [cm.yaml]\n" + op % "data/data/kind",
+        "ok/cm.yaml": cm,
+        "bad/kustomization.yaml": KUST + "resources: [cm.yaml]\n" + op % "data",
+        "bad/cm.yaml": cm})
+    docs = _rendered(tmp_path / "ok")
+    assert docs[0]["data"] == {"kind": "package-extract"}
+    assert docs == kubectl_documents(tmp_path / "ok")
+    rc, out, err = run(["render", "bad"], tmp_path)
+    assert rc == 2 and err.startswith("bad/kustomization.yaml:7:")
+    assert "'data' must be a JSON pointer starting with '/'" in err
+    assert kubectl_kustomize(tmp_path / "bad")[0] != 0

@@ -13,8 +13,11 @@ pod templates, services, RBAC, ingresses) are the same as v1.21.2, including the
 lists (container ``ports``: containerPort+protocol, service ``ports``: port+protocol,
 ``topologySpreadConstraints``: topologyKey+whenUnsatisfiable). Later versions add
 ``x-kubernetes-list-map-keys`` to many more lists, which only restates the merge key there.
-API versions removed between 1.21 and 1.25 (e.g. ``batch/v1beta1`` CronJob) have no schema
-here, so their lists are replaced where kyaml would merge them.
+API versions removed between 1.21 and 1.25 have no schema here: those whose lists kyaml
+merges (checked against kubectl: ``batch/v1beta1`` CronJob, the ``v1beta1`` webhook
+configurations) read the schema of the version that replaced them (``_SUCCESSORS``); the
+others (PodDisruptionBudget, Ingress, EndpointSlice, RBAC, HorizontalPodAutoscaler
+``v2beta1``, ...) have no list kyaml merges where patches reach, and replace as kyaml does.
 
 Cost: nothing is read at import (the package is located with ``find_spec``, not imported:
 its import pulls in jsonschema). The first lookup parses one file, ``_definitions.json``
@@ -30,6 +33,16 @@ if TYPE_CHECKING:
     from typing import Any
 
 SCHEMA_VERSION = "v1.25.0-local"
+
+# removed API versions kyaml v1.21.2 still knows, read through their successor's schema
+# (the same patch strategies and merge keys)
+_SUCCESSORS = {
+    ("batch/v1beta1", "CronJob"): "batch/v1",
+    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"):
+        "admissionregistration.k8s.io/v1",
+    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"):
+        "admissionregistration.k8s.io/v1",
+}
 
 _defs: dict[str, Any] | None = None
 _by_gvk: dict[tuple[str, str], "Schema"] = {}
@@ -143,7 +156,10 @@ def schema_for(api_version: str, kind: str) -> Schema | None:
     if not api_version or not kind:
         return None
     _load()
-    return _by_gvk.get((api_version, kind))
+    found = _by_gvk.get((api_version, kind))
+    if found is None and (api_version, kind) in _SUCCESSORS:
+        found = _by_gvk.get((_SUCCESSORS[api_version, kind], kind))
+    return found
 
 
 def merge_info(api_version: str, kind: str, *path: str) -> tuple[str, list[str]] | None:
