@@ -49,8 +49,11 @@ def _pointer_node(op: Node, key: str) -> Node:
         raise at(n.o if n is not None else op.o,
                  f"JSON6902 operation needs a '{key}' string "
                  "(a JSON pointer such as /spec/replicas)")
-    if n.v and not n.v.startswith("/"):
-        raise at(n.o, f"JSON6902 {key} '{n.v}' must start with '/'")
+    # Kustomize's json-patch drops whatever comes before the first '/': `spec/spec/x`
+    # reads as /spec/x (so written on purpose); with no '/' at all it names no field
+    if n.v and "/" not in n.v:
+        raise at(n.o, f"JSON6902 {key} '{n.v}' must be a JSON pointer starting with '/' "
+                      "(such as /spec/replicas)")
     return n
 
 
@@ -68,7 +71,7 @@ def decode_ops(doc: Node | None, where: tuple | None) -> list[Op]:
 def _split(pointer: str) -> list[str]:
     if pointer == "":
         return []
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
 
 
 def _index(key: str, size: int, for_add: bool) -> int | None:
