@@ -325,6 +325,10 @@ def test_names_are_unique_and_readable():
     ("apps/kube-system/local-path-provisioner/app", "none"),
     ("namespaces/openshift-local-storage", "none"), ("clusters/local.hub/acs", "none"),
     ("overlays/local-dev", "dev"), ("envs/local/eu", "dev"),
+    # a tier folder holding the overlays of several apps: its whole name decides
+    ("groups/prod/overlays/vault-operator", "protected"),
+    ("environments/dev/overlays/api", "dev"), ("groups/non-prod/overlays/vault", "none"),
+    ("groups/staging/overlays/prod-mirror", "protected"), ("apps/overlays/api", "none"),
 ])
 def test_roles_from_path_segments(path, role):
     from overlay_lint.lint.envnames import RoleMatcher

@@ -603,3 +603,18 @@ def test_a_json6902_path_without_its_leading_slash_renders_as_kubectl_does(tmp_p
     assert rc == 2 and err.startswith("bad/kustomization.yaml:7:")
     assert "'data' must be a JSON pointer starting with '/'" in err
     assert kubectl_kustomize(tmp_path / "bad")[0] != 0
+
+
+def test_the_overlays_of_a_tier_folder_take_its_role(tmp_path):
+    """Shaped like a GitOps standards template: `groups/<tier>/overlays/<app>` hold each
+    tier's variant of an operator, the clusters compose the groups. The app folders name
+    no tier; the tier folder above `overlays/` does."""
+    files = {"components/vault-operator/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+             "components/vault-operator/d.yaml": deployment("vault-operator")}
+    for tier in ("prod", "non-prod"):
+        files[f"groups/{tier}/overlays/vault-operator/kustomization.yaml"] = (
+            KUST + "resources: [../../../../components/vault-operator]\n")
+    write_tree(tmp_path, files)
+    roles = {r["name"]: r["role"] for r in envs_rows(tmp_path) if r["kind"] == "env"}
+    assert roles == {"prod/vault-operator": "protected", "non-prod/vault-operator": None}
+

@@ -12,7 +12,9 @@ name only: ``local-path-provisioner`` and ``openshift-local-storage`` are tools)
 segment naming another tier
 (``staging``, ``qa``, ``non-prod``, ...) or a container folder (``overlays``, ``envs``,
 ``clusters``, ...) ends the search with no role, so an app folder above it
-(``prod-tools/overlays/staging``) never decides an env's role.
+(``prod-tools/overlays/staging``) never decides an env's role; a container in a folder
+whose whole name is a tier (``groups/prod/overlays/vault-operator``, the overlays of
+several apps for one tier) takes that tier.
 """
 from __future__ import annotations
 
@@ -68,11 +70,22 @@ class RoleMatcher:
         for role, pats in (("dev", self.dev), ("protected", self.protected)):
             if pats.path_match(rel):
                 return role
-        for seg in reversed([s for s in rel.split("/") if s and s != "."]):
-            found = self.segment_role(seg)
+        segs = [s for s in rel.split("/") if s and s != "."]
+        for i in range(len(segs) - 1, -1, -1):
+            found = self.segment_role(segs[i])
+            if found == "none" and segs[i].lower() in CONTAINERS and i > 0:
+                # a tier folder holding the overlays of several apps
+                # (`groups/prod/overlays/vault-operator`): its whole name decides
+                return self._tier_folder(segs[i - 1].lower()) or found
             if found is not None:
                 return found
         return None
+
+    def _tier_folder(self, low: str) -> str | None:
+        for role, pats in (("dev", self.dev), ("protected", self.protected)):
+            if pats.segment_match(low):
+                return role
+        return "none" if low in NEUTRAL else None
 
     def segment_role(self, seg: str) -> str | None:
         """The role one segment names, ``none`` when it ends the search, None to go on."""
