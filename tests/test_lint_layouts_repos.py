@@ -618,3 +618,33 @@ def test_the_overlays_of_a_tier_folder_take_its_role(tmp_path):
     roles = {r["name"]: r["role"] for r in envs_rows(tmp_path) if r["kind"] == "env"}
     assert roles == {"prod/vault-operator": "protected", "non-prod/vault-operator": None}
 
+
+def test_encrypted_secrets_and_old_crd_copies_are_not_schema_findings(tmp_path):
+    """Shaped like an app repository with KSOPS and a tooling repository with test data: a
+    SOPS-encrypted Secret (ciphertext in `data`, a `sops:` block) is decrypted before the
+    apply; a `v1beta1` CRD kept as a test fixture cannot be what a current cluster serves,
+    so the `v1` Tasks of the envs are not "not served"."""
+    sops = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: gpg-keys\n"
+            "data:\n  key.asc: ENC[AES256_GCM,data:q8Vb,iv:3Q==,tag:Zw==,type:str]\n"
+            "sops:\n  kms: []\n  lastmodified: '2021-06-14T10:00:00Z'\n  version: 3.7.1\n")
+    old_crd = ("apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\n"
+               "metadata:\n  name: tasks.tekton.dev\nspec:\n  group: tekton.dev\n"
+               "  names:\n    kind: Task\n    plural: tasks\n  scope: Namespaced\n"
+               "  version: v1alpha1\n")
+    task = "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: publish\nspec: {}\n"
+    write_tree(tmp_path, {
+        "app/overlays/prod/kustomization.yaml": KUST + "resources: [task.yaml]\n",
+        "app/overlays/prod/task.yaml": task,
+        "app/overlays/prod/gpg-keys.enc.yaml": sops,
+        "tools/koparse/testdata/release.yaml": old_crd})
+    rc, doc = lint_json(tmp_path, ".", "--select", "k8s-schema")
+    assert doc["findings"] == []
+    # a current CRD in the repository still decides
+    (tmp_path / "tools/koparse/testdata/release.yaml").write_text(
+        old_crd.replace("v1beta1", "v1").replace(
+            "  version: v1alpha1\n",
+            "  versions:\n    - name: v1alpha1\n      served: true\n      storage: true\n"
+            "      schema:\n        openAPIV3Schema: {type: object}\n"))
+    rc, doc = lint_json(tmp_path, ".", "--select", "k8s-schema")
+    assert [f["message"] for f in doc["findings"]] == [
+        "Task publish: CRD tasks.tekton.dev serves no version 'v1' of Task (served: v1alpha1)"]

@@ -90,6 +90,14 @@ def resources_of(target: RenderedTarget) -> Iterator[Any]:
         yield res
 
 
+def _sops_encrypted(res: Any) -> bool:
+    """A SOPS-encrypted manifest (a top-level ``sops:`` mapping): its values are ciphertext
+    (``ENC[...]``, not base64) until KSOPS or Flux decrypts it before the apply, and ``sops``
+    itself is no field of the object."""
+    sops = res.node.get("sops")
+    return sops is not None and sops.is_map
+
+
 def _origin(res: Any, key: str) -> Origin | None:
     n = res.node.get(key)
     if n is not None and n.o is not None:
@@ -163,7 +171,7 @@ class _SchemaRun:
         v = self.conf.version_for(t, self.ctx.config)
         for res in resources_of(t):
             av, kind = res.api_version, res.kind
-            if not av or not kind:
+            if not av or not kind or _sops_encrypted(res):
                 continue
             status = self.table.status(av, kind, v)
             if status.state == "removed":

@@ -10,6 +10,10 @@ Where a custom resource's schema comes from, first found wins:
 5. any other YAML file of the repository defining it (read only when 1-4 found nothing:
    a changed-files run renders only the envs a change affects).
 
+A CRD of ``apiextensions.k8s.io/v1beta1`` (removed in Kubernetes 1.22) found in the
+repository is no source for an env on 1.22 or later: no such cluster can have it
+(``removed-api`` reports it); one in a ``kubernetes.crds`` folder is used as configured.
+
 Every served version of a CRD is indexed with its ``openAPIV3Schema``
 (``apiextensions.k8s.io/v1``: per version; ``v1beta1``: per version or the CRD-wide
 ``validation``, and unknown fields kept unless ``preserveUnknownFields: false``).
@@ -64,6 +68,7 @@ class CrdInfo:
     versions: dict[str, CrdVersion] = field(default_factory=dict)
     origin: Origin | None = None
     source: str = ""            # file it came from (for messages)
+    legacy: bool = False        # apiextensions.k8s.io/v1beta1: no cluster from 1.22 on has it
 
 
 @dataclass
@@ -87,9 +92,10 @@ def crd_info(node: Node, source: str = "") -> CrdInfo | None:
     kind = spec.str_at("names", "kind")
     if not group or not kind:
         return None
-    info = CrdInfo(node.str_at("metadata", "name") or "", group, kind,
-                   origin=node.o, source=source or (node.o[0] if node.o else ""))
     v1beta1 = av.endswith("v1beta1")
+    info = CrdInfo(node.str_at("metadata", "name") or "", group, kind,
+                   origin=node.o, source=source or (node.o[0] if node.o else ""),
+                   legacy=v1beta1)
     preserve = v1beta1 and spec.value("preserveUnknownFields") is not False
     shared = spec.path("validation", "openAPIV3Schema")
     versions = spec.get("versions")
@@ -231,7 +237,11 @@ class CrdIndex:
         for table in (self.by_target.get(target_key, {}), self.anywhere, self.config_crds,
                       self.repo_crds):
             info = table.get(key)
-            if info is not None:
+            # a v1beta1 CRD found in the repository (removed in 1.22) cannot be what a 1.22+
+            # cluster serves: an old copy (test data, a vendored release) would make every
+            # current version of its kind "not served"; a configured one is used as given
+            if info is not None and not (info.legacy and tuple(k8s_version) >= (1, 22)
+                                         and table is not self.config_crds):
                 return self._from_crd(info, version, k8s_version)
         hit = self.config_schemas.get((group, version, kind.lower()))
         if hit is not None:

@@ -18,7 +18,8 @@ malformed quantities (``cpu: 1 core``, ``memory: 1GB``) and non-base64 Secret ``
 As the API server does, it accepts ``null`` anywhere, ``1.0`` for an integer, numbers or
 strings for int-or-string fields, and it checks ``status`` only for unknown fields and types.
 A value holding a ``${VAR}`` placeholder (Flux post-build substitution, envsubst) is left
-alone: it is filled in before the apply.
+alone: it is filled in before the apply; so is a SOPS-encrypted manifest (a top-level
+``sops:`` block), decrypted before the apply.
 
 Custom resources are checked against the CRDs found in the repository (any env, base or
 loose manifest; in a changed-files run, any YAML file of the repository), then the
