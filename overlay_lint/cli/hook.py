@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import subprocess
 import tempfile
 import time
 
@@ -63,16 +62,8 @@ def plan(files: list[str], options: list[str], cwd: str = ".") -> HookPlan:
 
 
 def _git(args: list[str], cwd: str) -> bytes:
-    from ..core.errors import OverlayLintError
-    try:
-        p = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise OverlayLintError(f"--pre-commit needs git: {exc}") from None
-    if p.returncode != 0:
-        why = p.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OverlayLintError(f"--pre-commit: git {args[0]} failed: "
-                               f"{why[-1] if why else 'unknown error'}")
-    return p.stdout
+    from ..core.git import git
+    return git(args, cwd, "--pre-commit")
 
 
 def _names(args: list[str], top: str) -> list[str]:

@@ -29,18 +29,17 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import subprocess
 import tempfile
 from typing import Callable
 
 from ..core.errors import OverlayLintError
+from ..core.git import git
 from ..core.node import Node, Origin
 from ..core.record import dataclass
 from ..core.yaml_reader import LIMITS, load_file_counted
 from ..kustomize.budget import Budget
 from ..kustomize.loader import Loader
 
-GIT_TIMEOUT = 120
 
 
 def _limit(name: str, default: int) -> int:
@@ -48,25 +47,6 @@ def _limit(name: str, default: int) -> int:
         return max(1, int(os.environ.get(name, default)))
     except ValueError:
         return default
-
-
-def git(args: list[str], cwd: str, what: str, input_bytes: bytes | None = None) -> bytes:
-    """Run a read-only git command; its stdout, or a one-line error naming ``what``."""
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
-    try:
-        p = subprocess.run(["git", "--no-optional-locks", *args], cwd=cwd, input=input_bytes,
-                           capture_output=True, timeout=GIT_TIMEOUT, env=env)
-    except FileNotFoundError:
-        raise OverlayLintError(f"{what} needs git, and git is not on PATH") from None
-    except subprocess.TimeoutExpired:
-        raise OverlayLintError(f"{what}: git {args[0]} took more than {GIT_TIMEOUT} s") from None
-    except OSError as exc:      # git present but not runnable (permissions, a broken binary)
-        raise OverlayLintError(f"{what}: cannot run git: {exc.strerror or exc}") from None
-    if p.returncode != 0:
-        why = p.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OverlayLintError(f"{what}: git {args[0]} failed: "
-                               f"{why[-1] if why else 'exit code ' + str(p.returncode)}")
-    return p.stdout
 
 
 def resolve_base(ref: str, top: str, what: str) -> str:

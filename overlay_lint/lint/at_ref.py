@@ -20,8 +20,9 @@ import os
 from collections import Counter
 
 from ..core.errors import OverlayLintError
+from ..core.git import git
 from ..core.record import dataclass
-from ..diff.snapshot import Entry, Snapshot, git, resolve_base
+from ..diff.snapshot import Entry, Snapshot, resolve_base
 from .config import CONFIG_NAMES, Config, load_config
 from .discovery import Target, discover
 from .reach import KUSTOMIZATION_FILES, KustIndex

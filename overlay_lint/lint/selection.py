@@ -168,15 +168,8 @@ def select_targets(targets: Sequence[TargetLike], changed: Iterable[str], *,
 # ---------------------------------------------------------------- git
 
 def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess:
-    import subprocess   # here: a hook run selects from the files it is given, never runs git
-    try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120)
-    except FileNotFoundError:
-        raise OverlayLintError("--changed-since needs git, and git is not on PATH") from None
-    except subprocess.TimeoutExpired:
-        raise OverlayLintError(f"--changed-since: git {args[0]} took more than 120 s") from None
-    except OSError as exc:      # git present but not runnable (permissions, a broken binary)
-        raise OverlayLintError(f"--changed-since: cannot run git: {exc.strerror or exc}") from None
+    from ..core.git import git_process   # a hook run selects from the files it is given
+    return git_process(args, cwd, "--changed-since")
 
 
 def git_toplevel(cwd: str = ".") -> str:
@@ -207,11 +200,11 @@ def changed_since(ref: str, cwd: str = ".") -> list[str]:
     p = _git(["diff", "--name-only", "--no-renames", "--no-ext-diff", "--no-textconv", "-z",
               f"{ref}...HEAD", "--"], top)
     if p.returncode != 0:
-        why = p.stderr.decode("utf-8", "replace").strip().splitlines()
+        from ..core.git import last_line
         hint = ("; in GitHub Actions check out with `fetch-depth: 0` so the base commit is "
-                "there" if any("merge base" in w for w in why) else "")
+                "there" if b"merge base" in p.stderr else "")
         raise OverlayLintError(f"--changed-since {ref}: git diff failed: "
-                               f"{why[-1] if why else 'unknown error'}{hint}")
+                               f"{last_line(p.stderr) or 'unknown error'}{hint}")
     names = _names(p.stdout, top)
     # plumbing: `git diff` would refresh and rewrite the index; stat-only changes count
     work = _git(["diff-index", "--name-only", "--no-renames", "-z", "HEAD", "--"], top)
