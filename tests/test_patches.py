@@ -380,6 +380,16 @@ patchesJson6902:
         "kustomization.yaml": RES + "patches:\n- path: empty.yaml\n  target:\n    kind: Service\n",
         "empty.yaml": "",
     },
+    # Kustomize's json-patch drops whatever comes before a pointer's first '/' (path and
+    # from alike): `spec/replicas` reads as `/replicas`, `x/metadata/...` as `/metadata/...`
+    "json6902_pointer_without_leading_slash": {
+        "kustomization.yaml": RES + "patches:\n- target:\n    kind: Deployment\n  patch: |-\n"
+                              "    - op: replace\n      path: spec/replicas\n      value: 5\n"
+                              "    - op: add\n      path: x/metadata/labels/copy\n"
+                              "      value: y\n"
+                              "    - op: copy\n      from: metadata/name\n"
+                              "      path: spec/spec/template/metadata/labels/name\n",
+    },
 }
 
 
@@ -424,6 +434,9 @@ def test_smp_order_is_kustomize_order(tmp_path: Path) -> None:
     {"kustomization.yaml": RES + "patches:\n- path: multi.yaml\n  target:\n    kind: Service\n",
      "multi.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\n"
                    "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n"},
+    # a JSON6902 path with no '/' at all names no field
+    {"kustomization.yaml": RES + "patches:\n- target:\n    kind: Service\n  patch: |-\n"
+                                 "    - op: remove\n      path: spec\n"},
     # unknown directive value
     {"kustomization.yaml": RES + "patches:\n- path: p.yaml\n",
      "p.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n"
