@@ -248,7 +248,8 @@ def describe_tree(files: dict[str, str | bytes]) -> str:
 
 _IMAGES = ["nginx:1.25", "ghcr.io/org/api:1.0.3", "redis", "docker.io/library/busybox:1.36"]
 _NAMES = st.sampled_from(["web", "api", "worker"])
-_KEY = st.sampled_from(["app", "tier", "team", "example.com/owner", "env"])
+# now and then a key Kustomize writes unquoted that reads back as no string (kubectl fails)
+_KEY = st.sampled_from(["app", "tier", "team", "example.com/owner", "env"] * 3 + ["true", "1"])
 _VAL = st.sampled_from(["a", "b", "prod", "x-1", "true", "1", ""])
 
 
@@ -276,8 +277,8 @@ def _service(name: str) -> dict:
 
 
 def _literals(draw: st.DrawFn) -> list[str]:
-    keys = draw(st.lists(st.sampled_from(["A", "B", "LOG_LEVEL", "x.y"]), min_size=1,
-                         max_size=3, unique=True))
+    keys = draw(st.lists(st.sampled_from(["A", "B", "LOG_LEVEL", "x.y"] * 3 + ["on", "1.5"]),
+                         min_size=1, max_size=3, unique=True))
     return [f"{k}={draw(_VAL)}" for k in keys]
 
 
@@ -288,6 +289,36 @@ _BROKEN = [
     {"patches": [{"path": "missing.yaml"}]}, {"resources": ["https://example.com/x.yaml"]},
     {"resources": ["../../outside"]}, {"components": ["../base"]},
 ]
+
+
+# Text that holds no document (or an empty one), in a file a field reads: where Kustomize
+# refuses some and renders others (empty patch and replacements files were such cases).
+_NO_DOCUMENT = ["", "# nothing yet\n", "\n", "---\n", "null\n", "~\n", "[]\n", "{}\n"]
+_READERS = ["resources", "patch", "patch with a target", "patchesStrategicMerge",
+            "replacements", "configMapGenerator files", "configMapGenerator envs", "components"]
+
+
+def _no_document(draw: st.DrawFn, kust: dict, patches: list, files: dict[str, str]) -> None:
+    text, reader = draw(st.sampled_from(_NO_DOCUMENT)), draw(st.sampled_from(_READERS))
+    if reader == "components":
+        files["overlay/comp/kustomization.yaml"] = text
+        kust["components"] = ["comp"]
+        return
+    files["overlay/nothing.yaml"] = text
+    if reader == "resources":
+        kust["resources"] = kust["resources"] + ["nothing.yaml"]
+    elif reader == "patch":
+        patches.append({"path": "nothing.yaml"})
+    elif reader == "patch with a target":
+        patches.append({"path": "nothing.yaml", "target": {"kind": "Deployment"}})
+    elif reader == "patchesStrategicMerge":
+        kust["patchesStrategicMerge"] = ["nothing.yaml"]
+    elif reader == "replacements":
+        kust["replacements"] = [{"path": "nothing.yaml"}]
+    else:
+        key = "files" if reader.endswith("files") else "envs"
+        kust.setdefault("configMapGenerator", []).append({"name": "nothing",
+                                                          key: ["nothing.yaml"]})
 
 
 @st.composite
@@ -366,6 +397,8 @@ def generated_tree(draw: st.DrawFn) -> dict[str, str]:
         patches.append({"patch": yaml.safe_dump([op], sort_keys=False),
                         "target": {"kind": draw(st.sampled_from(["Deployment", "StatefulSet"])),
                                    "name": draw(st.sampled_from([target, ".*"]))}})
+    if draw(st.integers(0, 7)) == 0:
+        _no_document(draw, kust, patches, files)
     if patches:
         kust["patches"] = patches
     if draw(st.integers(0, 9)) == 0:
