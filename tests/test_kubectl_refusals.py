@@ -2,7 +2,8 @@
 "kubectl refuses, we render" outcome, now a failure, and hand-made inputs around it).
 
 Each case: kubectl must refuse it, and overlay-lint must refuse it with a one-line error at a
-line of a file. Each neighbour that kubectl renders must render the same here.
+line of a file. Each neighbour that kubectl renders must render the same here (some of them
+overlay-lint once refused).
 """
 from __future__ import annotations
 
@@ -130,6 +131,16 @@ RENDERED = {
                                     "  patch: |\n    - op: remove\n"
                                     "      path: /metadata/annotations/1\n",
         "r.yaml": CM.replace("  name: r\n", "  name: r\n  annotations:\n    '1': a\n")},
+    # Kustomize drops an empty list document, and a List item that is empty or null (found by
+    # the fuzz harness once it read files holding no document; overlay-lint refused them)
+    "resource file []": {"kustomization.yaml": RES + "- e.yaml\n", "e.yaml": "# c\n[]\n"},
+    "resource file [] then an object": {
+        "kustomization.yaml": RES + "- e.yaml\n",
+        "e.yaml": "[]\n---\n" + CM.replace("name: r", "name: s")},
+    "List items [], {} and null": {
+        "kustomization.yaml": RES + "- e.yaml\n",
+        "e.yaml": "apiVersion: v1\nkind: List\nitems:\n- []\n- {}\n- null\n- "
+                  + CM.replace("name: r", "name: s").replace("\n", "\n  ").rstrip() + "\n"},
 }
 
 
@@ -153,3 +164,32 @@ def test_neighbours_render_as_kubectl_renders(tmp_path: Path, name: str) -> None
     want = kubectl_documents(tmp_path)
     text = dump_stream(r.node for r in build(str(tmp_path)).resources)
     assert [d for d in yaml.safe_load_all(text) if d is not None] == want
+
+
+# --- the fuzz harness's judge on real kubectl runs ------------------------------------------
+
+def test_fuzz_judge_fails_a_render_kubectl_refuses(tmp_path: Path, monkeypatch) -> None:
+    import fuzz_support as fz
+    need_kubectl()
+    monkeypatch.setattr(fz, "COLLECT", False)
+    write_files(tmp_path, {"kustomization.yaml": REPL_ENTRY, "r.yaml": CM, "repl.yaml": "~\n"})
+    with pytest.raises(fz.FuzzFailure) as exc:  # as overlay-lint rendered it before the fix
+        fz.judge(tmp_path, CM, None, "input")
+    assert "kubectl refuses but we render" in str(exc.value)
+    assert "unsupported replacement type" in str(exc.value)  # kubectl's own message
+    with pytest.raises(OverlayLintError) as refused:
+        build(str(tmp_path))
+    assert fz.judge(tmp_path, None, refused.value, "input") == "kubectl refuses, we refuse"
+
+
+def test_fuzz_judge_reads_dates_as_text_where_pyyaml_refuses_kubectl_output(
+        tmp_path: Path, monkeypatch) -> None:
+    import fuzz_support as fz
+    need_kubectl()
+    monkeypatch.setattr(fz, "COLLECT", False)
+    write_files(tmp_path, {"kustomization.yaml": RES, "r.yaml": CM + "  d: 2020-13-45\n"})
+    assert fz.run_kubectl(tmp_path).status == "no oracle"
+    text = dump_stream(r.node for r in build(str(tmp_path)).resources)
+    assert fz.judge(tmp_path, text, None, "input").startswith("equal render (dates read")
+    with pytest.raises(fz.FuzzFailure):
+        fz.judge(tmp_path, text.replace("2020-13-45", "2020-13-46"), None, "input")

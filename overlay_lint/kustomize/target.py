@@ -216,8 +216,9 @@ def _load_sub(path: str, entry: T.Str, ctx: BuildContext, component: bool) -> Ku
 
 
 def load_resources(path: str, loader: Loader, origin: Origin | None = None) -> list[Resource]:
-    """The resources of one manifest file: every non-empty document, ``List`` items expanded
-    (``origin``: the entry naming the file, where a budget error points)."""
+    """The resources of one manifest file: every document but an empty one (null, ``{}``,
+    ``[]``), ``List`` items expanded (``origin``: the entry naming the file, where a budget
+    error points)."""
     out: list[Resource] = []
     for doc in loader.documents(path, origin):
         if doc is None:
@@ -227,10 +228,11 @@ def load_resources(path: str, loader: Loader, origin: Origin | None = None) -> l
 
 
 def resources_from_node(doc: Node, source: str | None) -> list[Resource]:
+    v = doc.v
+    if not v and (v is None or type(v) in (dict, list)):
+        return []  # Kustomize drops an empty mapping or list, or null (a List item), unread
     if not doc.is_map:
         raise at(doc.o, "a resource document must be a YAML mapping")
-    if not doc.v:
-        return []
     kind = doc.get("kind")
     items = doc.get("items")
     if kind is not None and type(kind.v) is str and kind.v.endswith("List") \
