@@ -162,6 +162,10 @@ def judge(directory: Path, text: str | None, err: OverlayLintError | None, descr
     elif err is not None:
         if "not supported" in err.message:
             outcome = "kubectl renders, feature not supported here"
+        elif err.message.startswith("duplicate key"):
+            if not _documented_repeat(err.message):
+                return _fail(f"kubectl renders a repeated key but we fail: {err}", describe, "")
+            outcome = "kubectl renders, we refuse a repeated key (documented)"
         elif _deliberately_stricter(err.message):
             outcome = "kubectl renders, we refuse on purpose"
         else:
@@ -206,8 +210,7 @@ def kubectl_only_refusal(kubectl_error: str) -> str | None:
 
 
 # Refusals documented in docs/security.md ("Deliberately stricter than Kustomize").
-_STRICTER = ("duplicate key",
-             "apiVersion must be a string", "kind must be a string", "metadata.name must be",
+_STRICTER = ("apiVersion must be a string", "kind must be a string", "metadata.name must be",
              "metadata.namespace must be", "metadata.labels must be",
              "metadata.annotations must be", "resource is missing", "outside the lint root",
              "YAML aliases expand", "nesting deeper", "byte limit", "nested more than")
@@ -215,6 +218,22 @@ _STRICTER = ("duplicate key",
 
 def _deliberately_stricter(message: str) -> bool:
     return any(s in message for s in _STRICTER)
+
+
+# A resource's repeated key that Kustomize may render but the renderer refuses, each case
+# documented in README.md ("Not refused any more") and kustomize/repeats.py: a repeat
+# outside metadata.annotations that a patch, a generator or a `$patch: delete` removes;
+# annotations written three times; a write or removal reaching a key written twice; a
+# repeated mapping that is not one; a Kustomize annotation in the second mapping; a
+# generator merging into the resource; buildMetadata origin/transformer annotations.
+_REPEAT_CASES = ("unless a patch or generator replaces", "three times or more",
+                 "which copy Kustomize changes", "that is not a mapping",
+                 "is a Kustomize annotation", "takes this resource's annotations",
+                 "buildMetadata origin or transformer")
+
+
+def _documented_repeat(message: str) -> bool:
+    return any(s in message for s in _REPEAT_CASES)
 
 
 def _fail(what: str, describe: str, detail: str) -> str:

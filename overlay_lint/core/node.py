@@ -13,7 +13,9 @@ reference assembled by an ``images:`` entry: ``{"name": origin, "tag": origin}``
 loader also uses it for facts about a scalar's source text: ``block`` (where a literal
 block's content starts), ``empty`` (``key:`` with no value), ``yaml11`` (the boolean a
 YAML 1.1 reader sees in ``yes``/``on``...), ``text`` (the source text of a non-string
-that prints differently); renames add ``ref`` and var substitution ``vars`` (origins).
+that prints differently); renames add ``ref`` and var substitution ``vars`` (origins). A
+mapping read with its repeated keys set aside holds them in ``dups``; the annotations a
+resource's repeated keys were rendered into carry ``repeats`` (kustomize/repeats.py).
 """
 from __future__ import annotations
 

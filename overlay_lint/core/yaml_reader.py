@@ -442,6 +442,18 @@ def _timestamp(text: str) -> str:
     return f"{out}{sign}{int(hh):02d}:{mm}"
 
 
+class _Shadow:
+    """A repeated key's value not kept in the mapping (``shadow``), set aside for the
+    mapping's ``parts["dups"]``: Kustomize's kyaml keeps every occurrence in its nodes."""
+
+    __slots__ = ("key", "origin", "node")
+
+    def __init__(self, key: str, origin: Origin) -> None:
+        self.key = key
+        self.origin = origin
+        self.node: Node | None = None
+
+
 class _Frame:
     """An open mapping or sequence while events stream in."""
 
@@ -455,7 +467,7 @@ class _Frame:
         self.start_count = start_count
         self.key: tuple | None = None       # (text, origin, is_merge) awaiting its value
         self.seen: dict[str, Origin] = {}
-        self.merges: list[Node] = []
+        self.merges: list[Any] = []  # ``<<`` mappings (Node), repeats set aside (_Shadow)
 
 
 class _Builder:
@@ -470,12 +482,15 @@ class _Builder:
     def __init__(self, path: str, line_offset: int, col_offset: int, flat_origin: Origin | None,
                  lines: list[str], resolve: Any,
                  duplicates: list[tuple[str, Origin, Origin]] | None = None,
-                 keep_first: bool = False):
+                 keep_first: bool = False, shadow: bool = False):
         self.path = path
         # None: a repeated key is an error; a list: repeats go here, and the last value
         # wins (the first with ``keep_first``, as Kustomize's strategic merge reads patches)
         self.duplicates = duplicates
         self.keep_first = keep_first
+        # with keep_first: each later occurrence's value is kept aside, in its mapping's
+        # parts["dups"] as (key, value node, key origin), in the order written
+        self.shadow = shadow
         self.lines = lines
         self.line_offset = line_offset
         self.col_offset = col_offset
@@ -559,8 +574,9 @@ class _Builder:
             elif cls in ("SequenceEndEvent", "MappingEndEvent"):
                 frame = stack.pop()
                 if frame.is_map and frame.merges:
-                    self._merge(frame, ev)
-                node = Node(frame.v, frame.origin)
+                    node = Node(frame.v, frame.origin, self._merge(frame, ev))
+                else:
+                    node = Node(frame.v, frame.origin)
                 if frame.anchor:
                     anchors[frame.anchor] = (node, self.count - frame.start_count + 1)
                 root = self._place(stack, node, root)
@@ -595,8 +611,9 @@ class _Builder:
         if key in frame.seen:
             if self.duplicates is not None:
                 self.duplicates.append((key, korigin, frame.seen[key]))
-                if self.keep_first:  # the repeat's value is read, then dropped
-                    frame.key = (_DROPPED, korigin, False)
+                if self.keep_first:  # the repeat's value is read, then dropped (or set aside)
+                    frame.key = (_Shadow(key, korigin) if self.shadow else _DROPPED,
+                                 korigin, False)
                     return
                 frame.seen[key] = korigin
                 return
@@ -617,15 +634,24 @@ class _Builder:
         if is_merge:
             top.merges.append(node)
             return root
-        if key is _DROPPED:
+        if type(key) is not str:  # a repeat's value: dropped, or set aside (shadow)
+            if key is not _DROPPED:
+                node.o = korigin
+                key.node = node
+                top.merges.append(key)
             return root
         node.o = korigin  # a mapping value is located at its key
         top.v[key] = node
         return root
 
-    def _merge(self, frame: _Frame, ev: Any) -> None:
-        """``<<`` merge keys: explicit keys win, earlier merged mappings over later ones."""
+    def _merge(self, frame: _Frame, ev: Any) -> dict | None:
+        """``<<`` merge keys: explicit keys win, earlier merged mappings over later ones.
+        Returns the mapping's parts: ``{"dups": [(key, node, key origin), ...]}`` when
+        repeats were set aside (``shadow``), else None."""
+        shadows = [m for m in frame.merges if type(m) is _Shadow]
         for m in frame.merges:
+            if type(m) is _Shadow:
+                continue
             sources = m.v if m.is_seq else [m]
             for src in sources:
                 if not src.is_map:
@@ -634,6 +660,9 @@ class _Builder:
                     if k not in frame.v:
                         self._expand(1, ev.start_mark)
                         frame.v[k] = v.clone()
+        if not shadows:
+            return None
+        return {"dups": [(m.key, m.node, m.origin) for m in shadows]}
 
     def _block_start(self, ev: Any) -> tuple[int, int]:
         """(1-based file line, indent) of the first content line of a literal block."""
@@ -660,16 +689,21 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
                     flat_origin: Origin | None = None,
                     counts: list[int] | None = None,
                     duplicates: list[tuple[str, Origin, Origin]] | None = None,
-                    keep_first: bool = False) -> list[Node | None]:
+                    keep_first: bool = False, shadow: bool = False) -> list[Node | None]:
     """Every document of a YAML stream; an empty document is None.
 
     ``line_offset``/``col_offset`` place text embedded in another file (an inline patch);
     ``flat_origin`` gives every node one origin when positions inside cannot be mapped.
+    ``duplicates``: None makes a repeated key an error; a list collects each repeat as
+    (key, repeat's origin, first origin), and the last value wins (the first with
+    ``keep_first``; ``shadow`` also keeps the later values aside in their mapping's
+    ``parts["dups"]``, as Kustomize's nodes hold every occurrence).
     """
+    seen = len(duplicates) if duplicates is not None else 0
     try:
         get_event, resolve = _event_source(text)
         builder = _Builder(path, line_offset, col_offset, flat_origin, text.split("\n"),
-                           resolve, duplicates, keep_first)
+                           resolve, duplicates, keep_first, shadow)
         docs = builder.documents(get_event)
         if counts is not None:
             counts.append(builder.count)  # nodes built, aliases expanded (for run budgets)
@@ -680,8 +714,11 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
         raise OverlayLintError(f"nesting deeper than {LIMITS.max_depth} levels", path) from None
     except Exception as exc:  # ruamel's MarkedYAMLError and friends
         if _C and _libyaml_colon_gap(exc):
+            if duplicates is not None:
+                del duplicates[seen:]  # the pure parser records them again
             try:
-                docs = _reparse_pure(text, path, line_offset, col_offset, flat_origin, counts)
+                docs = _reparse_pure(text, path, line_offset, col_offset, flat_origin, counts,
+                                     duplicates, keep_first, shadow)
             except OverlayLintError:
                 raise
             except Exception as pure_exc:  # the text is broken elsewhere: say where
@@ -720,7 +757,9 @@ class _GoYamlRefuses(Exception):
 
 def _reparse_pure(text: str, path: str, line_offset: int, col_offset: int,
                   flat_origin: tuple | None,
-                  counts: list[int] | None = None) -> list[Node | None] | None:
+                  counts: list[int] | None = None,
+                  duplicates: list[tuple[str, Origin, Origin]] | None = None,
+                  keep_first: bool = False, shadow: bool = False) -> list[Node | None] | None:
     """The documents as the pure-Python parser reads them; None when it reads something
     go-yaml refuses (a plain scalar starting with ``:`` inside a flow collection): then the
     C parser's error stands. The pure parser's own error propagates."""
@@ -739,7 +778,8 @@ def _reparse_pure(text: str, path: str, line_offset: int, col_offset: int,
             raise _GoYamlRefuses()
         return ev
 
-    builder = _Builder(path, line_offset, col_offset, flat_origin, text.split("\n"), resolve)
+    builder = _Builder(path, line_offset, col_offset, flat_origin, text.split("\n"), resolve,
+                       duplicates, keep_first, shadow)
     try:
         docs = builder.documents(checked)
         if counts is not None:

@@ -80,6 +80,10 @@ def finish(acc: Accumulator, ctx: BuildContext) -> None:
     add_hashes(acc.resmap)
     fix_back_references(acc.resmap.items, acc.config.name_reference)
     resolve_vars(acc.resmap, acc.vars, acc.config.var_reference, ctx.var_records)
+    for r in acc.resmap.items:
+        if r.state.repeats is not None:  # repeated annotation keys (repeats.py)
+            from .repeats import settle
+            settle(r, ctx.meta)
     acc.resmap.items = [r for r in acc.resmap.items
                         if r.annotations.get(LOCAL_CONFIG) != "true"]
     for r in acc.resmap.items:

@@ -173,10 +173,11 @@ class Loader:
 
     def documents_repeating(self, path: str, origin: Origin | None,
                             repeats: list[tuple[str, Origin, Origin]],
-                            keep_first: bool) -> list[Node | None]:
+                            keep_first: bool, shadow: bool = False) -> list[Node | None]:
         """The file's documents parsed afresh (not shared) with repeated keys accepted
-        (``repeats`` collects them; the first value kept or the last), charged to the
-        budget as :meth:`documents`."""
+        (``repeats`` collects them; the first value kept or the last; ``shadow``: the
+        later values kept aside too, see ``parse_documents``), charged to the budget as
+        :meth:`documents`."""
         self.check_inside(path)
         self.files_read.add(path)
         where = origin or Origin(path, 0, 0)
@@ -184,7 +185,7 @@ class Loader:
         self.budget.spend("bytes", len(text), where)
         counts: list[int] = []
         docs = parse_documents(text, path, counts=counts, duplicates=repeats,
-                               keep_first=keep_first)
+                               keep_first=keep_first, shadow=shadow)
         self.budget.spend("nodes", counts[0], where)
         return docs
 

@@ -112,6 +112,9 @@ def absorb(resmap: ResMap, res: Resource, origin: Origin | None,
             if behavior not in ("", "create") else ""
         raise at(origin, f"{rid.kind} '{rid.name}' already exists; set behavior to merge or "
                          f"replace to change it{unknown}")
+    if old.state.repeats is not None:
+        from .repeats import refuse_generator
+        refuse_generator(old, behavior)
     _copy_merge_metadata(res, old)  # takes over old's build state, its behavior too
     if behavior == "merge":
         for key in ("data", "binaryData"):

@@ -17,6 +17,10 @@ from ..core.node import Node, Origin, PathKey, ensure_map
 from ..core.record import dataclass
 from .scope import is_cluster_scoped
 
+TYPE_CHECKING = False  # typing's flag without importing typing
+if TYPE_CHECKING:
+    from .repeats import Repeats
+
 _UIDS = itertools.count(1)
 DEFAULT_NS = "default"
 NOT_A_NS = "_non_namespaceable_"
@@ -76,7 +80,7 @@ class BuildState:
     made it, the deprecated vars that read it, its buildMetadata origin annotation."""
 
     __slots__ = ("prev_ids", "behavior", "needs_hash", "prefixes", "suffixes",
-                 "generated_by", "ref_vars", "meta_origin")
+                 "generated_by", "ref_vars", "meta_origin", "repeats")
 
     def __init__(self) -> None:
         self.prev_ids: list[ResId] = []
@@ -87,6 +91,7 @@ class BuildState:
         self.generated_by: Origin | None = None  # generator entry that made it
         self.ref_vars: list[str] = []  # names of the deprecated vars that read this object
         self.meta_origin: str | None = None  # buildMetadata: the origin annotation's text
+        self.repeats: Repeats | None = None  # repeated annotation keys still to check (repeats.py)
 
     def copy(self) -> "BuildState":
         new = BuildState()
@@ -98,6 +103,7 @@ class BuildState:
         new.generated_by = self.generated_by
         new.ref_vars = list(self.ref_vars)
         new.meta_origin = self.meta_origin
+        new.repeats = self.repeats
         return new
 
     def taken_over(self, other: "BuildState") -> None:

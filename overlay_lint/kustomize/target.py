@@ -142,7 +142,7 @@ def _accumulate_resources(kust: Kustomization, ctx: BuildContext, acc: Accumulat
             acc.merge(sub_acc, entry.o, seen)
         elif os.path.exists(path):
             path = ctx.loader.file(kust.dir, entry.v, entry.o, "resource")
-            loaded = load_resources(path, ctx.loader, entry.o)
+            loaded = load_resources(path, ctx.loader, entry.o, ctx.duplicates)
             if ctx.meta:
                 text = origin_text([("path", join_path(ctx.meta_prefix, entry.v))])
                 for r in loaded:
@@ -215,15 +215,38 @@ def _load_sub(path: str, entry: T.Str, ctx: BuildContext, component: bool) -> Ku
     return sub
 
 
-def load_resources(path: str, loader: Loader, origin: Origin | None = None) -> list[Resource]:
+def load_resources(path: str, loader: Loader, origin: Origin | None = None,
+                   dups: list[DuplicateKey] | None = None) -> list[Resource]:
     """The resources of one manifest file: every document but an empty one (null, ``{}``,
     ``[]``), ``List`` items expanded (``origin``: the entry naming the file, where a budget
-    error points)."""
+    error points). With ``dups``, keys written twice render as Kustomize renders them
+    (repeats.py), each one recorded there; without, a repeated key is an error."""
+    try:
+        docs = loader.documents(path, origin)
+    except OverlayLintError as exc:
+        if dups is None or not exc.message.startswith("duplicate key"):
+            raise
+        return _load_repeating(path, loader, origin, dups)
     out: list[Resource] = []
-    for doc in loader.documents(path, origin):
+    for doc in docs:
         if doc is None:
             continue
         out.extend(resources_from_node(doc.clone(), path))
+    return out
+
+
+def _load_repeating(path: str, loader: Loader, origin: Origin | None,
+                    dups: list[DuplicateKey]) -> list[Resource]:
+    """A manifest with a repeated key, read as Kustomize's nodes hold it (the first value
+    where a lookup finds it, the later ones aside)."""
+    from . import repeats
+    out: list[Resource] = []
+    for doc in loader.documents_repeating(path, origin, [], True, shadow=True):
+        if doc is None:
+            continue
+        found = resources_from_node(doc, path)
+        repeats.resolve(doc, found, path, dups)
+        out.extend(found)
     return out
 
 

@@ -343,6 +343,9 @@ def apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | None
     # Kustomize encodes the object as JSON to patch it: a key it wrote plain that reads
     # back as no string fails there, even if this patch removes it
     check_plain_keys(res.node, f"a JSON6902 patch of {what} fails on it")
+    if res.state.repeats is not None:
+        from ..repeats import refuse_json
+        refuse_json(res, "a JSON6902 patch")
     rec.select(res)
     # Kustomize patches the object with its build annotations still in metadata, so
     # `add /metadata/annotations/x` works on a resource without annotations once it has

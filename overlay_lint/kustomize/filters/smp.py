@@ -162,6 +162,9 @@ def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
             continue
         if val is None or val.v is None:
             dest.v.pop(key, None)
+            if dest.parts is not None and dest.parts.get("repeats"):
+                # kyaml removes the first copy of a repeated annotation: counted (repeats.py)
+                dest.parts = {**dest.parts, "deleted": dest.parts.get("deleted", ()) + (key,)}
         else:
             dest.v[key] = val
     return dest

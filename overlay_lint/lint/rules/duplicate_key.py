@@ -1,4 +1,4 @@
-"""No key is repeated in a kustomization file or a patch.
+"""No key is repeated in a kustomization file, a patch or a resource's annotations.
 
 Why: Kustomize reads kustomization files leniently: a key written twice in one mapping is
 no error, the last one wins and the first is silently dead. Two ``patches:`` blocks (one
@@ -12,10 +12,13 @@ checked alone) render, keys compared as Kustomize compares them: exactly in maps
 own (``commonLabels``, ``pairs``, ...), ignoring case for the format's field names (the
 renderer reads these files as Kustomize does and records the repeats); and every patch
 they apply, inline or from a file, where Kustomize keeps the first value in a strategic
-merge patch and the last in JSON6902 operations. A resource with a repeated key is not
-this rule's: Kustomize refuses it, and so does the render. The finding points at the
-second occurrence (each later one when there are more) and names the line whose value
-Kustomize uses.
+merge patch and the last in JSON6902 operations; and the ``metadata.annotations`` of every
+resource they render, where Kustomize keeps the last value of a key written twice and
+merges an ``annotations`` mapping written twice into one (a key both set takes the first
+mapping's value, unless the second writes it twice). A key repeated anywhere else in a
+resource is not this rule's: Kustomize refuses it, and so does the render. The finding
+points at the second occurrence (each later one when there are more) and names the line
+whose value Kustomize uses (for a repeated ``annotations``, that the two are merged).
 
 Failing::
 
@@ -79,6 +82,10 @@ def _kept(dups) -> dict:
 
 def _message(d, kept: dict) -> str:
     first = d.first[1] if d.first is not None else "?"
+    if d.kept is None:  # a resource's metadata.annotations written twice: merged
+        return (f"'{d.key}' is set twice in this mapping (also at line {first}); Kustomize "
+                "merges the two mappings into one (a key both set takes the first one's "
+                "value): write one")
     at = kept.get(d.origin)
     line = at[1] if at is not None else "?"
     here, there = _key_at(d.origin) or d.key, _key_at(d.first) or d.key
