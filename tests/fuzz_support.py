@@ -118,7 +118,8 @@ def check_dir(directory: Path, root: Path, describe: str) -> str:
 
     Outcomes against ``kubectl kustomize`` (the judge):
     - kubectl renders: we render equal data in the same order ("equal render"), or refuse
-      a feature we do not support, or refuse on purpose (``_STRICTER``); anything else fails;
+      a feature we do not support, or refuse on purpose (``_STRICTER``; a repeated key in a
+      resource only in a case ``_REPEAT_CASES`` names); anything else fails;
     - kubectl refuses (non-zero exit): we refuse too ("kubectl refuses, we refuse"); we
       render only where ``KUBECTL_ONLY_REFUSALS`` says why that is not Kustomize semantics;
       anything else fails (a silently different render), with kubectl's message;
