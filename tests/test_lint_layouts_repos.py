@@ -648,3 +648,19 @@ def test_encrypted_secrets_and_old_crd_copies_are_not_schema_findings(tmp_path):
     rc, doc = lint_json(tmp_path, ".", "--select", "k8s-schema")
     assert [f["message"] for f in doc["findings"]] == [
         "Task publish: CRD tasks.tekton.dev serves no version 'v1' of Task (served: v1alpha1)"]
+
+
+def test_an_env_layered_on_the_env_its_name_extends_is_a_variant(tmp_path):
+    """Shaped like a homelab's bootstrap: `overlays/local` is the layer every local cluster
+    shares, `local.home` and `local.hub` are clusters on it (no dev tier by their names).
+    A variant named after the env it extends is no crossing; `qa` on `../local` is."""
+    files = {"bootstrap/base/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+             "bootstrap/base/d.yaml": deployment("gitops")}
+    for env, on in {"local": "../../base", "local.home": "../local", "local.hub": "../local",
+                    "qa": "../local"}.items():
+        files[f"bootstrap/overlays/{env}/kustomization.yaml"] = KUST + f"resources: [{on}]\n"
+    write_tree(tmp_path, files)
+    roles = {r["name"]: r["role"] for r in envs_rows(tmp_path) if r["kind"] == "env"}
+    assert roles == {"local": "dev", "local.home": None, "local.hub": None, "qa": None}
+    rc, doc = lint_json(tmp_path, ".", "--select", "overlay-isolation")
+    assert [f["envs"] for f in doc["findings"]] == [["qa"]]

@@ -5,9 +5,10 @@ dev (debug logging, open endpoints, a test image) silently ships to staging too,
 dev team cannot know that their folder is someone else's dependency.
 
 An env layered on a whole sibling env of the same role (``overlays/prod-eu`` listing
-``../prod``, one variant of an operator built on another) is a deliberate layering, not a
-crossing; layered on an env of another role (``staging`` on ``../dev``, a test env on a
-production env) it is reported: a change meant for one tier ships to another. Only envs of
+``../prod``, one variant of an operator built on another), or on one whose name its own
+extends (``local.home`` on ``../local``), is a deliberate layering, not a crossing;
+layered on an env of another role (``staging`` on ``../dev``, a test env on a production
+env) it is reported: a change meant for one tier ships to another. Only envs of
 one group (app) count: in a repository of several apps, an overlay of another app is a
 dependency, not another env; and a folder named ``base``, ``common`` or ``shared`` is what
 envs share, even when an Argo CD Application deploys it directly too. The finding points
@@ -43,6 +44,14 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder + os.sep)
 
 
+def _extends(env, other) -> bool:
+    """``env``'s folder name extends ``other``'s (``local.home`` on ``../local``,
+    ``prod-eu`` on ``../prod``): a variant of that env, named so on purpose."""
+    mine, theirs = os.path.basename(env.target.dir), os.path.basename(other.target.dir)
+    return len(mine) > len(theirs) + 1 and mine.startswith(theirs) \
+        and mine[len(theirs)] in "-_."
+
+
 def check(ctx: RuleContext) -> Iterator[Problem]:
     for group in ctx.groups(include_failed=True):   # failed envs too: this needs no render
         yield from _check_group(ctx, group)
@@ -62,8 +71,8 @@ def _check_group(ctx: RuleContext, envs: list) -> Iterator[Problem]:
             for ref in info.refs:
                 for other in others:
                     if ref.path == other.target.dir and d == env.target.dir \
-                            and other.role == env.role:
-                        break      # layered on a whole sibling env of its own tier
+                            and (other.role == env.role or _extends(env, other)):
+                        break      # layered on a whole env of its own tier, or a variant of it
                     if _inside(ref.path, other.target.dir) and not _inside(d, other.target.dir):
                         rel = os.path.relpath(ref.path, d)
                         yield Problem(ref.node.o,
