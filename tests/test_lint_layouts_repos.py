@@ -664,3 +664,23 @@ def test_an_env_layered_on_the_env_its_name_extends_is_a_variant(tmp_path):
     assert roles == {"local": "dev", "local.home": None, "local.hub": None, "qa": None}
     rc, doc = lint_json(tmp_path, ".", "--select", "overlay-isolation")
     assert [f["envs"] for f in doc["findings"]] == [["qa"]]
+
+
+def test_a_folded_scalar_with_more_indented_lines_reads_as_kubectl_reads_it(tmp_path):
+    """Shaped like a Flux homelab's MutatingAdmissionPolicy: CEL expressions written as
+    `>-` blocks whose inner lines are indented further. go-yaml (and so kubectl) reads the
+    line break before a more-indented line as two; the YAML specification as one. The
+    render follows kubectl."""
+    from conftest import kubectl_documents
+    write_tree(tmp_path, {
+        "kustomization.yaml": KUST + "resources: [policy.yaml]\n",
+        "policy.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: policy\ndata:\n"
+                       "  match: >-\n    object.spec.containers.exists(c,\n"
+                       "      c.image.startsWith(\"docker.io/\")\n    )\n"
+                       "  nested: >-\n    a\n      b\n\n      c\n    d\n"
+                       "  plain: >-\n    one\n    two\n"})
+    data = _rendered(tmp_path)[0]["data"]
+    assert data == {
+        "match": 'object.spec.containers.exists(c,\n\n  c.image.startsWith("docker.io/")\n)',
+        "nested": "a\n\n  b\n\n  c\nd", "plain": "one two"}
+    assert [{"data": data}] == [{"data": d["data"]} for d in kubectl_documents(tmp_path)]

@@ -310,6 +310,26 @@ def resolve_plain(value: str, implicit: Any) -> str:
     return _STR_TAG
 
 
+def go_folded(text: str) -> str:
+    """A folded (``>``) scalar as go-yaml, and so Kustomize, reads it: the line break before
+    a more-indented line that follows a line that is not is doubled. The YAML specification
+    (libyaml, PyYAML) reads ``a`` / ``  b`` as ``a\n  b``; kubectl renders ``a\n\n  b``.
+    A line of blanks only gets no extra break (checked against kubectl case by case)."""
+    if "\n " not in text and "\n\t" not in text:
+        return text
+    lines = text.split("\n")
+    out = [lines[0]]
+    prev = lines[0]                     # the last line that is not empty
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t") and line.strip(" \t") and prev \
+                and prev[:1] not in (" ", "\t"):
+            out.append("")
+        out.append(line)
+        if line:
+            prev = line
+    return "\n".join(out)
+
+
 def resolve_scalar(tag: str, text: str, style: str | None) -> Any:
     """The value of a scalar after Kustomize's YAML -> JSON round trip."""
     if tag == _STR_TAG or style:
@@ -533,7 +553,8 @@ class _Builder:
                 if stack and stack[-1].is_map and stack[-1].key is None:
                     self._key(stack[-1], tag, ev)
                     continue
-                node = Node(resolve_scalar(tag, ev.value, ev.style), self.origin(ev.start_mark))
+                value = go_folded(ev.value) if ev.style == ">" else ev.value
+                node = Node(resolve_scalar(tag, value, ev.style), self.origin(ev.start_mark))
                 if ev.style == "|" and self.flat_origin is None:
                     node.parts = {"block": self._block_start(ev)}
                 elif node.v is None and ev.value == "" and not ev.style:
