@@ -7,6 +7,7 @@ overlay-lint once refused).
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,13 @@ REFUSED = {
                                      "    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n"
                                      "      name: r\n      labels:\n        b: c\n"},
         "reads back as a boolean"),
+    # a patch with a target holding only empty mappings: no strategic merge patch, so
+    # Kustomize reads JSON6902 operations, and fails on a selected resource
+    **{f"patch of {text!r} with a target that selects": (
+        {"kustomization.yaml": RES + "patches:\n- path: p.yaml\n  target:\n    kind: ConfigMap\n",
+         "p.yaml": text}, "holds only empty mappings") for text in ("{}\n", "# c\n{}\n---\n{}\n")},
+    "crds file of no bytes": ({"kustomization.yaml": RES + "crds:\n- crd.yaml\n",
+                               "crd.yaml": ""}, "is empty"),
 }
 
 RENDERED = {
@@ -137,6 +145,15 @@ RENDERED = {
     "resource file [] then an object": {
         "kustomization.yaml": RES + "- e.yaml\n",
         "e.yaml": "[]\n---\n" + CM.replace("name: r", "name: s")},
+    # a crds file of blank lines is no definitions; only a file of no bytes fails (Kustomize
+    # reads its first byte to tell JSON from YAML); overlay-lint refused blank ones too
+    **{f"crds file {name}": {"kustomization.yaml": RES + "crds:\n- crd.yaml\n", "crd.yaml": text}
+       for name, text in [("of a newline", "\n"), ("of blank lines", "\n \n")]},
+    # ... and renders when the target selects nothing (found by the long fuzz run)
+    **{f"patch of {text!r} with a target that selects nothing": {
+        "kustomization.yaml": RES + f"patches:\n- patch: {json.dumps(text)}\n  target:\n"
+                                    "    kind: Secret\n"}
+       for text in ("{}", "{}\n---\n{}\n")},
     "List items [], {} and null": {
         "kustomization.yaml": RES + "- e.yaml\n",
         "e.yaml": "apiVersion: v1\nkind: List\nitems:\n- []\n- {}\n- null\n- "

@@ -23,7 +23,7 @@ from ..resmap import ResMap
 from ..resource import Resource
 from ..selector import ResourceSelector
 from ..touched import EMPTY_PATCH, Touched
-from ..types import Patch
+from ..types import Patch, Str
 from . import Entry, Helpers, Transformer, Where
 
 
@@ -53,6 +53,7 @@ class PatchTransformer(IndexedPatches):
     selector: ResourceSelector | None
     ops: tuple[Op, ...] | None = None
     patches: tuple[Resource, ...] = ()
+    fails: Str | None = None  # fails on the first resource it selects (holds the message)
 
     @classmethod
     def configure(cls, config: Patch, where: Where, h: Helpers) -> list["PatchTransformer"]:
@@ -69,6 +70,13 @@ class PatchTransformer(IndexedPatches):
                                    "it applies to")
             first = next(d for d in docs if d is not None)
             return [cls(config, entry, h, selector, tuple(decode_ops(first, holder.o)))]
+        if selector is not None and not smp_documents(docs, holder, empty_ok=True):
+            # only empty mappings: no strategic merge patch, so Kustomize reads the text as
+            # JSON6902 operations, and fails when it applies them to a selected resource
+            return [cls(config, entry, h, selector, fails=Str(
+                "the patch holds only empty mappings, which Kustomize reads as JSON6902 "
+                "operations and fails on ('json: cannot unmarshal object into Go value of "
+                "type jsonpatch.Patch'); delete the entry or write the patch", holder.o))]
         patches = smp_documents(docs, holder)
         if selector is not None and len(patches) > 1:
             assert config.target is not None
@@ -80,6 +88,12 @@ class PatchTransformer(IndexedPatches):
     def _run(self, resmap: ResMap, ids: IdIndex) -> Touched:
         rec = self.entry.record()
         budget = self.h.loader.budget
+        if self.fails is not None:
+            assert self.selector is not None
+            if resmap.select(self.selector):
+                raise at(self.fails.o, self.fails.v)
+            rec.notes.append(EMPTY_PATCH)
+            return rec
         if self.ops is not None:
             assert self.selector is not None
             for res in resmap.select(self.selector):
