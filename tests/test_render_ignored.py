@@ -159,6 +159,35 @@ def test_lint_reports_what_kustomize_ignores_and_patch_repeats(tmp_path: Path) -
         ("duplicate-key", "overlays/dev/p.yaml", 7, ("dev",))}
 
 
+# --- a JSON6902 pointer without its leading '/' ------------------------------------------
+
+def test_a_json6902_pointer_without_its_leading_slash_renders_as_kubectl_and_is_reported(
+        tmp_path: Path) -> None:
+    """json-patch reads a pointer from its first '/': `spec/replicas` patches `/replicas`
+    (a top-level field, which kubectl renders), `x/metadata/...` patches `/metadata/...`.
+    Rendered as Kustomize renders it; each such path or from is a finding at its line."""
+    write_files(tmp_path, {
+        ".git/HEAD": "",
+        "base/kustomization.yaml": "resources: [d.yaml]\n", "base/d.yaml": DEPLOY,
+        "overlays/dev/kustomization.yaml":
+            "resources: [../../base]\npatches:\n- target:\n    kind: Deployment\n"
+            "  patch: |-\n    - op: replace\n      path: spec/replicas\n      value: 3\n"
+            "    - op: add\n      path: /metadata/labels\n      value: {fine: y}\n"
+            "    - op: copy\n      from: x/metadata/name\n"
+            "      path: /metadata/labels/name\n"})
+    out = same_as_kubectl(tmp_path / "overlays" / "dev")
+    assert "\nreplicas: 3\n" in out and "  replicas: 1\n" in out
+    _, doc = lint_json(tmp_path, ".", "--rule", "ignored-by-kustomize")
+    assert keys(doc) == {
+        ("ignored-by-kustomize", "overlays/dev/kustomization.yaml", 7, ("dev",)),
+        ("ignored-by-kustomize", "overlays/dev/kustomization.yaml", 13, ("dev",))}
+    messages = sorted(f["message"] for f in doc["findings"])
+    assert messages[0].startswith("JSON6902 from 'x/metadata/name' does not start with "
+                                  "'/': Kustomize drops 'x' and patches '/metadata/name'")
+    assert messages[1].startswith("JSON6902 path 'spec/replicas' does not start with '/': "
+                                  "Kustomize drops 'spec' and patches '/replicas'")
+
+
 # --- what kubectl cannot print --------------------------------------------------------------
 
 # code points in a generated value: kubectl renders (True) or fails (False), v5.5.0.

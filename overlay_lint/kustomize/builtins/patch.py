@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 from ...core.errors import at
 from ...core.record import frozen_dataclass
-from ..filters.json6902 import Op, decode_ops
+from ..filters.json6902 import Op, decode_ops, unrooted
 from ..filters.patch import (IdIndex, apply_json, apply_smp, classify, patch_documents,
                              smp_documents, unique_target)
 from ..resmap import ResMap
@@ -69,7 +69,9 @@ class PatchTransformer(IndexedPatches):
                 raise at(holder.o, "a JSON6902 patch needs a 'target' to say which resources "
                                    "it applies to")
             first = next(d for d in docs if d is not None)
-            return [cls(config, entry, h, selector, tuple(decode_ops(first, holder.o)))]
+            ops = decode_ops(first, holder.o)
+            h.ignored.extend(unrooted(ops))
+            return [cls(config, entry, h, selector, tuple(ops))]
         if selector is not None and not smp_documents(docs, holder, empty_ok=True):
             # only empty mappings: no strategic merge patch, so Kustomize reads the text as
             # JSON6902 operations, and fails when it applies them to a selected resource

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...core.errors import at
 from ...core.record import frozen_dataclass
-from ..filters.json6902 import Op, decode_ops
+from ..filters.json6902 import Op, decode_ops, unrooted
 from ..filters.patch import apply_json, patch_documents
 from ..resmap import ResMap
 from ..selector import ResourceSelector
@@ -35,6 +35,7 @@ class PatchJson6902Transformer(Transformer):
                                              h.directory, h.duplicates)
         first = next((d for d in docs if d is not None), None)
         ops = decode_ops(first, holder.o)
+        h.ignored.extend(unrooted(ops))
         return [cls(config, where.entry(config.o, path), h, selector, tuple(ops))]
 
     def transform(self, resmap: ResMap) -> Touched:

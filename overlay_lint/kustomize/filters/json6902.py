@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 from ...core.errors import at
 from ...core.node import Node
 from ..budget import Budget, count_nodes
+from ..touched import Ignored
 
 _INT = re.compile(r"^[-+]?[0-9]+$")  # what Go's strconv.Atoi accepts
 OPS = ("add", "remove", "replace", "move", "copy", "test")
@@ -55,6 +56,21 @@ def _pointer_node(op: Node, key: str) -> Node:
         raise at(n.o, f"JSON6902 {key} '{n.v}' must be a JSON pointer starting with '/' "
                       "(such as /spec/replicas)")
     return n
+
+
+def unrooted(ops: list[Op]) -> list[Ignored]:
+    """What a pointer written without its leading '/' loses: json-patch reads it from its
+    first '/' (``spec/replicas`` patches ``/replicas``, a top-level field). Rendered so,
+    and reported (rule ignored-by-kustomize): the text before the '/' looks meant."""
+    out = []
+    for op in ops:
+        for key, n in (("path", op.path), ("from", op.from_)):
+            if n is not None and n.v and not n.v.startswith("/"):
+                cut = n.v.index("/")
+                out.append(Ignored(n.o, f"JSON6902 {key} '{n.v}' does not start with '/': "
+                                        f"Kustomize drops '{n.v[:cut]}' and patches "
+                                        f"'{n.v[cut:]}'"))
+    return out
 
 
 def decode_ops(doc: Node | None, where: tuple | None) -> list[Op]:
@@ -322,4 +338,4 @@ def pointer_value(root: Node, op: Op) -> tuple[bool | None, Any, tuple]:
     return exists, None if n is None else n.data(), tuple(path + [i if i is not None else key])
 
 
-__all__ = ["Op", "decode_ops", "apply_ops", "pointer_value", "node_at"]
+__all__ = ["Op", "decode_ops", "unrooted", "apply_ops", "pointer_value", "node_at"]

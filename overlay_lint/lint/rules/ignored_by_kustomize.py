@@ -9,12 +9,16 @@ there, so what the file says and what is deployed differ without a trace:
 - a generator ``behavior`` that is not exactly ``create``, ``merge`` or ``replace``
   (``Merge``, ``mrege``): Kustomize treats it as create, so an overlay meant to merge
   into a base's ConfigMap either fails with "already exists" or, where the base has
-  none, creates a new object instead of changing one.
+  none, creates a new object instead of changing one;
+- a JSON6902 ``path`` or ``from`` without its leading ``/``: Kustomize's json-patch reads
+  a pointer from its first ``/``, so ``spec/replicas`` patches ``/replicas``, a new
+  top-level field, and the Deployment keeps its replica count.
 
 Checked: every kustomization and Component file the linted envs (and bases checked alone)
-render, and their generator entries (``configMapGenerator``, ``secretGenerator`` and
-builtin ``generators:``). The renderer renders as Kustomize does and records what it read
-past; the finding points at the ignored document or the ``behavior:`` line.
+render, their generator entries (``configMapGenerator``, ``secretGenerator`` and builtin
+``generators:``) and the JSON6902 operations of their patches. The renderer renders as
+Kustomize does and records what it read past; the finding points at the ignored
+document, the ``behavior:`` line or the ``path:``/``from:`` line.
 
 Failing::
 
@@ -31,7 +35,8 @@ Passing::
         literals: [LOG_LEVEL=debug]
 
 Fix: merge a second document into the first (or delete it); spell ``behavior`` as
-``create``, ``merge`` or ``replace``, in lower case.
+``create``, ``merge`` or ``replace``, in lower case; start every JSON6902 pointer with
+``/`` (``/spec/replicas``).
 """
 from __future__ import annotations
 
