@@ -224,11 +224,15 @@ def _deliberately_stricter(message: str) -> bool:
 # A resource's repeated key that Kustomize may render but the renderer refuses, each case
 # documented in README.md ("Not refused any more") and kustomize/repeats.py: a repeat
 # outside metadata.annotations that a patch, a generator or a `$patch: delete` removes;
-# annotations written three times; a write or removal reaching a key written twice; a
-# repeated mapping that is not one; a Kustomize annotation in the second mapping; a
-# generator merging into the resource; buildMetadata origin/transformer annotations.
+# annotations written three times; a removal of a key written twice, or held only by the
+# repeated mapping; the metadata, or the first of two annotations mappings, removed or
+# replaced as a whole; a repeated mapping that is not one; a Kustomize annotation in the
+# second mapping; a generator merging into the resource; buildMetadata origin/transformer
+# annotations. (tests/test_resource_repeats.py checks each message is named here.)
 _REPEAT_CASES = ("unless a patch or generator replaces", "three times or more",
-                 "which copy Kustomize changes", "that is not a mapping",
+                 "which copies Kustomize removes", "which only the repeated mapping holds",
+                 "replaces this resource's metadata", "removes metadata.annotations",
+                 "replaces the first metadata.annotations", "that is not a mapping",
                  "is a Kustomize annotation", "takes this resource's annotations",
                  "buildMetadata origin or transformer")
 
