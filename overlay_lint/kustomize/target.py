@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 from ..core.errors import OverlayLintError, at
 from ..core.node import Node, Origin
+from ..core.paths import real as real_path
 from ..core.record import dataclass, field
 from ..core.yaml_reader import parse_embedded
 from . import configure
@@ -75,7 +76,8 @@ class BuildContext:
 
 def accumulate_target(kust: Kustomization, ctx: BuildContext, acc: Accumulator) -> Accumulator:
     """Kustomize's accumulateTarget: everything one kustomization contributes."""
-    real = os.path.realpath(kust.dir)
+    # resolved once per command (core/paths.py): os.path.realpath lstats every component
+    real = real_path(kust.dir) or os.path.realpath(kust.dir)
     if real in ctx.stack:
         chain = " -> ".join(os.path.relpath(p) for p in ctx.stack[ctx.stack.index(real):])
         raise OverlayLintError(f"cycle detected: {chain} -> {os.path.relpath(real)}", kust.path)
@@ -178,7 +180,7 @@ def _meta_below(ctx: BuildContext, rel: str) -> Iterator[None]:
 def _check_cycle(path: str, entry: T.Str, ctx: BuildContext,
                  stack: list[str] | None = None) -> None:
     """Kustomize refuses a directory equal to, or above, any directory being built."""
-    real = os.path.realpath(path)
+    real = real_path(path) or os.path.realpath(path)
     for seen in ctx.stack if stack is None else stack:
         if seen == real or real == os.sep or seen.startswith(real + os.sep):
             how = "is" if seen == real else "contains"

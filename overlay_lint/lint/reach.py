@@ -141,16 +141,18 @@ def _add(info: KustInfo, bases: list[str], entry: Node, fld: str, text: object) 
     for base in bases:
         p = os.path.normpath(os.path.join(base, text))
         try:
-            link = stat.S_ISLNK(os.lstat(p).st_mode)
+            mode = os.lstat(p).st_mode
         except (OSError, ValueError):
             info.missing.append(p)
             continue
+        link = stat.S_ISLNK(mode)
         info.refs.append(Ref(entry, fld, p, info.file))
         if link and not os.path.exists(p):    # a dangling symlink: where it points
             target = real(p)
             if target is not None:
                 info.missing.append(target)
-        elif fld in DIR_FIELDS and os.path.isdir(p) and kustomization_file(p):
+        elif fld in DIR_FIELDS and (os.path.isdir(p) if link else stat.S_ISDIR(mode)) \
+                and kustomization_file(p):
             info.children.append(p)
 
 

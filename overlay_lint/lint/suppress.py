@@ -247,11 +247,20 @@ def audit(rendered: list, rules: list, ran: set[str], cfg: Config, report_unused
                     display_path(path), line, col, field_path=what, value=name))
 
     files: dict[str, bool] = {}      # file -> usage is known (its targets all rendered)
+    regular: dict[str, bool] = {}    # envs share most files: one stat each
     for t in rendered:
         if t.skipped:
             continue
-        own = t.target.files if t.target.dir is None else \
-            [p for p in t.target.reach if is_inside(root, p) and os.path.isfile(p)]
+        if t.target.dir is None:
+            own = t.target.files
+        else:
+            own = []
+            for p in t.target.reach:
+                ok = regular.get(p)
+                if ok is None:
+                    ok = regular[p] = is_inside(root, p) and os.path.isfile(p)
+                if ok:
+                    own.append(p)
         for p in own:
             files[p] = files.get(p, True) and not t.failed and p not in unchecked
     for path in sorted(files):
