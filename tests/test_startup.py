@@ -434,3 +434,22 @@ def test_help_text_is_argparses_own(columns, tmp_path):
            for code in (_HELP, stock)]
     assert ast.literal_eval(got[0]) == ast.literal_eval(got[1])
     assert "usage: overlay-lint" in got[0]
+
+
+def test_hashing_needs_no_hashlib(tmp_path):
+    """Generator name suffixes, the parse cache's keys and finding fingerprints use the
+    built-in SHA-256 (core/digest.py), not hashlib and OpenSSL's binding (~3.5 ms a
+    process); the suffix is Kustomize's (the parity tests check it against kubectl)."""
+    from overlay_lint.core.digest import sha256
+    import hashlib
+    assert sha256(b"overlay-lint").hexdigest() == hashlib.sha256(b"overlay-lint").hexdigest()
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [deployment.yaml]\nconfigMapGenerator:\n- name: cfg\n  literals: [a=b]\n")
+    (tmp_path / "deployment.yaml").write_text(_deployment(10))
+    mods, out = imported(["render", "."], str(tmp_path))
+    assert "name: cfg-" in out, out
+    cache = {"OVERLAY_LINT_CACHE_DIR": str(tmp_path.parent / (tmp_path.name + "-cache"))}
+    lint, out2 = imported([".", "--format", "json"], str(tmp_path), cache)
+    assert '"fingerprint"' in out2 and "revisionHistoryLimit is 10" in out2, out2
+    assert "overlay_lint.core.parse_cache" in lint
+    assert sorted(m for m in ("hashlib", "_hashlib") if m in mods | lint) == []

@@ -20,12 +20,12 @@ duplicate report is better than none.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import tempfile
 import time
 
+from ..core.digest import sha256
 from ..core.record import dataclass
 
 STALE_SECONDS = 24 * 3600
@@ -57,7 +57,7 @@ def plan(files: list[str], options: list[str], cwd: str = ".") -> HookPlan:
         else:
             mode, changed = "all", None
     key = "\0".join([mode, top, *options, *(sorted(changed) if changed is not None else [])])
-    digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    digest = sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
     return HookPlan(changed, not _claim(digest), mode)
 
 

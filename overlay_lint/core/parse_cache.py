@@ -42,6 +42,7 @@ import os
 import stat
 import sys
 
+from .digest import sha256
 from .node import Node, Origin
 
 TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
@@ -97,9 +98,8 @@ def _usable(folder: str) -> str | None:
 
 def _stamp(limits: Any) -> bytes:
     """What every parse depends on besides the file: code, versions, limits."""
-    import hashlib
     from .. import __version__
-    h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{limits!r}".encode())
+    h = sha256(f"{FORMAT}|{__version__}|{sys.version}|{limits!r}".encode())
     here = os.path.dirname(os.path.abspath(__file__))
     sources = [os.path.join(here, name) for name in ("yaml_reader.py", "node.py",
                                                        "parse_cache.py")]
@@ -151,7 +151,6 @@ def max_bytes() -> int:
 
 class _Cache:
     def __init__(self, folder: str, stamp: bytes) -> None:
-        import hashlib
         from .paths import real
         self.top = folder
         self.folder = os.path.join(folder, "parsed-" + stamp.hex()[:16])
@@ -159,8 +158,8 @@ class _Cache:
         self.writable = True
         self.written = 0            # bytes this run stored (a prune may be due)
         self.made: set[str] = set()
-        self._keyed = hashlib.sha256(stamp)     # copied for every key
-        self._sha256 = hashlib.sha256
+        self._keyed = sha256(stamp)     # copied for every key
+        self._sha256 = sha256
         self._real = real
 
     def key(self, path: str, raw: bytes, st: os.stat_result) -> str:

@@ -47,8 +47,8 @@ def content_hash(node: Node) -> str:
             m["stringData"] = sd.data()
     else:
         m = node.data()
-    import hashlib  # here: most builds generate nothing (hashlib's import is ~2 ms)
-    digest = hashlib.sha256(go_json(m).encode("utf-8")).hexdigest()
+    from ..core.digest import sha256   # here: most builds generate nothing
+    digest = sha256(go_json(m).encode("utf-8")).hexdigest()
     return digest[:10].translate(_HASH_MAP)
 
 

@@ -33,8 +33,8 @@ class Finding:
         (the same as before for every UTF-8 name)."""
         key = "\x1f".join((self.rule, self.file, self.resource, self.field_path,
                            "" if self.value is None else str(self.value)))
-        import hashlib
-        return hashlib.sha256(fs_bytes(key)).hexdigest()[:32]
+        from ..core.digest import sha256
+        return sha256(fs_bytes(key)).hexdigest()[:32]
 
     def to_json(self) -> dict:
         d = asdict(self)
