@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 import time
 
 from ..core.digest import sha256
@@ -98,7 +97,7 @@ def _private_folder() -> str | None:
     """``$TMPDIR/overlay-lint-<user>``, ours alone (never a folder someone else made)."""
     uid = os.getuid() if hasattr(os, "getuid") else None
     name = f"overlay-lint-{uid if uid is not None else os.environ.get('USERNAME', 'user')}"
-    folder = os.path.join(tempfile.gettempdir(), name)
+    folder = os.path.join(_temp_dir(), name)
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         st = os.lstat(folder)
@@ -107,6 +106,28 @@ def _private_folder() -> str | None:
     if not stat.S_ISDIR(st.st_mode) or (uid is not None and st.st_uid != uid):
         return None
     return folder
+
+
+def _temp_dir() -> str:
+    """The folder ``tempfile.gettempdir()`` would choose, without importing tempfile (it
+    loads shutil and random: ~5 ms of every invocation, and pre-commit may run several):
+    ``$TMPDIR``, ``$TEMP``, ``$TMP``, then ``/tmp``, ``/var/tmp``, ``/usr/tmp``, the first
+    folder this user can write to; else the current folder."""
+    for var in ("TMPDIR", "TEMP", "TMP"):
+        d = os.environ.get(var)
+        if d and _writable(d):
+            return os.path.abspath(d)
+    if os.name != "posix":          # the system's own candidates (Windows): tempfile's
+        import tempfile
+        return tempfile.gettempdir()
+    for d in ("/tmp", "/var/tmp", "/usr/tmp"):
+        if _writable(d):
+            return d
+    return os.getcwd()
+
+
+def _writable(d: str) -> bool:
+    return os.path.isdir(d) and os.access(d, os.W_OK | os.X_OK)
 
 
 def _start_time(pid: int) -> str | None:
