@@ -15,6 +15,7 @@ are counted in ``STATS`` (the long run reports them).
 from __future__ import annotations
 
 import collections
+import datetime
 import json
 import os
 import shutil
@@ -293,7 +294,13 @@ _IMAGES = ["nginx:1.25", "ghcr.io/org/api:1.0.3", "redis", "docker.io/library/bu
 _NAMES = st.sampled_from(["web", "api", "worker"])
 # now and then a key Kustomize writes unquoted that reads back as no string (kubectl fails)
 _KEY = st.sampled_from(["app", "tier", "team", "example.com/owner", "env"] * 10 + ["true", "1"])
-_VAL = st.sampled_from(["a", "b", "prod", "x-1", "true", "1", ""])
+# and now and then text go-yaml reads as a time (kubectl prints "2020-01-01T00:00:00Z" in
+# a resource, the text in annotations, labels of a kustomization, literals) or one YAML 1.2
+# reads as a time and go-yaml as text (the last: PyYAML writes a datetime so, unquoted)
+_TIMES = ["2020-1-1", "2020-1-1 1:2:3",
+          datetime.datetime(2020, 12, 31, 23, 59, 59,
+                            tzinfo=datetime.timezone(datetime.timedelta(hours=1)))]
+_VAL = st.sampled_from(["a", "b", "prod", "x-1", "true", "1", ""] * 3 + _TIMES)
 
 
 @st.composite
@@ -433,6 +440,7 @@ def generated_tree(draw: st.DrawFn) -> dict[str, str]:
     if draw(st.booleans()):
         op = draw(st.sampled_from([
             {"op": "add", "path": "/metadata/annotations", "value": {"fuzz": "yes"}},
+            {"op": "add", "path": "/metadata/annotations", "value": {"fuzz": "2020-1-1 1:2:3"}},
             {"op": "replace", "path": "/spec/replicas", "value": 3},
             {"op": "add", "path": "/spec/template/spec/containers/0/args", "value": ["-v"]},
             {"op": "remove", "path": "/spec/selector"},

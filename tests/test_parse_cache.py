@@ -355,3 +355,22 @@ def test_the_stamp_follows_ruamel_without_running_its_init(tmp_path: Path, monke
                            capture_output=True, timeout=120) for _ in range(2)]
     assert runs[1].returncode == 0, runs[1].stderr
     assert runs[1].stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("module", ["yaml_reader.py", "go_time.py"])
+def test_a_changed_reader_makes_new_entries(tmp_path: Path, monkeypatch, module) -> None:
+    """The reader's code (and go_time.py, which decides which scalars are times) is in
+    the stamp: a change to it stores and looks up entries in another folder."""
+    core = Path(parse_cache.__file__).parent
+    copy = tmp_path / "core"
+    shutil.copytree(core, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(parse_cache, "__file__", str(copy / "parse_cache.py"))
+    limits = (yaml_reader.LIMITS, yaml_reader._C)
+    first = parse_cache._stamp(limits)
+    assert parse_cache._stamp(limits) == first
+    with open(copy / module, "a") as fh:
+        fh.write("\n# changed\n")
+    second = parse_cache._stamp(limits)
+    assert second != first
+    assert parse_cache._Cache(str(tmp_path / "c"), second).folder != \
+        parse_cache._Cache(str(tmp_path / "c"), first).folder

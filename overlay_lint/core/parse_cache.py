@@ -101,8 +101,8 @@ def _stamp(limits: Any) -> bytes:
     from .. import __version__
     h = sha256(f"{FORMAT}|{__version__}|{sys.version}|{limits!r}".encode())
     here = os.path.dirname(os.path.abspath(__file__))
-    sources = [os.path.join(here, name) for name in ("yaml_reader.py", "node.py",
-                                                       "parse_cache.py")]
+    sources = [os.path.join(here, name) for name in ("yaml_reader.py", "go_time.py",
+                                                       "node.py", "parse_cache.py")]
     # ruamel.yaml's version: the text of its __init__ (which states it), not
     # ``ruamel.yaml.__version__``: that runs the package's __init__ (~9 ms of CPU, the
     # YAML class, constructors, emitter), which a run whose files all hit never needs

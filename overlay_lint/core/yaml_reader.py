@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from .errors import OverlayLintError
+from .go_time import go_timestamp
 from .lazy_pattern import LazyPattern
 from .node import Node, Origin
 from .paths import read_head
@@ -169,12 +170,6 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 YAML11_BOOLS = {t: True for t in ("y", "Y", "yes", "Yes", "YES", "on", "On", "ON")}
 YAML11_BOOLS.update({t: False for t in ("n", "N", "no", "No", "NO", "off", "Off", "OFF")})
 
-_DATE_RE = LazyPattern(r"^(\d{4})-(\d\d?)-(\d\d?)$")
-_TS_RE = LazyPattern(
-    r"^(\d{4})-(\d\d?)-(\d\d?)(?:[Tt]|[ \t]+)(\d\d?):(\d\d):(\d\d)(\.\d*)?"
-    r"(?:[ \t]*(Z|[-+]\d\d?(?::?\d\d)?))?$")
-
-
 def read_text(path: str) -> str:
     """A file's text, checked: size bound, UTF-8 (a BOM is dropped), no binary content."""
     return decode(read_raw(path), path)
@@ -253,11 +248,7 @@ _IMPLICIT = (
     (_NULL_TAG, r"""^(?: ~
         |null|Null|NULL
         | )$""", re.X, ("~", "n", "N", "")),
-    (_TS_TAG, r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
-        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
-        (?:[Tt]|[ \t]+)[0-9][0-9]?
-        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
-        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X, "0123456789"),
+    (_TS_TAG, "", 0, "0123456789"),  # go-yaml's rule, not a pattern: go_timestamp
     ("tag:yaml.org,2002:value", r"^(?:=)$", 0, "="),
     ("tag:yaml.org,2002:yaml", r"^(?:!|&|\*)$", 0, "!&*"),
 )
@@ -273,7 +264,9 @@ _INT_CHARS = frozenset("0123456789_+-boxabcdefABCDEF\n")
 
 def resolve_plain(value: str, implicit: Any) -> str:
     """The tag of an untagged scalar event (``implicit``: the event's pair of flags), as
-    ruamel.yaml's Resolver resolves it for its C loader (a quoted scalar is a string).
+    ruamel.yaml's Resolver resolves it for its C loader (a quoted scalar is a string),
+    except timestamps: those go-yaml reads as one (:func:`go_timestamp`), YAML 1.2's
+    pattern is both wider (``+01``, no zone after ``T``) and narrower (``2020-1-1``).
 
     The usual cases are decided without the patterns (each ``$`` also matches before a
     final newline, hence the ``"\\n"`` tests): booleans and nulls are words, a string
@@ -298,7 +291,9 @@ def resolve_plain(value: str, implicit: Any) -> str:
             continue
         if tag == _INT_TAG and not _INT_CHARS.issuperset(value):
             continue
-        if tag == _TS_TAG and value[4:5] != "-":
+        if tag == _TS_TAG:
+            if value[4:5] == "-" and go_timestamp(value) is not None:
+                return tag
             continue
         rx = _RX.get(tag)
         if rx is None:
@@ -343,7 +338,8 @@ def resolve_scalar(tag: str, text: str, style: str | None) -> Any:
     if tag == _NULL_TAG:
         return None
     if tag == _TS_TAG:
-        return _timestamp(text)
+        ts = go_timestamp(text)
+        return text if ts is None else ts
     if tag == _BINARY_TAG:
         try:
             import base64  # here: a !!binary scalar is rare
@@ -427,41 +423,6 @@ def _shortest_digits_int(f: float) -> int:
     return int(decimal.Decimal(repr(f)))
 
 
-def _valid_time(y: str, mo: str, d: str, h: str = "0", mi: str = "0", s: str = "0") -> bool:
-    import datetime  # here: few scalars are timestamps
-    try:
-        datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s))
-    except ValueError:
-        return False
-    return True
-
-
-def _timestamp(text: str) -> str:
-    m = _DATE_RE.match(text)
-    if m:
-        y, mo, d = m.groups()
-        if not _valid_time(y, mo, d):
-            return text  # Go's time.Parse refuses it: the text stays a string
-        return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}T00:00:00Z"
-    m = _TS_RE.match(text)
-    if not m:
-        return text
-    y, mo, d, h, mi, s, frac, tz = m.groups()
-    if not _valid_time(y, mo, d, h, mi, s):
-        return text
-    out = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}T{int(h):02d}:{mi}:{s}"
-    if frac and frac.strip(".0"):
-        out += frac.rstrip("0")
-    if not tz or tz == "Z":
-        return out + "Z"
-    sign, rest = tz[0], tz[1:].replace(":", "")
-    hh = rest[:-2] if len(rest) > 2 else rest
-    mm = rest[-2:] if len(rest) > 2 else "00"
-    if int(hh) == 0 and int(mm) == 0:
-        return out + "Z"
-    return f"{out}{sign}{int(hh):02d}:{mm}"
-
-
 class _Shadow:
     """A repeated key's value not kept in the mapping (``shadow``), set aside for the
     mapping's ``parts["dups"]``: Kustomize's kyaml keeps every occurrence in its nodes."""
@@ -477,10 +438,13 @@ class _Shadow:
 class _Frame:
     """An open mapping or sequence while events stream in."""
 
-    __slots__ = ("is_map", "v", "origin", "anchor", "start_count", "key", "seen", "merges")
+    __slots__ = ("is_map", "v", "origin", "anchor", "start_count", "key", "seen", "merges",
+                 "flow")
 
-    def __init__(self, is_map: bool, origin: tuple, anchor: str | None, start_count: int):
+    def __init__(self, is_map: bool, origin: tuple, anchor: str | None, start_count: int,
+                 flow: bool = False):
         self.is_map = is_map
+        self.flow = flow  # a flow collection ({...} or [...])
         self.v: Any = {} if is_map else []
         self.origin = origin
         self.anchor = anchor
@@ -563,6 +527,8 @@ class _Builder:
                 elif not ev.style and ev.value in YAML11_BOOLS and type(node.v) is str:
                     # a YAML 1.1 boolean (yes/on/y...): Kustomize reads JSON6902 ops that way
                     node.parts = {"yaml11": YAML11_BOOLS[ev.value]}
+                elif tag == _TS_TAG and node.v is not value:
+                    _time(node, value, stack)
                 elif type(node.v) is not str and ev.value != canonical_text(node.v):
                     # `1e3`, `1.50`, `~`, `True`: Kustomize prints annotation values as the
                     # source text, so keep it where the resolved value would print otherwise
@@ -591,7 +557,7 @@ class _Builder:
                                       f"nesting deeper than {LIMITS.max_depth} levels")
                 self._tick(ev.start_mark)
                 stack.append(_Frame(cls == "MappingStartEvent", self.origin(ev.start_mark),
-                                    ev.anchor, self.count))
+                                    ev.anchor, self.count, ev.flow_style))
             elif cls in ("SequenceEndEvent", "MappingEndEvent"):
                 frame = stack.pop()
                 if frame.is_map and frame.merges:
@@ -696,6 +662,17 @@ class _Builder:
         return (first + 1 + self.line_offset, indent + self.col_offset)
 
 
+def _time(node: Node, text: str, stack: list[_Frame]) -> None:
+    """A scalar go-yaml reads as a time: it prints normalised (``node.v``), and its text is
+    kept for what Kustomize reads as text (annotations, JSON6902 values, replacements).
+    In a flow collection, text holding ``:`` stays a string: Kustomize writes such a plain
+    scalar quoted there before reading it back."""
+    if stack and stack[-1].flow and ":" in text:
+        node.v = text
+    else:
+        node.parts = {"text": text}
+
+
 def _key_text(key: Any) -> str:
     if key is None:
         return "null"
@@ -753,16 +730,14 @@ def parse_documents(text: str, path: str, line_offset: int = 0, col_offset: int 
 def _event_source(text: str, pure: bool = False) -> tuple[Any, Any]:
     """(get_event, resolve): libyaml's event parser when available. The bare parser holds
     no reference cycle (ruamel's C loader was its own composer, constructor and resolver,
-    which kept libyaml's buffers alive until the cyclic collector ran)."""
+    which kept libyaml's buffers alive until the cyclic collector ran). Either parser's
+    scalars are typed by :func:`resolve_plain` (go-yaml's timestamps, not YAML 1.2's)."""
     if _C and not pure:
         return _CParser(text).get_event, resolve_plain
     from ruamel.yaml import YAML
-    from ruamel.yaml.nodes import ScalarNode
     y = YAML(typ="safe", pure=True)
     events = iter(y.parse(text))
-    resolve = y.resolver.resolve
-    return lambda: next(events, None), lambda value, implicit: resolve(ScalarNode, value,
-                                                                       implicit)
+    return lambda: next(events, None), resolve_plain
 
 
 def _libyaml_colon_gap(exc: Exception) -> bool:

@@ -17,6 +17,7 @@ TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a re
 if TYPE_CHECKING:
     from typing import Callable, Iterable
 
+from .go_time import go_timestamp
 from .lazy_pattern import LazyPattern
 from .node import Node
 
@@ -32,12 +33,13 @@ _SPECIAL_WORDS = {
 _PLAIN_OK = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n\r\t]*$")
 # Plain scalars some YAML reader (1.1 or 1.2, go-yaml or PyYAML) takes for a number or a
 # date: digits with separators and an exponent (also versions like 1.8.1, harmlessly),
-# 0x/0o/0b forms, .inf/.nan, timestamps. "128Mi" or "50m" stay plain, as kubectl prints them.
+# 0x/0o/0b forms, .inf/.nan; and what go-yaml reads as a timestamp (go_timestamp: kubectl's
+# go-yaml v2 quotes exactly those; "2019-02-29" or "2020-01-01T00:00:00" stay plain).
+# "128Mi" or "50m" stay plain, as kubectl prints them.
 _NUMBER_LIKE = LazyPattern(
     r"[-+]?(?:[0-9]|\.[0-9])[0-9_.:]*(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?0[xXoObB][0-9a-fA-F_]+"
-    r"|[-+]?\.(?:inf|nan)"
-    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?", re.IGNORECASE)
+    r"|[-+]?\.(?:inf|nan)", re.IGNORECASE)
 _NUMBER_STARTS = frozenset("+-.0123456789")  # every form of _NUMBER_LIKE starts so
 _BREAKS = re.compile("[\n\r\t]")  # a plain scalar is one line without tabs, whatever it starts with
 _DASH_OK = re.compile(r"^[-:][^\s\d.]|^:[0-9]")  # "-Xmx1g", ":9001" may stay plain
@@ -53,7 +55,8 @@ def _unprintable(s: str) -> bool:
 def _ambiguous(s: str) -> bool:
     """A plain scalar another type would be read from (kubectl double-quotes these)."""
     return not s or s.lower() in _SPECIAL_WORDS or (
-        s[0] in _NUMBER_STARTS and _NUMBER_LIKE.fullmatch(s) is not None)
+        s[0] in _NUMBER_STARTS and (_NUMBER_LIKE.fullmatch(s) is not None or (
+            s[4:5] == "-" and go_timestamp(s) is not None)))
 
 
 def _plain_ok(s: str) -> bool:

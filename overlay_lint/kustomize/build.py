@@ -96,13 +96,17 @@ def finish(acc: Accumulator, ctx: BuildContext) -> None:
 
 def _annotations_as_strings(res: Resource) -> None:
     """Kustomize rewrites annotations as a string map when it drops its build annotations:
-    ``port: 8080`` comes out as ``"8080"``, ``1e3`` as ``"1e3"`` (the source text), a
-    mapping or list as ``""`` (found by the long fuzzer)."""
+    ``port: 8080`` comes out as ``"8080"``, ``1e3`` as ``"1e3"`` and a time as
+    ``"2020-1-1"`` (the source text), a mapping or list as ``""`` (found by the long
+    fuzzer)."""
     ann = res.node.path("metadata", "annotations")
     if ann is None or type(ann.v) is not dict:
         return
     for value in ann.v.values():
         if type(value.v) is str:
+            if value.parts is not None and "text" in value.parts:
+                value.v = value.parts["text"]  # a time, as written (``2020-1-1``)
+                value.parts = None
             continue
         if type(value.v) in (dict, list):  # a YAML node's scalar text: empty
             value.v = ""

@@ -215,6 +215,8 @@ class _Decoder:
             raise at(node.o, f"'{where}' must be a string, not {describe(v)}{hint}")
         parts = node.parts
         if parts:
+            if "text" in parts:  # a time: the field holds its text (``2020-1-1``)
+                v = parts["text"]
             if "yaml11" in parts and self.yaml11:
                 # Kustomize reads these files as YAML 1.1: a plain yes/no/on/off/y/n is a
                 # boolean there, so kubectl refuses it in a string field

@@ -7,6 +7,8 @@ allowed"). Any key or value of the output holding one, whether from a resource f
 (``"\\u007f"``), a generator source or a patch, makes ``kubectl kustomize`` fail, while one
 that a patch removes before the end does not: the check runs on the finished resources.
 Checked against kubectl v5.5.0 for every code point below U+00A0 and both non-characters.
+Likewise a time (a plain scalar go-yaml reads as a timestamp) with a zone offset of 24
+hours or more (``+24:00``, ``+23:60``): go-yaml reads it, Go's JSON encoder refuses it.
 
 Keys Kustomize writes itself are plain (untagged, unquoted) YAML scalars, and its last step
 reads each resource back into Go maps: a plain key that reads back as a boolean, null, a
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from typing import Iterable
 
 from ..core.errors import at
+from ..core.go_time import time_printable
 from ..core.lazy_pattern import LazyPattern
 from ..core.node import Node
 from ..core.yaml_reader import resolve_plain, resolve_scalar
@@ -57,8 +60,15 @@ def check_printable(resources: Iterable[Resource]) -> None:
                     stack.append(child)
             elif t is list:
                 stack.extend(v)
-            elif t is str and (not v.isascii() or "\x7f" in v):
-                _check(v, node, "value")
+            elif t is str:
+                if node.parts is not None and "text" in node.parts and not time_printable(v):
+                    raise at(node.o, f"the time '{node.parts['text']}' has a zone offset of 24 "
+                                     "hours or more, which kubectl cannot print (Time."
+                                     "MarshalJSON: timezone hour outside of range [0,23]); "
+                                     "Kustomize fails on it, so the build is refused; quote "
+                                     "it to keep it as text")
+                if not v.isascii() or "\x7f" in v:
+                    _check(v, node, "value")
 
 
 PLAIN_KEYS = "plain_keys"  # in a mapping's ``parts``: keys Kustomize wrote plain there

@@ -226,11 +226,15 @@ def _value(op: Op) -> Node:
 
 def _yaml11(node: Node) -> Node:
     """Kustomize converts YAML ops to JSON with YAML 1.1 rules: plain yes/no/on/off/y/n
-    are booleans there (the loader marks them)."""
+    are booleans there (the loader marks them), and a time is its text."""
     for _path, n in node.walk():
-        if n.parts and "yaml11" in n.parts and type(n.v) is str:
-            n.v = n.parts["yaml11"]
-            n.parts = None
+        if n.parts and type(n.v) is str:
+            if "yaml11" in n.parts:
+                n.v = n.parts["yaml11"]
+                n.parts = None
+            elif "text" in n.parts:
+                n.v = n.parts["text"]
+                n.parts = None
     return node
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from ...core.errors import at
+from ...core.go_time import go_timestamp
 from ...core.lazy_pattern import LazyPattern
 from ...core.node import Node, Origin, Path
 from ...core.yaml_reader import resolve_scalar
@@ -75,6 +76,15 @@ def scalar_text(v: Any) -> str:
     if v is None:
         return ""
     return emit_text(v)
+
+
+def value_text(node: Node) -> str:
+    """A scalar node's text as Kustomize's yaml Value holds it: the source text of a time
+    (``2020-1-1``) or of a number written otherwise than it prints (``1e3``)."""
+    parts = node.parts
+    if parts is not None and "text" in parts:
+        return parts["text"]
+    return scalar_text(node.v)
 
 
 def lookup(node: Node, parts: list[str], origin: Origin | None) -> Node | None:
@@ -208,6 +218,10 @@ def _plain(text: str) -> Any:
         return True
     if text in ("false", "False", "FALSE"):
         return False
+    if text[4:5] == "-":
+        ts = go_timestamp(text)
+        if ts is not None:
+            return ts
     if _INT_RE.match(text):
         return resolve_scalar("tag:yaml.org,2002:int", text, None)
     if _FLOAT_RE.match(text) or text.lower() in (".inf", "-.inf", "+.inf", ".nan"):
@@ -215,13 +229,14 @@ def _plain(text: str) -> Any:
     return text
 
 
-def _typed(text: str, target_v: Any, origin: Origin | None) -> Any:
-    """``text`` written into a scalar of ``target_v``'s type (Kustomize keeps the tag)."""
+def _typed(text: str, target_v: Any, origin: Origin | None, time: bool = False) -> Any:
+    """``text`` written into a scalar of ``target_v``'s type (Kustomize keeps the tag;
+    ``time``: the target is a time, which the text is read as)."""
     t = type(target_v)
     if target_v is CREATED:
         return _plain(text)
     if t is str:
-        return text
+        return (go_timestamp(text) or text) if time else text
     got = _plain(text)
     if t is bool:
         ok = type(got) is bool
@@ -241,30 +256,41 @@ def _typed(text: str, target_v: Any, origin: Origin | None) -> Any:
     return got
 
 
+def _is_time(node: Node) -> bool:
+    return type(node.v) is str and node.parts is not None and "text" in node.parts
+
+
 def set_value(target: Node, value: Node, delimiter: str, index: int,
               origin: Origin | None) -> None:
     """Write ``value`` into ``target`` (``delimiter``/``index``: into one piece of it)."""
     if delimiter:
         if not target.is_scalar:
             raise at(origin, "delimiter option can only be used with scalar fields")
-        cur = "" if target.v is CREATED else scalar_text(target.v)
+        cur = "" if target.v is CREATED else value_text(target)
         pieces = cur.split(delimiter)
-        v = scalar_text(value.v) if value.is_scalar else ""
+        v = value_text(value) if value.is_scalar else ""
         if index < 0:
             pieces.insert(0, v)
         elif index >= len(pieces):
             pieces.append(v)
         else:
             pieces[index] = v
-        target.v = _typed(delimiter.join(pieces), target.v, origin)
+        target.v = _typed(delimiter.join(pieces), target.v, origin, _is_time(target))
         target.o = value.o
         target.parts = None
         return
     if target.is_scalar:
-        text = scalar_text(value.v) if value.is_scalar else ""
-        target.v = _typed(text, target.v, origin)
+        text = value_text(value) if value.is_scalar else ""
+        time = _is_time(target)
+        was_text = type(target.v) is str and not time
+        target.v = _typed(text, target.v, origin, time)
         target.o = value.o
-        target.parts = value.parts if value.is_scalar else None
+        parts = value.parts if value.is_scalar else None
+        if was_text and parts and "text" in parts:  # the text itself now: no time there
+            parts = {k: x for k, x in parts.items() if k != "text"} or None
+        elif not was_text and type(target.v) is str and go_timestamp(text) is not None:
+            parts = dict(parts or {}, text=text)  # a time (created, or a time's field)
+        target.parts = parts
         return
     copy = value.clone()
     target.v = copy.v
