@@ -684,3 +684,90 @@ def test_a_folded_scalar_with_more_indented_lines_reads_as_kubectl_reads_it(tmp_
         "match": 'object.spec.containers.exists(c,\n\n  c.image.startsWith("docker.io/")\n)',
         "nested": "a\n\n  b\n\n  c\nd", "plain": "one two"}
     assert [{"data": data}] == [{"data": d["data"]} for d in kubectl_documents(tmp_path)]
+
+
+def test_an_env_flux_deploys_reads_files_outside_its_folder_as_flux_does(tmp_path):
+    """Shaped like a Flux monorepo: a cluster overlay lists the app's `ks.yaml` files
+    kept beside the apps (`../../base/<app>/ks.yaml`) and a patch from a shared folder.
+    Kustomize's default load restrictor refuses files outside the kustomization's folder;
+    Flux builds every kustomization with LoadRestrictionsNone, so the cluster renders
+    there. An env only Flux deploys renders as Flux renders it (what
+    `kubectl kustomize --load-restrictor LoadRestrictionsNone` prints); an env Argo CD
+    deploys keeps the restrictor (Argo CD's default), and so does `render` unless asked."""
+    import subprocess
+    import yaml
+    from conftest import kubectl_kustomize, need_kubectl
+    flux = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+            "metadata:\n  name: {name}\n  namespace: flux-system\nspec:\n  path: {path}\n"
+            "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n")
+    app = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: lab\n"
+           "spec:\n  source:\n    path: apps/overlays/lab\n")
+    overlay = (KUST + "resources:\n  - ../../base/web/ks.yaml\n  - ../../base/web/app\n"
+               "patches:\n  - path: ../../shared/replicas.yaml\n"
+               "    target: {kind: Deployment}\n")
+    write_tree(tmp_path, {
+        "clusters/main/cluster.yaml": flux.format(name="cluster",
+                                                  path="./apps/overlays/main"),
+        "clusters/argo/lab.yaml": app,
+        "apps/overlays/main/kustomization.yaml": overlay,
+        "apps/overlays/lab/kustomization.yaml": overlay,
+        "apps/base/web/ks.yaml": flux.format(name="web", path="./apps/base/web/app"),
+        "apps/base/web/app/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "apps/base/web/app/d.yaml": deployment("web"),
+        "apps/shared/replicas.yaml": "- {op: replace, path: /spec/replicas, value: 2}\n"})
+    rc, doc = lint_json(tmp_path)
+    errors = [(e["file"], e["env"]) for e in doc["errors"]]
+    assert errors == [("apps/overlays/lab/kustomization.yaml", "lab")], doc["errors"]
+    assert "load restrictor" in doc["errors"][0]["message"]
+    envs = {r["path"]: r["signal"] for r in envs_rows(tmp_path) if r["kind"] == "env"}
+    assert envs["apps/overlays/main"] == "flux" and envs["apps/overlays/lab"] == "argocd"
+
+    main = tmp_path / "apps/overlays/main"
+    rc, out, err = run(["render", "--load-restrictor", "LoadRestrictionsNone", str(main)],
+                       tmp_path)
+    assert rc == 0, err
+    docs = [d for d in yaml.safe_load_all(out) if d is not None]
+    assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
+        ("Deployment", "web"), ("Kustomization", "web")]
+    assert docs[0]["spec"]["replicas"] == 2
+    p = subprocess.run([need_kubectl(), "kustomize", "--load-restrictor",
+                        "LoadRestrictionsNone", str(main)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert docs == [d for d in yaml.safe_load_all(p.stdout) if d is not None]
+    # without the option, both refuse the same file
+    rc, out, err = run(["render", str(main)], tmp_path)
+    assert rc == 2 and "ks.yaml' is not in or below" in err
+    assert kubectl_kustomize(main)[0] != 0
+
+
+def test_the_config_sets_the_load_restrictor_for_every_target(tmp_path):
+    """Shaped like a Flux homelab whose cluster Kustomization reads an OCI artifact (a
+    source overlay-lint cannot place in the checkout) and whose bases share a
+    `../../.config/` transformer configuration: `load-restrictor: none` renders them as
+    the deploying tool does; `root-only` keeps the restrictor even for a Flux env."""
+    flux = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+            "metadata:\n  name: apps\n  namespace: flux-system\nspec:\n"
+            "  path: ./apps/overlays/home\n"
+            "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n")
+    write_tree(tmp_path, {
+        "clusters/home/apps.yaml": flux,
+        "apps/overlays/home/kustomization.yaml": KUST + "resources: [../../base/web]\n",
+        "apps/base/web/kustomization.yaml": KUST + "resources: [d.yaml]\n"
+                                            "configurations: [../../.config/names.yaml]\n",
+        "apps/base/web/d.yaml": deployment("web"),
+        "apps/base/db/kustomization.yaml": KUST + "resources: [d.yaml]\n"
+                                           "configurations: [../../.config/names.yaml]\n",
+        "apps/base/db/d.yaml": deployment("db"),
+        "apps/.config/names.yaml": "nameReference: []\n"})
+    rc, doc = lint_json(tmp_path)
+    assert [e["env"] for e in doc["errors"]] == ["apps/base/db"], doc["errors"]
+    (tmp_path / ".overlay-lint.yaml").write_text("load-restrictor: none\n")
+    rc, doc = lint_json(tmp_path)
+    assert doc["errors"] == [] and rc == 0
+    (tmp_path / ".overlay-lint.yaml").write_text("load-restrictor: root-only\n")
+    rc, doc = lint_json(tmp_path)
+    assert sorted(e["env"] for e in doc["errors"]) == ["apps/base/db", "home"]
+    (tmp_path / ".overlay-lint.yaml").write_text("load-restrictor: off\n")
+    rc, out, err = run(["."], tmp_path)
+    assert rc == 2 and err.startswith(".overlay-lint.yaml:1:"), err

@@ -246,7 +246,7 @@ def _argparse_render(args: list[str]):
         ns = _render_parser().parse_args(args)
     except SystemExit:
         return None
-    return (ns.dirs, ns.origin, ns.root)
+    return (ns.dirs, ns.origin, ns.root, ns.load_restrictor == "LoadRestrictionsRootOnly")
 
 
 @pytest.mark.parametrize("args", [
@@ -255,7 +255,8 @@ def _argparse_render(args: list[str]):
     ["a", "--root", "r", "b"], ["--root", "-1", "a"], ["--root"], ["a", "--root"], ["", "a"],
     ["--origin", "--origin", "a", "--origin"], ["a", "--", "b"], ["--root=r", "a"], ["-h"],
     ["a", "--help"], ["--orig", "a"], ["-1"], [], ["--origin"], ["a", "-x"],
-    ["--root", "r", "a", "--origin", "b"]])
+    ["--root", "r", "a", "--origin", "b"], ["--load-restrictor", "LoadRestrictionsNone", "a"],
+    ["a", "--load-restrictor", "LoadRestrictionsRootOnly"], ["--load-restrictor", "x", "a"]])
 def test_a_plain_render_command_line_is_read_as_argparse_reads_it(args):
     from overlay_lint.cli import _plain_render_args
     plain = _plain_render_args(args)

@@ -18,15 +18,25 @@ def _render_parser():  # an argparse.ArgumentParser (imported here: see cli/plai
     p.add_argument("--root", metavar="DIR",
                    help="read nothing outside DIR (default: the git top-level of each DIR; "
                         "outside git, the folder holding both DIR and the current directory)")
+    p.add_argument("--load-restrictor", choices=_RESTRICTORS, default=_RESTRICTORS[0],
+                   help="as kubectl's: LoadRestrictionsNone reads files outside the "
+                        "kustomization's folder (still never outside --root), as Flux builds")
     return p
 
 
-def _plain_render_args(args: list[str]) -> tuple[list[str], bool, str | None] | None:
-    """(dirs, --origin, --root) of a plain ``render`` command line (see cli/plain_args.py),
-    or None: argparse reads it."""
+_RESTRICTORS = ("LoadRestrictionsRootOnly", "LoadRestrictionsNone")
+
+
+def _plain_render_args(args: list[str]) -> tuple[list[str], bool, str | None, bool] | None:
+    """(dirs, --origin, --root, restricted) of a plain ``render`` command line (see
+    cli/plain_args.py), or None: argparse reads it."""
     from .plain_args import Spec, read
-    plain = read(args, Spec("dirs", True, {"--origin": "origin"}, {"--root": "root"}))
-    return None if plain is None else (plain["dirs"], plain["origin"], plain["root"])
+    plain = read(args, Spec("dirs", True, {"--origin": "origin"},
+                            {"--root": "root", "--load-restrictor": "load_restrictor"},
+                            choices={"load_restrictor": _RESTRICTORS},
+                            defaults={"load_restrictor": _RESTRICTORS[0]}))
+    return None if plain is None else (plain["dirs"], plain["origin"], plain["root"],
+                                       plain["load_restrictor"] == _RESTRICTORS[0])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +66,8 @@ def _command(argv: list[str]) -> int:
             plain = _plain_render_args(argv[1:])
             if plain is None:
                 args = _render_parser().parse_args(argv[1:])
-                plain = (args.dirs, args.origin, args.root)
+                plain = (args.dirs, args.origin, args.root,
+                         args.load_restrictor == _RESTRICTORS[0])
             from .render_cmd import run_render
             from ..core.heap import young_collections_only
             from ..core.paths import resolving_once

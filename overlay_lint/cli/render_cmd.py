@@ -16,7 +16,8 @@ def origin_comment(node) -> str:
     return f"{visible(display_path(node.o[0]))}:{node.o[1]}"
 
 
-def run_render(dirs: list[str], origins: bool, root: str | None = None) -> int:
+def run_render(dirs: list[str], origins: bool, root: str | None = None,
+               restrict: bool = True) -> int:
     from ..core.yaml_writer import dump_stream
     from ..kustomize.budget import Budget
     from ..kustomize.build import build
@@ -28,7 +29,7 @@ def run_render(dirs: list[str], origins: bool, root: str | None = None) -> int:
     for d in dirs:
         try:
             result = build(d, Loader(check_root(root) if root is not None else default_root(d),
-                                     budget))
+                                     budget, restrict))
         except OverlayLintError as exc:
             print(str(exc), file=sys.stderr)
             status = 2

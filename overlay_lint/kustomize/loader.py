@@ -9,8 +9,10 @@ Security model (see docs/security.md):
 - Remote resources (URLs, git repositories) are refused with their ``file:line``;
   nothing is fetched.
 - Files named by a kustomization (resources, patches, generator sources) must be in or
-  below that kustomization's directory, as with Kustomize's default load restrictor.
-  Directories (bases, components) may be elsewhere inside the root, never absolute.
+  below that kustomization's directory, as with Kustomize's default load restrictor
+  (``LoadRestrictionsRootOnly``); a loader made with ``restrict=False`` reads them anywhere
+  inside the lint root, as ``--load-restrictor LoadRestrictionsNone`` (and Flux, which
+  always builds so) does. Directories (bases, components) may be elsewhere inside the root, never absolute.
 - Only regular files are read (never a FIFO or device that could block or stream).
 """
 from __future__ import annotations
@@ -68,9 +70,13 @@ def _realpath(path: str, origin: Origin | None, shown: str) -> str:
 class Loader:
     """Resolves and reads the files and directories a build names."""
 
-    def __init__(self, root: str | None = None, budget: Budget | None = None) -> None:
+    def __init__(self, root: str | None = None, budget: Budget | None = None,
+                 restrict: bool = True) -> None:
         # root: nothing outside it is ever read (None: no confinement, e.g. library use)
         self.root = os.path.realpath(root) if root else None
+        # restrict: Kustomize's load restrictor (LoadRestrictionsRootOnly); False is
+        # LoadRestrictionsNone, files anywhere in the root (never outside it)
+        self.restrict = restrict
         # budget: shared by every build of a run (lint: every env); None: this build's own
         self.budget = budget if budget is not None else Budget()
         self.files_read: set[str] = set()  # every file a build read (for changed-file runs)
@@ -138,8 +144,7 @@ class Loader:
             raise at(origin, f"{what} '{rel}' is a directory, expected a file")
         if not stat.S_ISREG(st.st_mode):
             raise at(origin, f"{what} '{rel}' is not a regular file; refused")
-        kreal = self._real(kdir, origin, kdir)
-        if not _within(real, kreal) or real == kreal:
+        if self.restrict and not _within(real, self._real(kdir, origin, kdir)):
             raise at(origin, f"{what} '{rel}' is not in or below '{kdir}' "
                              "(Kustomize's load restrictor refuses it)")
         self.files_read.add(path)

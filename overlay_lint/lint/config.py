@@ -72,6 +72,8 @@ class Config:
     fail_on: str | None = None
     kubernetes: Node | None = None     # the `kubernetes:` key, read by lint/k8s/settings.py
     unsupported: str = "error"         # error | skip (remote bases, Helm, plugins)
+    # Kustomize's load restrictor: auto (off for envs only Flux deploys) | root-only | none
+    load_restrictor: str = "auto"
     overrides: list[Override] = field(default_factory=list)
 
     def role_of(self, rel_path: str) -> str:
@@ -310,6 +312,7 @@ def parse_config(node: Node, path: str, root: str | None = None) -> Config:
         from .k8s.settings import parse
         parse(cfg.kubernetes, base, find_repo_root(base) or base)
     cfg.unsupported = node.value("unsupported") or "error"
+    cfg.load_restrictor = node.value("load-restrictor") or "auto"
     for item in (node.get("overrides").v if node.get("overrides") is not None else []):
         paths = list(item.value("paths") or [])
         for p, pn in zip(paths, item.get("paths").v):

@@ -72,6 +72,9 @@ class Target:
     why: str = ""                  # the signal, in words
     checked: bool = True
     hints: list[str] = field(default_factory=list)   # deploying manifests: role hints
+    # Kustomize's load restrictor (files in or below the kustomization naming them); False
+    # for an env only Flux deploys: Flux builds with LoadRestrictionsNone
+    restrict: bool = True
 
 
 @dataclass
@@ -268,6 +271,9 @@ def survey(paths: list[str], cfg: Config, index: KustIndex | None = None,
                                why="{{ ... }} where YAML expects structure: a template a tool "
                                    "fills in (Helm, Go); not rendered or checked"))
     out.targets = envs + rest
+    if cfg.load_restrictor != "auto":   # the config says how the deploying tool builds
+        for t in out.targets:
+            t.restrict = cfg.load_restrictor == "root-only"
     if loose:
         out.targets.append(Target("", "standalone", "none", None, files=loose, reach=set(loose),
                                   signal="loose", why="YAML manifests no kustomization reads, "
@@ -468,7 +474,8 @@ def _found_envs(kdirs: list[str], components: set[str], included: set[str],
             why = f"a kustomization root (nothing includes it) that builds on {base}"
         else:
             continue
-        envs.append(Target("", "env", "", d, signal=signal, why=why, hints=hints))
+        envs.append(Target("", "env", "", d, signal=signal, why=why, hints=hints,
+                           restrict=not hits or not all(p.via.startswith("Flux") for p in hits)))
     return envs
 
 

@@ -286,7 +286,7 @@ def _render(t: Target, root: str, result: LintResult, opts: LintOptions,
     from ..kustomize.loader import Loader
     label = t.name if t.kind == "env" else display_path(t.dir)
     try:
-        res = build(t.dir, Loader(root, budget))  # type: ignore[arg-type]
+        res = build(t.dir, Loader(root, budget, t.restrict))  # type: ignore[arg-type]
     except OverlayLintError as exc:
         if isinstance(exc, UnsupportedError) and opts.unsupported == "skip":
             result.skipped.append(_error(exc, label))
