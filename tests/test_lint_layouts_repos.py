@@ -771,3 +771,77 @@ def test_the_config_sets_the_load_restrictor_for_every_target(tmp_path):
     (tmp_path / ".overlay-lint.yaml").write_text("load-restrictor: off\n")
     rc, out, err = run(["."], tmp_path)
     assert rc == 2 and err.startswith(".overlay-lint.yaml:1:"), err
+
+
+def test_an_env_folder_named_overlay_takes_the_role_its_cluster_names(tmp_path):
+    """Shaped like an ACM/OpenShift fleet repository: one kustomization per cluster in
+    `clusters/<tier>/<cluster fqdn>/overlay`. The env folder is named like a container of
+    envs but holds none: the cluster's name (`*.dev.*`) and the tier folder above decide."""
+    files = {}
+    for tier, fqdn in (("dev", "oak.dev.example.com"), ("prod", "elm.prod.example.com"),
+                       ("staging", "ash.example.com")):
+        files[f"clusters/{tier}/{fqdn}/overlay/kustomization.yaml"] = (
+            KUST + "resources: [../../../../base]\n")
+    files["base/kustomization.yaml"] = KUST + "resources: [d.yaml]\n"
+    files["base/d.yaml"] = deployment("web")
+    files["groups/prod/overlays/kustomization.yaml"] = KUST + "resources: [../../../base]\n"
+    write_tree(tmp_path, files)
+    roles = {r["path"]: r["role"] for r in envs_rows(tmp_path) if r["kind"] == "env"}
+    assert roles == {"clusters/dev/oak.dev.example.com/overlay": "dev",
+                     "clusters/prod/elm.prod.example.com/overlay": "protected",
+                     "clusters/staging/ash.example.com/overlay": None,
+                     "groups/prod/overlays": "protected"}
+
+
+def test_gator_suites_and_admission_reviews_are_test_inputs_not_objects(tmp_path):
+    """Shaped like a Gatekeeper policy library: each policy folder holds a kustomization
+    listing its ConstraintTemplate, a gator test `Suite` beside it and samples, among them
+    `AdmissionReview` requests in `admission.k8s.io/v1beta1`. A Suite is gator's
+    configuration, never applied (no unreferenced-manifest); an AdmissionReview is a
+    webhook's request payload, never served by the API server in any version (no
+    removed-api). An old API in an ordinary sample still is reported."""
+    template = ("apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\n"
+                "metadata:\n  name: k8sallowedrepos\nspec:\n  crd:\n    spec:\n"
+                "      names:\n        kind: K8sAllowedRepos\n")
+    write_tree(tmp_path, {
+        "library/allowedrepos/kustomization.yaml": "resources:\n  - template.yaml\n",
+        "library/allowedrepos/template.yaml": template,
+        "library/allowedrepos/suite.yaml": (
+            "kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\nmetadata:\n"
+            "  name: allowedrepos\ntests:\n  - name: repos\n    template: template.yaml\n"),
+        "library/allowedrepos/samples/update.yaml": (
+            "kind: AdmissionReview\napiVersion: admission.k8s.io/v1beta1\nrequest:\n"
+            "  operation: UPDATE\n"),
+        "library/allowedrepos/samples/old.yaml": (
+            "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: old\n")})
+    rc, doc = lint_json(tmp_path)
+    found = {(f["rule"], f["file"]) for f in doc["findings"]}
+    assert found == {("removed-api", "library/allowedrepos/samples/old.yaml")}, found
+
+
+def test_a_patch_targeting_the_namespace_set_later_is_told_so(tmp_path):
+    """Shaped like an operator catalog: the base Subscription is written in its own
+    namespace, each channel overlay sets `namespace: openshift-operators` and patches the
+    channel with a target naming that namespace. Patches run before `namespace:`, so the
+    target matches nothing (kubectl keeps the base channel); the hint names the namespace
+    as written (with which kubectl applies the patch), not the other kinds of that name."""
+    from conftest import kubectl_documents
+    sub = ("apiVersion: operators.coreos.com/v1alpha1\nkind: Subscription\nmetadata:\n"
+           "  name: streams\n  namespace: streams\nspec:\n  channel: patch-me\n")
+    group = ("apiVersion: operators.coreos.com/v1\nkind: OperatorGroup\nmetadata:\n"
+             "  name: streams\n  namespace: streams\n")
+    overlay = (KUST + "namespace: openshift-operators\nresources: [../../base]\npatches:\n"
+               "  - target: {kind: Subscription, name: streams, namespace: %s}\n"
+               "    patch: |-\n      - {op: replace, path: /spec/channel, value: stable}\n")
+    write_tree(tmp_path, {
+        "base/kustomization.yaml": KUST + "resources: [sub.yaml, group.yaml]\n",
+        "base/sub.yaml": sub, "base/group.yaml": group,
+        "overlays/stable/kustomization.yaml": overlay % "openshift-operators",
+        "fixed/stable/kustomization.yaml": overlay % "streams"})
+    rc, doc = lint_json(tmp_path, "overlays")
+    [f] = [f for f in doc["findings"] if f["rule"] == "patch-no-match"]
+    assert "Subscription 'streams' is put in namespace 'openshift-operators' only after " \
+           "patches run" in f["message"] and "target namespace 'streams', as written" \
+           in f["message"] and "OperatorGroup" not in f["message"], f["message"]
+    assert kubectl_documents(tmp_path / "overlays/stable")[1]["spec"]["channel"] == "patch-me"
+    assert kubectl_documents(tmp_path / "fixed/stable")[1]["spec"]["channel"] == "stable"

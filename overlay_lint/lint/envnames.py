@@ -14,7 +14,8 @@ segment naming another tier
 ``clusters``, ...) ends the search with no role, so an app folder above it
 (``prod-tools/overlays/staging``) never decides an env's role; a container in a folder
 whose whole name is a tier (``groups/prod/overlays/vault-operator``, the overlays of
-several apps for one tier) takes that tier.
+several apps for one tier) takes that tier. An env folder named like a container
+(``clusters/dev/zamora.dev.example.com/overlay``) holds no envs: the search goes on above.
 """
 from __future__ import annotations
 
@@ -72,6 +73,8 @@ class RoleMatcher:
                 return role
         segs = [s for s in rel.split("/") if s and s != "."]
         for i in range(len(segs) - 1, -1, -1):
+            if i == len(segs) - 1 and i > 0 and segs[i].lower() in CONTAINERS:
+                continue   # the env's own folder (`<cluster>/overlay`): it holds no envs
             found = self.segment_role(segs[i])
             if found == "none" and segs[i].lower() in CONTAINERS and i > 0:
                 # a tier folder holding the overlays of several apps

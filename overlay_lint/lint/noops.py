@@ -253,11 +253,20 @@ def near_resources(selector: Node | None, target: RenderedTarget) -> str:
         k, org = renamed[0]
         return (f"; {k} '{org}' is named '{name}' only later (namePrefix/nameSuffix run "
                 f"after patches): target '{org}'")
+    ns = selector.str_at("namespace")
+    moved = sorted({(r.kind, r.org_id().namespace) for r in target.resources
+                    if r.org_id().name == name and (not kind or r.kind == kind)
+                    and r.namespace == ns and r.org_id().namespace != ns}) if ns else []
+    if moved:   # it matched nothing, so the namespace came after the patches ran
+        k, org_ns = moved[0]
+        was = f"target namespace '{org_ns}', as written, or" if org_ns else "so"
+        return (f"; {k} '{name}' is put in namespace '{ns}' only after patches run "
+                f"(namespace: applies after them): {was} leave namespace out of the target")
     ids = [(r.kind, r.org_id().name) for r in target.resources]
     same_name = sorted({k for k, n in ids if n == name and k != kind})
     if same_name:
-        kinds = " and a ".join(same_name)
-        return f"; a {kinds} named '{name}' {'exist' if len(same_name) > 1 else 'exists'}"
+        kinds = " and ".join(("an " if k[:1] in "AEIOU" else "a ") + k for k in same_name)
+        return f"; {kinds} named '{name}' {'exist' if len(same_name) > 1 else 'exists'}"
     if kind:
         names = sorted({n for k, n in ids if k == kind})
         import difflib

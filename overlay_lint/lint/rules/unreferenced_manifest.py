@@ -22,7 +22,8 @@ container without an image); a file a kustomization mentions in a comment
 (``# - loadgenerator.yaml``: left out on purpose); files in a folder no kustomization
 reads from (examples or test data below a repository-wide kustomization), in a Helm chart,
 or generated; tool configuration that is never applied (``kpt``, ``skaffold``,
-``*.config.k8s.io`` kinds, ``config.kubernetes.io/local-config``); Argo CD and Flux
+``*.config.k8s.io`` kinds, gator's ``test.gatekeeper.sh`` Suites,
+``config.kubernetes.io/local-config``); Argo CD and Flux
 objects themselves (bootstrap manifests applied by hand). Exceptions: list files or globs
 under ``ignore:`` in ``.overlay-lint.yaml`` (``rules: [unreferenced-manifest]``,
 ``paths: [...]``). The finding points at the ``kind:`` line of the file's first object;
@@ -57,8 +58,9 @@ ID = "unreferenced-manifest"
 SEVERITY = "error"
 PARAMETERS: dict = {}
 
+# tool configuration, never applied: kpt, Skaffold, kind, Kustomize, gator's test suites
 _TOOL_GROUPS = ("kpt.dev", "fn.kpt.dev", "skaffold", "kind.x-k8s.io", "builtin",
-                "config.kubernetes.io", "kustomize.config.k8s.io")
+                "config.kubernetes.io", "kustomize.config.k8s.io", "test.gatekeeper.sh")
 _POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job",
                        "CronJob", "Pod"}
 _SELECTOR_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
