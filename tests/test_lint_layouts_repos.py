@@ -845,3 +845,33 @@ def test_a_patch_targeting_the_namespace_set_later_is_told_so(tmp_path):
            in f["message"] and "OperatorGroup" not in f["message"], f["message"]
     assert kubectl_documents(tmp_path / "overlays/stable")[1]["spec"]["channel"] == "patch-me"
     assert kubectl_documents(tmp_path / "fixed/stable")[1]["spec"]["channel"] == "stable"
+
+
+def test_a_fleet_bundle_of_a_helm_chart_is_listed_with_its_post_renderers(tmp_path):
+    """Shaped like a Rancher Fleet repository: a bundle's `fleet.yaml` names a Helm chart
+    (`helm.chart`, a URL) and per-cluster `kustomize.dir` overlays that patch the chart's
+    output; they list no resources of their own (kubectl fails on them alone). Such a
+    bundle is listed as a Helm chart, not rendered; a bundle of plain kustomize overlays
+    (no `helm.chart`) still has its envs."""
+    fleet_helm = ("namespace: shop\nhelm:\n  chart: https://example.com/shop-0.1.0.tgz\n"
+                  "targetCustomizations:\n  - name: prod\n    clusterSelector:\n"
+                  "      matchLabels: {env: prod}\n    kustomize:\n      dir: overlays/prod\n")
+    fleet_kust = ("namespace: shop\nhelm:\n  releaseName: shop\ntargetCustomizations:\n"
+                  "  - name: prod\n    kustomize:\n      dir: overlays/prod\n")
+    patch = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\n"
+             "spec:\n  replicas: 3\n")
+    write_tree(tmp_path, {
+        "charted/fleet.yaml": fleet_helm,
+        "charted/overlays/prod/kustomization.yaml": KUST + "patches:\n  - path: d.yaml\n",
+        "charted/overlays/prod/d.yaml": patch,
+        "plain/fleet.yaml": fleet_kust,
+        "plain/base/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "plain/base/d.yaml": deployment("shop"),
+        "plain/overlays/prod/kustomization.yaml": KUST + "resources: [../../base]\n"})
+    rows = {r["path"]: r for r in envs_rows(tmp_path)}
+    assert rows["charted"]["kind"] == "helm-chart"
+    assert "Fleet bundle of a Helm chart" in rows["charted"]["why"]
+    assert "charted/overlays/prod" not in rows
+    assert rows["plain/overlays/prod"]["kind"] == "env"
+    rc, doc = lint_json(tmp_path)
+    assert doc["errors"] == [], doc["errors"]

@@ -18,7 +18,8 @@ envs``) as rendered by the envs that include them. YAML manifests (``apiVersion`
 other YAML (Helm values, CI configuration) is no manifest and is left alone.
 
 What overlay-lint cannot render is listed, never checked, and named in a warning: a Helm
-chart (a folder holding ``Chart.yaml``, with everything below it), a jsonnet folder
+chart (a folder holding ``Chart.yaml``, or a Fleet ``fleet.yaml`` naming a ``helm.chart``,
+with everything below it), a jsonnet folder
 (``*.jsonnet``/``*.libsonnet``), a templated manifest (``{{`` markers where YAML expects
 structure, so that it does not parse until a tool fills it in).
 
@@ -44,6 +45,7 @@ YAML_EXT = (".yaml", ".yml")
 ROLE_ORDER = {"dev": 0, "none": 1, "protected": 2}
 MAX_SNIFF = 8 * 1024 * 1024     # bytes of a loose YAML file read to tell what it is
 CHART_FILES = ("Chart.yaml", "Chart.yml")
+FLEET_FILES = ("fleet.yaml", "fleet.yml")
 JSONNET_EXT = (".jsonnet", ".libsonnet")
 # what overlay-lint does not render: a kind and how a warning names several of them
 NOT_RENDERED = {"helm-chart": "Helm chart", "jsonnet": "jsonnet folder",
@@ -157,6 +159,8 @@ def walk(paths: list[str], cfg: Config, notices: list[Notice] | None = None) -> 
                         is_kust = is_kust or e.is_file()
                     elif e.name in CHART_FILES:
                         is_chart = is_chart or e.is_file()
+                    elif e.name in FLEET_FILES:   # a Fleet bundle rendered by Helm
+                        is_chart = is_chart or _fleet_helm_chart(e.path, top)
                     elif e.name.endswith(JSONNET_EXT):
                         is_jsonnet = is_jsonnet or not cfg.path_ignored(e.path)
                     elif e.name.endswith(YAML_EXT):
@@ -295,6 +299,21 @@ def _below(path: str, folders: list[str]) -> bool:
     return any(path == f or path.startswith(f + os.sep) for f in folders)
 
 
+def _fleet_helm_chart(path: str, top: str) -> bool:
+    """A Fleet ``fleet.yaml`` whose ``helm:`` names a chart: Fleet renders the folder with
+    Helm, and a kustomization below (``kustomize.dir``) post-renders the chart's output."""
+    from ..core.errors import OverlayLintError
+    from ..core.yaml_reader import load_file
+    if not regular_inside(path, top):
+        return False
+    try:
+        docs = load_file(path)
+    except OverlayLintError:
+        return False
+    helm = docs[0].get("helm") if docs and docs[0] is not None and docs[0].is_map else None
+    return helm is not None and helm.is_map and helm.str_at("chart") is not None
+
+
 def _unrendered_folders(tree: Tree, charts: list[str], pointers: list[Pointer],
                         root: str) -> list[Target]:
     """Helm charts and jsonnet folders: listed (with what deploys them), never checked."""
@@ -302,8 +321,10 @@ def _unrendered_folders(tree: Tree, charts: list[str], pointers: list[Pointer],
     for c in charts:
         rel = rel_path(c, root)
         post = any(_below(k, [c]) for k in tree.kdirs)
-        why = "a Helm chart (Chart.yaml" + (", with a kustomization post-rendering it)" if post
-                                            else ")")
+        chart = any(os.path.isfile(os.path.join(c, f)) for f in CHART_FILES)
+        why = ("a Helm chart (Chart.yaml" if chart else "a Fleet bundle of a Helm chart "
+               "(fleet.yaml helm.chart") + (", with a kustomization post-rendering it)"
+                                            if post else ")")
         hits = [p for p in pointers if p.matches(rel)]
         if hits:
             why += f" deployed by {hits[0].via}" + (f" ({_loc(hits[0].origin, root)})"
