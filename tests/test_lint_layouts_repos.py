@@ -875,3 +875,25 @@ def test_a_fleet_bundle_of_a_helm_chart_is_listed_with_its_post_renderers(tmp_pa
     assert rows["plain/overlays/prod"]["kind"] == "env"
     rc, doc = lint_json(tmp_path)
     assert doc["errors"] == [], doc["errors"]
+
+
+def test_a_kind_of_another_group_is_named_with_its_group_not_a_close_name(tmp_path):
+    """Shaped like an older OpenShift app repository: BuildConfigs written with the
+    group-less `apiVersion: v1` of OpenShift 3, and a Deployment left in `v1`. The core
+    group serves neither; the hint names where the kind lives (`build.openshift.io`,
+    `apps/v1`), not a core kind of a similar name (`ConfigMap`). A misspelt core kind
+    still gets the close name."""
+    write_tree(tmp_path, {
+        "base/kustomization.yaml": KUST + "resources: [build.yaml, app.yaml]\n",
+        "base/build.yaml": "apiVersion: v1\nkind: BuildConfig\nmetadata:\n  name: api\n"
+                           "spec: {}\n",
+        "base/app.yaml": "apiVersion: v1\nkind: Deployment\nmetadata:\n  name: api\n"
+                         "spec: {}\n---\napiVersion: v1\nkind: ConfigMapp\nmetadata:\n"
+                         "  name: api\n"})
+    rc, doc = lint_json(tmp_path)
+    msgs = sorted(f["message"].split(" serves no kind ")[1] for f in doc["findings"]
+                  if f["rule"] == "k8s-schema")
+    assert msgs == [
+        "'BuildConfig' in v1 (BuildConfig is a kind of the build.openshift.io group)",
+        "'ConfigMapp' in v1 (did you mean 'ConfigMap'?)",
+        "'Deployment' in v1 (Deployment is served in apps/v1)"], msgs

@@ -251,8 +251,16 @@ def _unknown_api(t: RenderedTarget, res: Any, table: Any, v: Version) -> Problem
     av, kind = res.api_version, res.kind
     kinds = table.kinds_of(av, v)
     if kinds:
+        from .wellknown import WELL_KNOWN
+        # the kind in another group first (a group-less OpenShift `v1` BuildConfig): a
+        # close name of this group's kinds (`ConfigMap`) would point the wrong way
+        elsewhere = sorted({a for (a, k) in table.served if k == kind and a != av
+                            and table.serves(a, k, v)})
+        groups = sorted(g for g, known in WELL_KNOWN.items() if kind in known)
         close = difflib.get_close_matches(kind, kinds, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = (f" ({kind} is served in {', '.join(elsewhere)})" if elsewhere else
+                f" ({kind} is a kind of the {groups[0]} group)" if groups else
+                f" (did you mean '{close[0]}'?)" if close else "")
         return Problem(_origin(res, "kind"), f"{_label(res)}: Kubernetes {text(v)} serves no "
                        f"kind '{kind}' in {av}{hint}", t, res, ("kind",), kind)
     group = av.rpartition("/")[0]
