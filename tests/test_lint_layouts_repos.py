@@ -897,3 +897,34 @@ def test_a_kind_of_another_group_is_named_with_its_group_not_a_close_name(tmp_pa
         "'BuildConfig' in v1 (BuildConfig is a kind of the build.openshift.io group)",
         "'ConfigMapp' in v1 (did you mean 'ConfigMap'?)",
         "'Deployment' in v1 (Deployment is served in apps/v1)"], msgs
+
+
+def test_an_app_including_a_setup_env_deployed_alone_is_not_in_its_group(tmp_path):
+    """Shaped like a platform monorepo deployed by Argo CD Applications: the API's base
+    includes the database setup job (`../../../ops/db-setup`, plain resources), which an
+    Application also deploys alone; another Application deploys the API base directly and
+    overlays build on it. The setup job is its own group; the API (base and overlays) is
+    another: no "Deployment api rendered only in ..." against the setup job, no layering
+    across their folders."""
+    app = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {n}\n"
+           "spec:\n  source:\n    path: {p}\n")
+    job = ("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: db-setup\nspec:\n  template:\n"
+           "    spec:\n      restartPolicy: Never\n      containers:\n"
+           "        - {name: setup, image: 'ghcr.io/acme/setup:1.0'}\n")
+    write_tree(tmp_path, {
+        "argocd/dev/db.yaml": app.format(n="db-dev", p="ops/db-setup"),
+        "argocd/prod/api.yaml": app.format(n="api-prod", p="apps/api/base"),
+        "ops/db-setup/kustomization.yaml": KUST + "resources: [job.yaml]\n",
+        "ops/db-setup/job.yaml": job,
+        "apps/api/base/kustomization.yaml": KUST + "resources:\n  - ../../../ops/db-setup\n"
+                                            "  - d.yaml\n",
+        "apps/api/base/d.yaml": deployment("api"),
+        "apps/api/overlays/dev/kustomization.yaml": KUST + "resources: [../../base]\n",
+        "apps/api/overlays/staging/kustomization.yaml": KUST + "resources: [../../base]\n"})
+    groups = {r["path"]: r["group"] for r in envs_rows(tmp_path) if r["kind"] == "env"}
+    assert groups == {"ops/db-setup": "ops/db-setup", "apps/api/base": "apps/api/base",
+                      "apps/api/overlays/dev": "apps/api/base",
+                      "apps/api/overlays/staging": "apps/api/base"}, groups
+    rc, doc = lint_json(tmp_path)
+    rules = {f["rule"] for f in doc["findings"]}
+    assert not rules & {"expected-workloads", "overlay-isolation"}, doc["findings"]

@@ -589,6 +589,12 @@ def _group(d: str, envs: dict[str, Target], index: KustIndex, root: str,
         if c in envs and c not in seen and os.path.dirname(c) == os.path.dirname(d):
             other = envs[c]
             return other.group or _group(c, envs, index, root, seen)
+        if c in envs and not any(index.get(k) is not None and not index.get(k).is_component
+                                 for k in index.get(c).children if k != c):
+            # another app's env that builds on nothing is a group of its own folder: this
+            # env, which includes it whole (an app deploying a setup job that is also
+            # deployed alone), is another app, not one more env of that group
+            return rel_path(d, root)
         return rel_path(c, root)
     # its one base in a subfolder of its own (`kustomize/` on `kustomize/base`, as the
     # test variants in `kustomize/tests/*` are): that base, or what it builds on. Several
