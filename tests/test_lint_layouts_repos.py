@@ -928,3 +928,25 @@ def test_an_app_including_a_setup_env_deployed_alone_is_not_in_its_group(tmp_pat
     rc, doc = lint_json(tmp_path)
     rules = {f["rule"] for f in doc["findings"]}
     assert not rules & {"expected-workloads", "overlay-isolation"}, doc["findings"]
+
+
+def test_the_envs_of_a_flux_monorepo_diff_as_flux_builds_them(tmp_path):
+    """Two Flux clusters of one monorepo, each listing the app's `ks.yaml` kept beside
+    the app (outside the cluster's folder): `overlay-lint diff` renders both as Flux does
+    (it refused them for Kustomize's default load restrictor) and shows what differs."""
+    flux = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+            "metadata:\n  name: {name}\n  namespace: flux-system\nspec:\n  path: {path}\n"
+            "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n")
+    overlay = (KUST + "resources:\n  - ../../base/web/ks.yaml\n  - ../../base/web/app\n"
+               "replicas:\n  - {name: web, count: %d}\n")
+    write_tree(tmp_path, {
+        "clusters/eu/apps.yaml": flux.format(name="apps", path="./apps/clusters/eu"),
+        "clusters/us/apps.yaml": flux.format(name="apps", path="./apps/clusters/us"),
+        "apps/clusters/eu/kustomization.yaml": overlay % 2,
+        "apps/clusters/us/kustomization.yaml": overlay % 3,
+        "apps/base/web/ks.yaml": flux.format(name="web", path="./apps/base/web/app"),
+        "apps/base/web/app/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "apps/base/web/app/d.yaml": deployment("web")})
+    rc, out, err = run(["diff", "eu", "us"], tmp_path)
+    assert rc in (0, 1) and "load restrictor" not in err, err
+    assert "replicas" in out and "2" in out and "3" in out, out

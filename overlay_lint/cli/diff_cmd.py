@@ -96,8 +96,8 @@ def _diff_envs(args: argparse.Namespace):
     from ..kustomize.budget import Budget
     from ..kustomize.loader import Loader
     budget = Budget()   # one per run, shared by both builds
-    before = _render(envs[a].dir, Loader(root, budget))
-    after = _render(envs[b].dir, Loader(root, budget))
+    before = _render(envs[a].dir, Loader(root, budget, envs[a].restrict))
+    after = _render(envs[b].dir, Loader(root, budget, envs[b].restrict))
     changes = diff_resources(before, after)
     for c in changes:
         c.envs = [a, b]
@@ -207,8 +207,11 @@ def _diff_base(args: argparse.Namespace):
         for old_t, now_t in pairs.values():
             name = now_t.name if now_t is not None else old_t.name
             # now first: the base render reuses what it parsed of the files left alone
-            after = _render_or_error(now_t, Loader(root, budget), name, "", None, errors)
+            after = _render_or_error(now_t, Loader(root, budget, now_t.restrict if now_t
+                                                   is not None else True),
+                                     name, "", None, errors)
             old_loader = SnapshotLoader(snap, lambda p: p not in touched, budget)
+            old_loader.restrict = old_t.restrict if old_t is not None else True
             before = _render_or_error(old_t, old_loader, name, f"at {args.base}", base,
                                       errors)
             if before is None or after is None:
