@@ -950,3 +950,16 @@ def test_the_envs_of_a_flux_monorepo_diff_as_flux_builds_them(tmp_path):
     rc, out, err = run(["diff", "eu", "us"], tmp_path)
     assert rc in (0, 1) and "load restrictor" not in err, err
     assert "replicas" in out and "2" in out and "3" in out, out
+
+
+def test_a_command_word_of_another_linter_is_answered_with_the_commands(tmp_path):
+    """Run as a new user used to `<tool> lint` would: `overlay-lint lint` names no folder.
+    The error says how overlay-lint is run; a missing path stays a plain error."""
+    write_tree(tmp_path, {"base/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+                          "base/d.yaml": deployment("web")})
+    rc, out, err = run(["lint"], tmp_path)
+    assert rc == 2 and err.startswith("lint: no such file or directory (overlay-lint lints "
+                                      "the folders it is given, `.` by default; its commands "
+                                      "are render, envs, diff, rules and explain)"), err
+    rc, out, err = run(["base/missing"], tmp_path)
+    assert rc == 2 and err.strip() == "base/missing: no such file or directory", err

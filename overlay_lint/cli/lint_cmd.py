@@ -189,7 +189,11 @@ def _run(args: argparse.Namespace) -> int:
         # a deleted manifest still selects the envs that read it; anything else is a typo
         if not os.path.exists(p) and not (p.endswith((".yaml", ".yml", ".json"))
                                           and os.path.isdir(os.path.dirname(p) or ".")):
-            raise OverlayLintError("no such file or directory", p)
+            hint = ""
+            if p.isidentifier():   # a bare word: a command of another linter (`lint`)?
+                hint = (" (overlay-lint lints the folders it is given, `.` by default; its "
+                        "commands are render, envs, diff, rules and explain)")
+            raise OverlayLintError("no such file or directory" + hint, p)
     dirs = [p for p in paths if os.path.isdir(p)]
     changed = [os.path.abspath(p) for p in paths if not os.path.isdir(p)]
     everything = False
