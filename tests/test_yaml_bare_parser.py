@@ -38,11 +38,16 @@ _SAMPLES = [
 def _ruamel_resolve(value: str, implicit: tuple[bool, bool]) -> str:
     """ruamel.yaml's Resolver's tag, except for a plain scalar of four digits and ``-``:
     a timestamp exactly where go-yaml reads one (go_timestamp, judged against kubectl in
-    tests/test_yaml_timestamps.py), where YAML 1.2's pattern differs (``2020-1-1``)."""
+    tests/test_yaml_timestamps.py), where YAML 1.2's pattern differs (``2020-1-1``); and
+    an upper-case radix prefix reads as the lower-case one (``0X1F`` is an int)."""
     from ruamel.yaml.nodes import ScalarNode
     from ruamel.yaml.resolver import Resolver
     if implicit[0] and value[:4].isdigit() and value[:4].isascii() and value[4:5] == "-":
         return "tag:yaml.org,2002:" + ("timestamp" if go_timestamp(value) else "str")
+    sign = 1 if value[:1] in ("+", "-") else 0
+    if implicit[0] and value[sign:sign + 1] == "0" and value[sign + 1:sign + 2] in "XOB" \
+            and value[sign + 1:sign + 2]:  # Go's ParseInt takes 0X1F, 0O17, 0B101 too
+        value = value[:sign + 1] + value[sign + 1].lower() + value[sign + 2:]
     return str(Resolver().resolve(ScalarNode, value, implicit))
 
 

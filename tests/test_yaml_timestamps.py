@@ -8,7 +8,9 @@ kustomization's string fields, a JSON6902 value, a replacement into a string fie
 text stays; in a flow collection, text holding ``:`` stays (Kustomize writes it quoted
 before reading it back); a string that reads as a time is double-quoted, any other plain.
 Each context below renders every form in one tree, judged against kubectl's exact output
-text; the forms kubectl refuses are refused here too, at their line.
+text; the forms kubectl refuses are refused here too, at their line. At the end, other
+scalars: which strings kubectl quotes (``1.8.1`` and ``10.0.0.1`` plain), ints with an
+upper-case radix prefix, and ``.inf``/``.nan``, which kubectl cannot print.
 """
 from __future__ import annotations
 
@@ -208,3 +210,54 @@ def test_a_time_keeps_its_line_and_text() -> None:
     c = doc.v["a"].v["c"].v
     assert [n.v for n in c] == ["2020-1-1 1:2:3", "2020-01-01T00:00:00Z"]
     assert tuple(c[0].o) == ("f.yaml", 3, 7)
+
+
+# --- other scalars: what kubectl's writer quotes, ints Go reads, numbers JSON cannot hold ---
+
+# strings (generator values): kubectl double-quotes those its writer (go-yaml v2) would read
+# as no string and prints the rest plain when the syntax allows (not judged: = and <<, which
+# kubectl prints plain and overlay-lint quotes so that YAML 1.1 readers read them back)
+STRINGS = [
+    "tRue", "yES", "Yes", "oN", "OFF", "nULL", "~", ".Nan", ".NaN", "-.nan", ".iNF",
+    "+.inf", "inf", "0", "012", "08", "0o8", "0O17", "0X1F", "0x", "0b2", "0B101", "-0b101",
+    "+12", "1_000", "1__0", "_1", "1.", ".5", "+.5", "._5", "1e3", "1e", ".5e400", "1e400",
+    "-1e400", "9223372036854775808", "18446744073709551616", "-9223372036854775809",
+    "+18446744073709551615", "1:20", "1:60", "190:20:30", "-1:20", "1:20.", "0.1.2",
+    "1.8.1", "10.0.0.1", "0.0.0.0", "128Mi", "0755", "3s", "-8+", "-3.eX1", "-Xmx1g",
+    ":9001", ":.B", "?x", "--x", "---x", "...x", "....3", "2023-02-29", "2021-6-7"]
+
+
+def test_strings_are_quoted_as_kubectl_quotes_them(tmp_path: Path) -> None:
+    need_kubectl()
+    write_files(tmp_path, {"kustomization.yaml": "configMapGenerator:\n- name: g\n  literals:\n"
+                           + _keyed(STRINGS, "  - '{k}={v}'\n")})
+    assert _ours(tmp_path) == _kubectl(tmp_path)
+
+
+# plain scalars of a resource: Go's ParseInt takes an upper-case radix prefix
+NUMBERS = ["0X1F", "0O17", "0B101", "-0X1F", "+0O17", "0x1F", "0o17", "012", "1_000"]
+
+
+def test_ints_read_as_go_reads_them(tmp_path: Path) -> None:
+    need_kubectl()
+    write_files(tmp_path, {"kustomization.yaml": RES, "r.yaml": THING + "spec:\n"
+                           + _keyed(NUMBERS, "  {k}: {v}\n") + "  l: [" + ", ".join(NUMBERS)
+                           + "]\n  annotations:\n" + _keyed(NUMBERS, "    {k}: {v}\n")})
+    assert _ours(tmp_path) == _kubectl(tmp_path)
+
+
+@pytest.mark.parametrize("form", [".inf", "-.Inf", "+.INF", ".nan", ".NaN"])
+def test_an_infinite_number_is_refused_as_kubectl_refuses_it(tmp_path: Path, form: str) -> None:
+    need_kubectl()
+    write_files(tmp_path, {"kustomization.yaml": RES,
+                           "r.yaml": THING + f"  annotations:\n    a: {form}\nspec:\n  x: {form}\n"})
+    code, _out, err = kubectl_kustomize(tmp_path)
+    assert code != 0 and "json: unsupported value" in err, err
+    with pytest.raises(OverlayLintError) as exc:
+        build(str(tmp_path))
+    assert (exc.value.file, exc.value.line) == (str(tmp_path / "r.yaml"), 8), str(exc.value)
+    assert f"the number {form} is infinite" in str(exc.value)
+    # as text (an annotation, quoted, -.nan) it prints
+    write_files(tmp_path, {"r.yaml": THING + f"  annotations:\n    a: {form}\nspec:\n"
+                           f"  x: '{form}'\n  y: -.nan\n"})
+    assert _ours(tmp_path) == _kubectl(tmp_path)

@@ -240,10 +240,10 @@ _IMPLICIT = (
         |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
         |[-+]?\.(?:inf|Inf|INF)
         |\.(?:nan|NaN|NAN))$""", re.X, "-+0123456789."),
-    (_INT_TAG, r"""^(?:[-+]?0b[0-1_]+
-        |[-+]?0o?[0-7_]+
+    (_INT_TAG, r"""^(?:[-+]?0[bB][0-1_]+
+        |[-+]?0[oO]?[0-7_]+
         |[-+]?[0-9_]+
-        |[-+]?0x[0-9a-fA-F_]+)$""", re.X, "-+0123456789"),
+        |[-+]?0[xX][0-9a-fA-F_]+)$""", re.X, "-+0123456789"),  # 0X1F: Go's ParseInt
     (_MERGE_TAG, r"^(?:<<)$", 0, "<"),
     (_NULL_TAG, r"""^(?: ~
         |null|Null|NULL
@@ -259,14 +259,16 @@ for _tag, _pattern, _flags, _chars in _IMPLICIT:
         _FIRSTS[_ch] = _FIRSTS.get(_ch, ()) + (_tag,)
 _BOOL_WORDS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE"))
 _NULL_WORDS = frozenset(("~", "null", "Null", "NULL", ""))
-_INT_CHARS = frozenset("0123456789_+-boxabcdefABCDEF\n")
+_INT_CHARS = frozenset("0123456789_+-boxabcdefABCDEFOX\n")
 
 
 def resolve_plain(value: str, implicit: Any) -> str:
     """The tag of an untagged scalar event (``implicit``: the event's pair of flags), as
     ruamel.yaml's Resolver resolves it for its C loader (a quoted scalar is a string),
     except timestamps: those go-yaml reads as one (:func:`go_timestamp`), YAML 1.2's
-    pattern is both wider (``+01``, no zone after ``T``) and narrower (``2020-1-1``).
+    pattern is both wider (``+01``, no zone after ``T``) and narrower (``2020-1-1``); and
+    ints with an upper-case radix prefix (``0X1F``, ``0O17``, ``0B101``), which go-yaml
+    reads as Go's ParseInt does.
 
     The usual cases are decided without the patterns (each ``$`` also matches before a
     final newline, hence the ``"\\n"`` tests): booleans and nulls are words, a string

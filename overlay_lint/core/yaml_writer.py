@@ -5,7 +5,9 @@ effect: keys in go-yaml's order (digit runs compared as numbers), sequences at t
 parent key's indentation, multi-line strings as literal blocks, long strings folded at
 column 80, double quotes for text another type would be read from, single quotes for other
 text plain style cannot hold. The output reads back as the same data in any YAML reader
-(1.1 or 1.2). With a ``comment`` function every line that holds a value ends with a
+(1.1 or 1.2), as kubectl's does, but for the dates YAML 1.1 readers take where go-yaml
+reads text, which kubectl and overlay-lint print plain (``2023-02-29``,
+``2021-06-07T08:09:10``: PyYAML fails on the first, reads the second as a time). With a ``comment`` function every line that holds a value ends with a
 comment naming the source line that produced it (``overlay-lint render --origin``).
 """
 from __future__ import annotations
@@ -26,23 +28,35 @@ try:  # what json.dumps(s, ensure_ascii=False) runs for a str, without json's im
 except ImportError:  # pragma: no cover - an interpreter without the accelerator
     from json.encoder import py_encode_basestring as _json_string
 
-# Plain scalars that YAML 1.1 or 1.2 readers resolve to bool or null.
-_SPECIAL_WORDS = {
-    "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<",
-}
+# What kubectl's writer (go-yaml v2) reads as no string, and so double-quotes, learnt from
+# its resolver and judged against kubectl (tests/test_yaml_timestamps.py): its words, in
+# these spellings only (``tRue`` prints plain; ``=`` and ``<<`` are quoted below); a
+# ``.`` and digits a float, finite
+# (``.5e400`` is text); from a digit or sign, a time (go_timestamp), an int as Go's
+# ParseInt reads it (underscores dropped; ``0x``/``0o``/``0b`` in either case, a leading
+# zero octal: ``08`` is no int but a float) within 64 bits, or a float as go-yaml's pattern
+# has it, finite (``1e400`` is text); and base-60 numbers (``1:20``, not ``1:60``). So
+# versions and addresses (``1.8.1``, ``10.0.0.1``) stay plain, as kubectl prints them.
+_GO_WORDS = frozenset((
+    "", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
+    "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null",
+    "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
+    "-.inf", "-.Inf", "-.INF",
+    # kubectl prints these two plain; quoted here so that YAML 1.1 readers read the output
+    # back (PyYAML takes a plain = for a value tag and << for a merge key): same data
+    "=", "<<"))
+_GO_INT = LazyPattern(r"([-+]?)(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
+_GO_FLOAT = LazyPattern(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_BASE60 = LazyPattern(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+# numbers a YAML 1.1 reader (PyYAML) reads where go-yaml reads text (``1.5e+400``, ``._5``,
+# ``0b_``): quoted too, so that the output reads back as the same data there
+_YAML11_NUMBER = LazyPattern(
+    r"[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?0b[0-1_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*")
+_NUMBER_STARTS = frozenset("+-.0123456789")
 _PLAIN_OK = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n\r\t]*$")
-# Plain scalars some YAML reader (1.1 or 1.2, go-yaml or PyYAML) takes for a number or a
-# date: digits with separators and an exponent (also versions like 1.8.1, harmlessly),
-# 0x/0o/0b forms, .inf/.nan; and what go-yaml reads as a timestamp (go_timestamp: kubectl's
-# go-yaml v2 quotes exactly those; "2019-02-29" or "2020-01-01T00:00:00" stay plain).
-# "128Mi" or "50m" stay plain, as kubectl prints them.
-_NUMBER_LIKE = LazyPattern(
-    r"[-+]?(?:[0-9]|\.[0-9])[0-9_.:]*(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?0[xXoObB][0-9a-fA-F_]+"
-    r"|[-+]?\.(?:inf|nan)", re.IGNORECASE)
-_NUMBER_STARTS = frozenset("+-.0123456789")  # every form of _NUMBER_LIKE starts so
 _BREAKS = re.compile("[\n\r\t]")  # a plain scalar is one line without tabs, whatever it starts with
-_DASH_OK = re.compile(r"^[-:][^\s\d.]|^:[0-9]")  # "-Xmx1g", ":9001" may stay plain
+_DASH_OK = re.compile(r"^[-?:]\S")  # "-Xmx1g", ":9001", "-8+" may stay plain
 _UNPRINTABLE = LazyPattern("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff"
                           "\ufffe\uffff]")
 
@@ -53,10 +67,35 @@ def _unprintable(s: str) -> bool:
 
 
 def _ambiguous(s: str) -> bool:
-    """A plain scalar another type would be read from (kubectl double-quotes these)."""
-    return not s or s.lower() in _SPECIAL_WORDS or (
-        s[0] in _NUMBER_STARTS and (_NUMBER_LIKE.fullmatch(s) is not None or (
-            s[4:5] == "-" and go_timestamp(s) is not None)))
+    """A plain scalar kubectl's writer would read as no string (it double-quotes these)."""
+    if s in _GO_WORDS:
+        return True
+    c = s[0]
+    if c not in _NUMBER_STARTS:
+        return False
+    if c == ".":
+        return _GO_FLOAT.fullmatch(s) is not None and _finite(s)
+    if s[4:5] == "-" and go_timestamp(s) is not None:
+        return True
+    p = s.replace("_", "") if "_" in s else s
+    m = _GO_INT.fullmatch(p)
+    if m is not None:
+        sign = m.group(1)
+        body = p[len(sign):]
+        n = int(body, 0) if body[1:2] in ("x", "X", "o", "O", "b", "B") else \
+            int(body, 8 if body[:1] == "0" else 10)
+        if sign == "-":
+            n = -n
+        if -(1 << 63) <= n < (1 << 63) or (not sign and n < (1 << 64)):
+            return True
+    if _GO_FLOAT.fullmatch(p) is not None and _finite(p):
+        return True
+    return _BASE60.fullmatch(s) is not None or _YAML11_NUMBER.fullmatch(s) is not None
+
+
+def _finite(text: str) -> bool:
+    f = float(text)
+    return f - f == 0  # neither infinite (Go's ParseFloat refuses the text) nor NaN
 
 
 def _plain_ok(s: str) -> bool:
@@ -64,6 +103,8 @@ def _plain_ok(s: str) -> bool:
     if s != s.strip() or _unprintable(s) or _BREAKS.search(s):
         return False
     if not _PLAIN_OK.match(s) and not _DASH_OK.match(s):
+        return False
+    if s.startswith(("---", "...")):  # a document marker: kubectl single-quotes it
         return False
     return not (": " in s or " #" in s or s.endswith(":"))
 

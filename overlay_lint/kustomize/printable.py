@@ -8,7 +8,8 @@ allowed"). Any key or value of the output holding one, whether from a resource f
 that a patch removes before the end does not: the check runs on the finished resources.
 Checked against kubectl v5.5.0 for every code point below U+00A0 and both non-characters.
 Likewise a time (a plain scalar go-yaml reads as a timestamp) with a zone offset of 24
-hours or more (``+24:00``, ``+23:60``): go-yaml reads it, Go's JSON encoder refuses it.
+hours or more (``+24:00``, ``+23:60``), and a plain ``.inf``, ``-.Inf`` or ``.nan``:
+go-yaml reads them, Go's JSON encoder refuses them.
 
 Keys Kustomize writes itself are plain (untagged, unquoted) YAML scalars, and its last step
 reads each resource back into Go maps: a plain key that reads back as a boolean, null, a
@@ -32,7 +33,7 @@ from ..core.errors import at
 from ..core.go_time import time_printable
 from ..core.lazy_pattern import LazyPattern
 from ..core.node import Node
-from ..core.yaml_reader import resolve_plain, resolve_scalar
+from ..core.yaml_reader import canonical_text, resolve_plain, resolve_scalar
 from .resource import Resource
 
 _UNPRINTABLE = LazyPattern("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
@@ -60,6 +61,12 @@ def check_printable(resources: Iterable[Resource]) -> None:
                     stack.append(child)
             elif t is list:
                 stack.extend(v)
+            elif t is float and v - v != 0:  # .inf, -.Inf, .nan
+                text = (node.parts or {}).get("text", canonical_text(v))
+                raise at(node.o, f"the number {text} "
+                                 "is infinite or not a number, which kubectl cannot print "
+                                 "(json: unsupported value); Kustomize fails on it, so the "
+                                 "build is refused; quote it to keep it as text")
             elif t is str:
                 if node.parts is not None and "text" in node.parts and not time_printable(v):
                     raise at(node.o, f"the time '{node.parts['text']}' has a zone offset of 24 "
