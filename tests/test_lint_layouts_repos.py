@@ -742,16 +742,21 @@ def test_an_env_flux_deploys_reads_files_outside_its_folder_as_flux_does(tmp_pat
 
 
 def test_the_config_sets_the_load_restrictor_for_every_target(tmp_path):
-    """Shaped like a Flux homelab whose cluster Kustomization reads an OCI artifact (a
-    source overlay-lint cannot place in the checkout) and whose bases share a
-    `../../.config/` transformer configuration: `load-restrictor: none` renders them as
-    the deploying tool does; `root-only` keeps the restrictor even for a Flux env."""
+    """Shaped like a homelab deployed by Flux and, for one tool, by Argo CD, whose bases
+    share a `../../.config/` transformer configuration: with both tools, a base checked
+    alone keeps Kustomize's restrictor; `load-restrictor: none` renders it as the
+    deploying tool does; `root-only` keeps the restrictor even for a Flux env."""
     flux = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
             "metadata:\n  name: apps\n  namespace: flux-system\nspec:\n"
             "  path: ./apps/overlays/home\n"
             "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n")
     write_tree(tmp_path, {
         "clusters/home/apps.yaml": flux,
+        "clusters/home/tool.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\n"
+                                   "metadata:\n  name: tool\nspec:\n  source:\n"
+                                   "    path: tools/tool\n",
+        "tools/tool/kustomization.yaml": KUST + "resources: [cm.yaml]\n",
+        "tools/tool/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\n",
         "apps/overlays/home/kustomization.yaml": KUST + "resources: [../../base/web]\n",
         "apps/base/web/kustomization.yaml": KUST + "resources: [d.yaml]\n"
                                             "configurations: [../../.config/names.yaml]\n",
@@ -963,3 +968,38 @@ def test_a_command_word_of_another_linter_is_answered_with_the_commands(tmp_path
                                       "are render, envs, diff, rules and explain)"), err
     rc, out, err = run(["base/missing"], tmp_path)
     assert rc == 2 and err.strip() == "base/missing: no such file or directory", err
+
+
+def test_in_a_repository_only_flux_deploys_every_target_renders_as_flux_builds(tmp_path):
+    """Shaped like a Flux Operator homelab: the cluster's Flux Kustomization reads an OCI
+    artifact CI pushes from this repository (a source overlay-lint cannot place in the
+    checkout), so its overlay is an env by the `overlays/` signal only; the overlay lists
+    each app's `ks.yaml` across folders, and an app base not deployed yet reads a shared
+    `../../.config/` configuration. No Argo CD here: Flux builds all of it without the
+    restrictor, and so does lint (kubectl with `--load-restrictor LoadRestrictionsNone`
+    renders both)."""
+    import subprocess
+    from conftest import need_kubectl
+    flux = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+            "metadata:\n  name: {name}\n  namespace: flux-system\nspec:\n  path: {path}\n"
+            "  sourceRef:\n    kind: {kind}\n    name: flux-system\n")
+    write_tree(tmp_path, {
+        "kubernetes/clusters/home/ks.yaml": flux.format(
+            name="cluster", path="./apps/overlays/home", kind="OCIRepository"),
+        "kubernetes/apps/overlays/home/kustomization.yaml": (
+            KUST + "resources:\n  - ../../base/web/ks.yaml\n"),
+        "kubernetes/apps/base/web/ks.yaml": flux.format(
+            name="web", path="./apps/base/web/app", kind="GitRepository"),
+        "kubernetes/apps/base/web/app/kustomization.yaml": KUST + "resources: [d.yaml]\n",
+        "kubernetes/apps/base/web/app/d.yaml": deployment("web"),
+        "kubernetes/apps/base/db/app/kustomization.yaml": (
+            KUST + "resources: [d.yaml]\nconfigurations: [../../../.config/names.yaml]\n"),
+        "kubernetes/apps/base/db/app/d.yaml": deployment("db"),
+        "kubernetes/apps/.config/names.yaml": "nameReference: []\n"})
+    rc, doc = lint_json(tmp_path)
+    assert doc["errors"] == [] and rc == 0, doc["errors"]
+    for d in ("kubernetes/apps/overlays/home", "kubernetes/apps/base/db/app"):
+        p = subprocess.run([need_kubectl(), "kustomize", "--load-restrictor",
+                            "LoadRestrictionsNone", str(tmp_path / d)],
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr

@@ -278,6 +278,12 @@ def survey(paths: list[str], cfg: Config, index: KustIndex | None = None,
     if cfg.load_restrictor != "auto":   # the config says how the deploying tool builds
         for t in out.targets:
             t.restrict = cfg.load_restrictor == "root-only"
+    elif out.pointers and all(p.via.startswith("Flux") for p in out.pointers):
+        # a repository only Flux deploys: Flux builds whatever it reaches without the
+        # restrictor, bases and clusters whose source it cannot place here (an OCI artifact
+        # of the repository) included
+        for t in out.targets:
+            t.restrict = False
     if loose:
         out.targets.append(Target("", "standalone", "none", None, files=loose, reach=set(loose),
                                   signal="loose", why="YAML manifests no kustomization reads, "
