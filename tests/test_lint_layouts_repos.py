@@ -1003,3 +1003,27 @@ def test_in_a_repository_only_flux_deploys_every_target_renders_as_flux_builds(t
                             "LoadRestrictionsNone", str(tmp_path / d)],
                            capture_output=True, text=True, timeout=120)
         assert p.returncode == 0, p.stderr
+
+
+def test_secrets_generated_from_sops_encrypted_files_are_not_plain(tmp_path):
+    """Shaped like a Flux homelab: each app's `secretGenerator` reads Helm values from a
+    SOPS-encrypted file (`values.yaml=values.enc.yaml`), which Flux decrypts at build
+    time. The generated Secret's data is the file in base64, SOPS's `ENC[AES256_GCM,` MAC
+    with it, wherever it falls (three files put it at each offset modulo 3); a generator
+    reading a plain file is still reported, at its entry."""
+    def sops_file(pad: str) -> str:
+        return (f"{pad}apiKey: ENC[AES256_GCM,data:q1w2e3,iv:abc,tag:def,type:str]\n"
+                "sops:\n  lastmodified: \"2025-01-01T00:00:00Z\"\n"
+                "  mac: ENC[AES256_GCM,data:zz99,iv:ghi,tag:jkl,type:str]\n"
+                "  version: 3.9.0\n")
+    files = {"apps/base/kustomization.yaml": KUST + "secretGenerator:\n"
+             + "".join(f"  - name: values-{i}\n    files: [values.yaml=v{i}.enc.yaml]\n"
+                       for i in range(3))
+             + "  - name: plain\n    files: [values.yaml=plain.yaml]\n"}
+    for i in range(3):
+        files[f"apps/base/v{i}.enc.yaml"] = sops_file("#" * i)
+    files["apps/base/plain.yaml"] = "apiKey: s3cr3t-v4lue\n"
+    write_tree(tmp_path, files)
+    rc, doc = lint_json(tmp_path)
+    found = [(f["file"], f["line"]) for f in doc["findings"] if f["rule"] == "no-plain-secrets"]
+    assert found == [("apps/base/kustomization.yaml", 10)], found
