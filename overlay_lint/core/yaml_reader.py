@@ -896,16 +896,16 @@ def _parse_file(path: str, st: os.stat_result, repeats: bool
 
 def parse_embedded(text: str, holder: Node,
                    duplicates: list[tuple[str, Origin, Origin]] | None = None,
-                   keep_first: bool = False) -> list[Node | None]:
+                   keep_first: bool = False, shadow: bool = False) -> list[Node | None]:
     """Parse YAML held in a string scalar (an inline patch) so its origins point into the
     enclosing file: exact lines for a literal block (``|``), else the holder's line
-    (``duplicates``, ``keep_first``: see :func:`parse_documents`)."""
+    (``duplicates``, ``keep_first``, ``shadow``: see :func:`parse_documents`)."""
     path = holder.o[0]
     parts = holder.parts or {}
     block = parts.get("block")
     if block is not None:
         first_line, indent = block
         return parse_documents(text, path, first_line - 1, indent, duplicates=duplicates,
-                               keep_first=keep_first)
+                               keep_first=keep_first, shadow=shadow)
     return parse_documents(text, path, flat_origin=holder.o, duplicates=duplicates,
-                           keep_first=keep_first)
+                           keep_first=keep_first, shadow=shadow)

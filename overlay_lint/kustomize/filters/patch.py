@@ -21,7 +21,7 @@ from ..resource import ResId, Resource
 from ..touched import DuplicateKey, Touched
 from ..types import Patch, Str
 from .json6902 import Op, apply_ops, node_at, pointer_value
-from .smp import find, patch_values, strategic_merge
+from .smp import PATCH_REPEATS, REPEATED, find, patch_values, strategic_merge
 
 
 # --- reading patches ---------------------------------------------------------------------
@@ -33,8 +33,10 @@ def _read_repeating(parse: Callable[[Repeats | None, bool], list[Node | None]], 
                     dups: list[DuplicateKey] | None) -> list[Node | None]:
     """A patch's documents, read as Kustomize reads a key written twice in one mapping:
     a strategic merge patch keeps the first value (kyaml finds the first field of that
-    name), JSON6902 operations the last (decoded as JSON). Each repeat goes to ``dups``
-    (the duplicate-key rule); without ``dups`` a repeat is an error."""
+    name) and the later ones aside (``shadow``: kyaml's nodes keep every copy, which the
+    merge copies wherever it adopts a part of the patch whole, see smp.py), JSON6902
+    operations the last (decoded as JSON). Each repeat goes to ``dups`` (the duplicate-key
+    rule); without ``dups`` a repeat is an error."""
     try:
         return parse(None, False)
     except OverlayLintError as exc:
@@ -47,16 +49,32 @@ def _read_repeating(parse: Callable[[Repeats | None, bool], list[Node | None]], 
     if not keep_first:
         found = []
         docs = parse(found, False)
+    else:
+        for d in docs:
+            _mark_repeated(d)
     dups.extend(DuplicateKey(file, key, again, earlier, earlier if keep_first else again)
                 for key, again, earlier in found)
     return docs
+
+
+def _mark_repeated(doc: Node | None) -> None:
+    """Tell the merge (smp.py) that this patch document holds repeats set aside (a List's
+    items each become a patch)."""
+    if doc is None or not doc.is_map:
+        return
+    doc.parts = {**(doc.parts or {}), REPEATED: True}
+    items = doc.v.get("items")
+    if items is not None and items.is_seq:
+        for item in items.v:
+            _mark_repeated(item)
 
 
 def embedded(text: Str, dups: list[DuplicateKey] | None = None) -> list[Node | None]:
     """The YAML documents held in a string field, located inside its file."""
     holder = Node(text.v, text.o, {"block": text.block} if text.block else None)
     file = text.o[0] if text.o is not None else ""
-    return _read_repeating(lambda found, first: parse_embedded(text.v, holder, found, first),
+    return _read_repeating(lambda found, first: parse_embedded(text.v, holder, found, first,
+                                                               first),
                            file, dups)
 
 
@@ -126,7 +144,7 @@ def file_documents(path: str, loader: Loader, origin: Origin | None = None,
         if found is None:
             return [d.clone() if d is not None else None
                     for d in loader.documents(path, origin)]
-        return loader.documents_repeating(path, origin, found, first)
+        return loader.documents_repeating(path, origin, found, first, first)
     return _read_repeating(parse, path, dups)
 
 
@@ -278,6 +296,7 @@ def apply_smp(resmap: ResMap, res: Resource, patch: Resource, name_ok: bool, kin
     if not merged.is_map:
         raise at(p.o, "strategic merge patch turned the resource into a non-mapping")
     res.node = merged
+    _annotations_repeated(res)
     if not kind_ok and old_kind is not None:
         merged.v["kind"] = old_kind
     if not name_ok and old_name is not None:
@@ -304,6 +323,8 @@ def _stringify_metadata_maps(patch: Node) -> None:
     md = patch.v.get("metadata")
     if md is None or not md.is_map:
         return
+    if md.parts and md.parts.get("dups"):
+        _fold_repeated_maps(md)
     for field in ("labels", "annotations"):
         m = md.v.get(field)
         if m is None:
@@ -311,7 +332,62 @@ def _stringify_metadata_maps(patch: Node) -> None:
         if not m.is_map or not m.v:
             del md.v[field]
             continue
-        m.v = {k: Node(_text(c), c.o) for k, c in m.v.items()}
+        values = dict(m.v)
+        if m.parts and m.parts.get("dups"):  # read as a map: a key written twice, its last
+            for k, c, _o in m.parts["dups"]:
+                values[k] = c
+            m.parts = {k: v for k, v in m.parts.items() if k != "dups"} or None
+        m.v = {k: Node(_text(c), c.o) for k, c in values.items()}
+
+
+def _fold_repeated_maps(md: Node) -> None:
+    """``labels`` or ``annotations`` written twice in the patch's metadata: Kustomize
+    reads them and writes them back, which folds the first mapping into the second (as
+    for a resource's annotations, repeats.py; checked against kubectl)."""
+    from ..repeats import GENERIC, _merged, _pairs, _refuse
+    rest = []
+    for field in ("labels", "annotations"):
+        more = [d for d in md.parts["dups"] if d[0] == field]  # type: ignore[index]
+        if not more:
+            continue
+        m = md.v[field]
+        if len(more) > 1 or not m.is_map or not more[0][1].is_map:
+            raise _refuse(more[-1][2], field, m.o,
+                          f"metadata.{field} of a patch written three times or more, or "
+                          "that is not a mapping: refused")
+        second = more[0][1]
+        if field == "labels" and second.parts and second.parts.get("dups"):
+            key, _v, o = second.parts["dups"][0]  # the second mapping is kept as written
+            raise _refuse(o, key, second.v[key].o, GENERIC)
+        md.v[field] = Node(_merged(_pairs(m), _pairs(second)), m.o)
+    parts = md.parts or {}
+    rest = [d for d in parts["dups"] if d[0] not in ("labels", "annotations")]
+    md.parts = {**parts, "dups": rest} if rest else \
+        {k: v for k, v in parts.items() if k != "dups"} or None
+
+
+def _annotations_repeated(res: Resource) -> None:
+    """metadata.annotations the merge adopted from the patch with keys written twice (the
+    last copy kept, see smp.py): settled at the end of the build as the repeated
+    annotations of a resource file are (repeats.py)."""
+    md = res.node.v.get("metadata")
+    ann = md.v.get("annotations") if md is not None and md.is_map else None
+    if ann is None or not ann.parts or PATCH_REPEATS not in ann.parts:
+        return
+    from ..repeats import MARK, Repeats
+    kept = ann.parts[PATCH_REPEATS]
+    key = min(kept, key=lambda k: (kept[k][2][1], kept[k][2][2]))
+    if res.state.repeats is not None:
+        raise at(kept[key][2], f'duplicate key "{key}" (first at line {kept[key][3][1]}); '
+                               "the patch replaces metadata.annotations with a key written "
+                               "twice in a resource whose own annotations repeat keys: what "
+                               "Kustomize renders then depends on the build; refused")
+    res.state.repeats = Repeats(kept[key][2], key, kept[key][3], None,
+                                {k: (n, 0, last, None, where, first)
+                                 for k, (n, last, where, first) in kept.items()})
+    ann.parts = {k: v for k, v in ann.parts.items() if k != PATCH_REPEATS}
+    ann.parts[MARK] = True
+    md.parts = {**(md.parts or {}), MARK: True}
 
 
 def _text(n: Node) -> str:

@@ -37,9 +37,20 @@ _DELETE, _REPLACE, _MERGE = "delete", "replace", "merge"
 _DIRECTIVE = "$patch"
 
 
+REPEATED = "repeated"  # parts key on a patch document holding repeats (patch.py)
+# whether the patch being merged holds keys written twice, set aside in its mappings'
+# parts["dups"] (the reader's ``shadow``): only then are adopted parts checked for them
+_repeats = False
+
+
 def strategic_merge(patch: Node, target: Node) -> Node | None:
     """Merge ``patch`` into ``target`` (both mutated); None when the patch deletes it."""
-    out = _walk([target, patch], None, ())
+    global _repeats
+    _repeats = bool(patch.parts and patch.parts.get(REPEATED))
+    try:
+        out = _walk([target, patch], None, ())
+    finally:
+        _repeats = False
     if out is _KEEP:
         return target
     return out
@@ -105,6 +116,8 @@ def _walk(srcs: list, schema: Schema | None, path: tuple) -> Any:
     if kind == "seq":
         if schema is not None and schema.merges:
             return _walk_assoc(srcs, schema, path)
+        if _repeats and srcs[1] is not None:
+            _no_repeats(srcs[1], "replaces a list with")  # copied as it is, every copy
         return srcs[1] if srcs[1] is not None else srcs[0]
     return srcs[1] if srcs[1] is not None else srcs[0]
 
@@ -149,6 +162,9 @@ def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
         return None
     if type(dest.v) is not dict:
         return dest  # an explicit null that the caller clears
+    # the patch's own mapping (new here, replaced, or inside such a part): kyaml adopts
+    # the node with every copy of a repeated key, and walks only the first copy
+    adopted = _repeats and dest is origin and bool(dest.parts and dest.parts.get("dups"))
     srcs = [dest, origin]
     names: set[str] = set()
     for s in srcs:
@@ -167,7 +183,67 @@ def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
                 dest.parts = {**dest.parts, "deleted": dest.parts.get("deleted", ()) + (key,)}
         else:
             dest.v[key] = val
+    if adopted:
+        _adopt_repeats(dest, path)
     return dest
+
+
+# --- keys written twice in a patch --------------------------------------------------------
+# kyaml's nodes keep every copy of a key a patch writes twice, and a merge reads the first.
+# Where the merge adds a part of the patch that the resource lacks (a new mapping key or
+# list element, a `$patch: replace`, a list it replaces), kyaml adopts the patch's node,
+# every copy included, and walks only the first copy of each key: a null there removes it.
+# Kustomize's output step then refuses a key left twice ("mapping key already defined").
+# metadata.annotations is read as a map and written back at the end of every build: there
+# the last copy wins (checked against kubectl, tests/test_kubectl_refusals.py).
+
+PATCH_REPEATS = "patch_repeats"  # parts key on adopted annotations with keys written twice
+
+
+def _refuse_repeat(key: str, at_: Any, first: Any, what: str) -> OverlayLintError:
+    line = first[1] if first is not None else "?"
+    return OverlayLintError(
+        f'duplicate key "{key}" (first at line {line}); the strategic merge patch {what} '
+        "the mapping holding it, which copies the key twice into the resource: Kustomize "
+        "refuses it too, unless a patch or generator replaces the part holding it", *at_)
+
+
+def _no_repeats(node: Node, what: str) -> None:
+    """A part of the patch copied into the resource without a walk: any key written twice
+    in it stays twice."""
+    for _, n in node.walk():
+        if n.parts and n.parts.get("dups"):
+            key, _v, o = min(n.parts["dups"], key=lambda d: (d[2][1], d[2][2]))
+            first = n.v.get(key)
+            raise _refuse_repeat(key, o, first.o if first is not None else None, what)
+
+
+def _adopt_repeats(m: Node, path: tuple) -> None:
+    """The keys written twice in an adopted mapping ``m``, after the walk of its first
+    copies: a key left once keeps that copy as written (not walked); a key left twice or
+    more is refused, but in metadata.annotations (the last copy; repeats.py settles it at
+    the end of the build, as every later write reaches the first copy)."""
+    parts = m.parts or {}
+    by_key: dict[str, list[Node]] = {}
+    for key, value, _o in parts["dups"]:
+        by_key.setdefault(key, []).append(value)
+    m.parts = {k: v for k, v in parts.items() if k != "dups"} or None
+    annotations = path == ("metadata", "annotations")
+    kept: dict[str, tuple[int, Node, Any, Any]] = {}
+    for key, later in by_key.items():
+        first = m.v.get(key)
+        copies = later if first is None else [first, *later]
+        if len(copies) == 1:
+            _no_repeats(copies[0], "adds")
+            m.v[key] = copies[0]
+            continue
+        last = copies[-1]
+        if not annotations or last.v is None or type(last.v) in (dict, list):
+            raise _refuse_repeat(key, copies[1].o, copies[0].o, "adds")
+        m.v[key] = last
+        kept[key] = (len(copies), last, last.o, copies[0].o)
+    if kept:
+        m.parts = {**(m.parts or {}), PATCH_REPEATS: kept}
 
 
 def _map_directive(patch: Node | None) -> str:
