@@ -27,6 +27,15 @@ REPL_ENTRY = RES + "replacements:\n- path: repl.yaml\n"
 GEN_TRUE = ("configMapGenerator:\n- name: g\n  literals: ['true=v', a=b]\n  options:\n"
             "    disableNameSuffixHash: true\n")
 
+CM_HEAD = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r\n"
+DEPLOY = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n"
+          "    spec:\n      containers:\n      - name: c\n")
+
+
+def _indent(text: str, by: int = 4) -> str:
+    return "".join(" " * by + line + "\n" for line in text.splitlines())
+
+
 REFUSED = {
     # a replacements `path:` file whose first document is missing or null: Kustomize reads the
     # first document only and refuses it ("unsupported replacement type encountered within
@@ -101,9 +110,87 @@ REFUSED = {
          "p.yaml": text}, "holds only empty mappings") for text in ("{}\n", "# c\n{}\n---\n{}\n")},
     "crds file of no bytes": ({"kustomization.yaml": RES + "crds:\n- crd.yaml\n",
                                "crd.yaml": ""}, "is empty"),
+    # a plain key written as such in a resource or patch file that go-yaml reads as no
+    # string: kyaml keeps the key's node, and the output step fails on it ("json:
+    # unsupported type"), anywhere but at the top of the resource (there a null key only)
+    **{f"plain key {key} in {where}": ({"kustomization.yaml": RES, "r.yaml": text},
+                                       "reads back as " + kind)
+       for key, kind in [("1", "a number"), ("true", "a boolean"), ("1.5", "a number"),
+                         ("~", "null"), ("null", "null"), ("2020-01-01", "a timestamp"),
+                         ("0x1F", "a number"), (".inf", "a number"), ("1_000", "a number")]
+       for where, text in [("data", CM + f"  {key}: x\n"),
+                           ("labels", CM.replace("  name: r\n", f"  name: r\n  labels:\n"
+                                                                 f"    {key}: x\n")),
+                           ("a list item", DEPLOY + f"        x:\n          {key}: y\n")]},
+    **{f"plain key {key} at the top of a resource": (
+        {"kustomization.yaml": RES, "r.yaml": CM + f"{key}: x\n"}, "reads back as null")
+       for key in ("~", "null")},
+    "plain key in metadata": ({"kustomization.yaml": RES, "r.yaml": CM.replace(
+        "  name: r\n", "  name: r\n  1: x\n")}, "reads back as a number"),
+    # a patch adding such a key (kyaml copies the patch's key node) ...
+    "patch adding a plain key": ({"kustomization.yaml": RES + "patches:\n- path: p.yaml\n",
+                                  "p.yaml": CM_HEAD + "data:\n  1: x\n"},
+                                 "reads back as a number"),
+    "inline patch adding a plain key": (
+        {"kustomization.yaml": RES + "patches:\n- patch: |\n" + _indent(CM_HEAD + "data:\n"
+                                                                       "  true: x\n")},
+        "reads back as a boolean"),
+    "patchesStrategicMerge adding a plain label key": (
+        {"kustomization.yaml": RES + "patchesStrategicMerge:\n- p.yaml\n",
+         "p.yaml": CM_HEAD + "  labels:\n    1: x\n"}, "reads back as a number"),
+    # ... or setting the value of one, whatever the patch's key (the resource's node stays)
+    "patch setting a plain key by a quoted one": (
+        {"kustomization.yaml": RES + "patches:\n- path: p.yaml\n", "r.yaml": CM + "  1: q\n",
+         "p.yaml": CM_HEAD + "data:\n  '1': z\n"}, "reads back as a number"),
+    # Kustomize writes a stringified patch's labels anew: a quoted key there too
+    "patchesStrategicMerge adding a quoted label key": (
+        {"kustomization.yaml": RES + "patchesStrategicMerge:\n- p.yaml\n",
+         "p.yaml": CM_HEAD + "  labels:\n    '1': x\n"}, "reads back as a number"),
+    "generator merging into a plain data key": (
+        {"kustomization.yaml": RES + "configMapGenerator:\n- name: r\n  behavior: merge\n"
+                                     "  literals: [x=y]\n", "r.yaml": CM + "  1: q\n"},
+        "reads back as a number"),
+    # JSON6902 operations are read as JSON: a null key fails there
+    **{f"JSON6902 value with the key {key}": (
+        {"kustomization.yaml": RES + "patches:\n- path: p.yaml\n  target:\n    kind: ConfigMap\n",
+         "p.yaml": f"- op: add\n  path: /data/m\n  value:\n    {key}: x\n"}, "reads as null")
+       for key in ("~", "null")},
 }
 
 RENDERED = {
+    # plain keys read as no string that kubectl renders: as written at the top of a
+    # resource (overlay-lint printed them resolved: "31" for 0x1F), quoted ones anywhere
+    **{f"plain key {key} at the top of a resource": {
+        "kustomization.yaml": RES, "r.yaml": CM + f"{key}: x\n"}
+       for key in ("1", "true", "False", "1.5", "2020-01-01", "0x1F", ".inf", "1e3")},
+    "plain key at the top of a List item": {
+        "kustomization.yaml": RES, "r.yaml": "apiVersion: v1\nkind: List\nitems:\n- "
+                                             + _indent(CM + "0x1F: x\n", 2).lstrip()},
+    **{f"quoted key {key}": {"kustomization.yaml": RES, "r.yaml": CM + f"  {key}: x\n"}
+       for key in ("'1'", '"true"', "!!str 1", "yes", "'2020-01-01'")},
+    # a patch: its top-level keys as written, a null one dropped; a plain key naming a
+    # key the resource quotes, or removing a plain one
+    **{f"patch with the top-level key {key}": {
+        "kustomization.yaml": RES + "patches:\n- path: p.yaml\n",
+        "p.yaml": CM_HEAD + f"{key}: x\n"} for key in ("1", "0x1F", "~", "null")},
+    "patch setting a quoted key by a plain one": {
+        "kustomization.yaml": RES + "patches:\n- path: p.yaml\n", "r.yaml": CM + "  '1': q\n",
+        "p.yaml": CM_HEAD + "data:\n  1: z\n"},
+    "patch removing a plain key": {
+        "kustomization.yaml": RES + "patches:\n- path: p.yaml\n", "r.yaml": CM + "  1: q\n",
+        "p.yaml": CM_HEAD + "data:\n  1: null\n"},
+    "patch replacing the mapping holding a plain key": {
+        "kustomization.yaml": RES + "patches:\n- path: p.yaml\n", "r.yaml": CM + "  1: q\n",
+        "p.yaml": CM_HEAD + "data:\n  $patch: replace\n  z: y\n"},
+    "generator replacing an object with a plain key": {
+        "kustomization.yaml": RES + "configMapGenerator:\n- name: r\n  behavior: replace\n"
+                                    "  literals: [x=y]\n", "r.yaml": CM + "  1: q\n"},
+    # JSON6902 values are read as JSON: numbers and booleans as their JSON text, times
+    # and .inf as written (overlay-lint printed "2020-01-01T00:00:00Z", "inf")
+    "JSON6902 value with plain keys": {
+        "kustomization.yaml": RES + "patches:\n- path: p.yaml\n  target:\n    kind: ConfigMap\n",
+        "p.yaml": "- op: add\n  path: /data/m\n  value:\n    0x1F: a\n    .inf: b\n"
+                  "    2020-01-01: c\n    1e3: d\n    true: e\n    2020-01-01 10:00:00: f\n"},
     "replacements file []": {"kustomization.yaml": REPL_ENTRY, "repl.yaml": "[]\n"},
     "replacements file, a comment then the replacement":
         {"kustomization.yaml": REPL_ENTRY, "repl.yaml": "# c\n---\n" + REPLACEMENT},

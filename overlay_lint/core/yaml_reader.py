@@ -437,6 +437,31 @@ class _Shadow:
         self.node: Node | None = None
 
 
+# A plain key that go-yaml reads as no string: a boolean, null, a number, a time. kyaml
+# keeps the key's node, and its text: Kustomize prints such a key at the top of a resource
+# as written (``0x1F`` stays "0x1F"), and fails on one anywhere else ("json: unsupported
+# type"), unless the build removes it. So the key is kept as written, and listed in its
+# mapping's ``parts[TYPED_KEYS]`` (the kustomize package's ``printable.PLAIN_KEYS``: keys
+# refused where they are left at the end of a build).
+TYPED_KEYS = "plain_keys"
+_KEY_TAGS = frozenset((_INT_TAG, _FLOAT_TAG, _BOOL_TAG, _NULL_TAG, _TS_TAG))
+
+
+class _TypedKey(str):
+    """A plain key read as no string, noted in ``_Frame.merges`` (rare: no slot of its own)."""
+
+
+def _typed_key(frame: _Frame, tag: str, text: str) -> str:
+    """The text of a plain key of tag ``tag``: as written and noted when go-yaml reads it
+    as no string (an invalid date, a number too large for Go, stay strings), else
+    resolved as before (an explicit ``!!binary``...)."""
+    value = resolve_scalar(tag, text, None)
+    if tag in _KEY_TAGS and (type(value) is not str or (tag == _TS_TAG and value != text)):
+        frame.merges.append(_TypedKey(text))
+        return text
+    return _key_text(value)
+
+
 class _Frame:
     """An open mapping or sequence while events stream in."""
 
@@ -589,10 +614,13 @@ class _Builder:
 
     def _key(self, frame: _Frame, tag: str, ev: Any) -> None:
         korigin = self.origin(ev.start_mark)
-        if tag == _MERGE_TAG:
+        if tag == _STR_TAG or ev.style:  # nearly every key: its text
+            frame.key = (ev.value, korigin, False)
+        elif tag == _MERGE_TAG:
             frame.key = ("<<", korigin, True)
             return
-        frame.key = (_key_text(resolve_scalar(tag, ev.value, ev.style)), korigin, False)
+        else:
+            frame.key = (_typed_key(frame, tag, ev.value), korigin, False)
         self._check_dup(frame)
 
     def _check_dup(self, frame: _Frame) -> None:
@@ -636,10 +664,12 @@ class _Builder:
     def _merge(self, frame: _Frame, ev: Any) -> dict | None:
         """``<<`` merge keys: explicit keys win, earlier merged mappings over later ones.
         Returns the mapping's parts: ``{"dups": [(key, node, key origin), ...]}`` when
-        repeats were set aside (``shadow``), else None."""
+        repeats were set aside (``shadow``), ``{TYPED_KEYS: keys}`` for plain keys read as
+        no string; None without either."""
         shadows = [m for m in frame.merges if type(m) is _Shadow]
+        typed = frozenset(str(m) for m in frame.merges if type(m) is _TypedKey)
         for m in frame.merges:
-            if type(m) is _Shadow:
+            if type(m) is not Node:
                 continue
             sources = m.v if m.is_seq else [m]
             for src in sources:
@@ -649,9 +679,10 @@ class _Builder:
                     if k not in frame.v:
                         self._expand(1, ev.start_mark)
                         frame.v[k] = v.clone()
-        if not shadows:
-            return None
-        return {"dups": [(m.key, m.node, m.origin) for m in shadows]}
+        parts: dict[str, Any] = {TYPED_KEYS: typed} if typed else {}
+        if shadows:
+            parts["dups"] = [(m.key, m.node, m.origin) for m in shadows]
+        return parts or None
 
     def _block_start(self, ev: Any) -> tuple[int, int]:
         """(1-based file line, indent) of the first content line of a literal block."""

@@ -81,6 +81,24 @@ def check_printable(resources: Iterable[Resource]) -> None:
 PLAIN_KEYS = "plain_keys"  # in a mapping's ``parts``: keys Kustomize wrote plain there
 
 
+def top_level_keys(doc: Node, patch: bool = False) -> None:
+    """A resource's (or a strategic merge ``patch``'s) own plain keys read as no string,
+    which the YAML reader marks (``yaml_reader.TYPED_KEYS``): Kustomize prints those at the
+    top of a resource as written (``0x1F: x`` gives ``"0x1F": x``) and fails on a null one
+    only, which a patch's merge drops (checked against kubectl,
+    tests/test_kubectl_refusals.py)."""
+    keys = doc.parts.get(PLAIN_KEYS) if doc.parts else None
+    if not keys:
+        return
+    parts = {k: v for k, v in doc.parts.items() if k != PLAIN_KEYS}  # type: ignore[union-attr]
+    left = frozenset(k for k in keys if reads_back_as(k) == "null")
+    if left and patch:
+        doc.v = {k: c for k, c in doc.v.items() if k not in left}
+    elif left:
+        parts[PLAIN_KEYS] = left
+    doc.parts = parts or None
+
+
 def mark_plain_keys(mapping: Node, keys: Iterable[str]) -> None:
     """Record that Kustomize writes ``keys`` of ``mapping`` as plain scalars (only those
     that do not read back as strings are kept: most renders mark nothing)."""

@@ -22,6 +22,7 @@ from ..core.yaml_reader import parse_embedded
 from . import configure
 from . import types as T
 from .builtins import Helpers, run_transformers
+from .printable import top_level_keys
 from .configurations import merge_configurations
 from .kustomization import Kustomization
 from .loader import Loader
@@ -294,6 +295,8 @@ def resources_from_node(doc: Node, source: str | None) -> list[Resource]:
         n = md.get(key)
         if n is not None and n.v is not None and not n.is_map:
             raise at(n.o, f"metadata.{key} must be a mapping")
+    if doc.parts is not None:
+        top_level_keys(doc)
     return [Resource(doc, source)]
 
 

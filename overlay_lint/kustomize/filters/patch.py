@@ -15,7 +15,7 @@ from ...core.node import Node, Origin
 from ...core.yaml_reader import parse_embedded
 from ..budget import Budget, check_depth, count_nodes
 from ..loader import Loader
-from ..printable import check_plain_keys
+from ..printable import check_plain_keys, mark_plain_keys, top_level_keys
 from ..resmap import ResMap, id_key
 from ..resource import ResId, Resource
 from ..touched import DuplicateKey, Touched
@@ -202,6 +202,8 @@ def smp_documents(docs: list[Node | None], holder: Str, empty_ok: bool = False
         name = md.get("name") if md is not None and md.is_map else None
         if name is None or name.v in (None, ""):
             raise at((md or d).o, "strategic merge patch is missing 'metadata.name'")
+        if d.parts is not None:
+            top_level_keys(d, patch=True)
         out.append(Resource(d, d.o[0] if d.o else None))
     if not out and not empty_ok:
         raise at(holder.o, "patch appears to be empty")
@@ -338,6 +340,7 @@ def _stringify_metadata_maps(patch: Node) -> None:
                 values[k] = c
             m.parts = {k: v for k, v in m.parts.items() if k != "dups"} or None
         m.v = {k: Node(_text(c), c.o) for k, c in values.items()}
+        mark_plain_keys(m, values)  # Kustomize writes the map anew: its keys plain
 
 
 def _fold_repeated_maps(md: Node) -> None:

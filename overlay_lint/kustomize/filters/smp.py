@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 from ...core.errors import OverlayLintError, at
 from ...core.node import Node, PathKey
+from ..printable import PLAIN_KEYS, mark_plain_keys
 from ..schema import Schema, schema_for
 
 _KEEP = object()  # the walk keeps the resource's explicit null as it is
@@ -165,6 +166,11 @@ def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
     # the patch's own mapping (new here, replaced, or inside such a part): kyaml adopts
     # the node with every copy of a repeated key, and walks only the first copy
     adopted = _repeats and dest is origin and bool(dest.parts and dest.parts.get("dups"))
+    # plain keys of the patch read as no string (printable.PLAIN_KEYS): kyaml adds a new
+    # key with the patch's key node, so the mark follows the keys the resource lacks
+    marks = origin.parts.get(PLAIN_KEYS) if origin is not None and origin is not dest \
+        and origin.parts else None
+    fresh = [k for k in marks if k not in dest.v] if marks else None
     srcs = [dest, origin]
     names: set[str] = set()
     for s in srcs:
@@ -185,6 +191,8 @@ def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
             dest.v[key] = val
     if adopted:
         _adopt_repeats(dest, path)
+    if fresh:
+        mark_plain_keys(dest, [k for k in fresh if k in dest.v])
     return dest
 
 
