@@ -297,3 +297,77 @@ def test_fuzz_judge_reads_dates_as_text_where_pyyaml_refuses_kubectl_output(
     assert fz.judge(tmp_path, text, None, "input").startswith("equal render (dates read")
     with pytest.raises(fz.FuzzFailure):
         fz.judge(tmp_path, text.replace("2020-13-45", "2020-13-46"), None, "input")
+
+
+# --- a patch wiping a base resource's annotations: Kustomize's build annotations go too ----
+
+WIPE_BASE = {"base/kustomization.yaml": "resources:\n- r.yaml\n- dep.yaml\nnamePrefix: p-\n"
+                                        "configMapGenerator:\n- name: g\n  literals: [a=b]\n",
+             "base/r.yaml": CM,
+             "base/dep.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n"
+                              "  template:\n    spec:\n      volumes:\n      - name: v\n"
+                              "        configMap:\n          name: g\n"}
+SET_A = CM_HEAD + "data:\n  a: w\n"
+WIPES = {  # the wiping patch, the field listing it: kubectl then refuses the patch by `r`
+    "annotations: null": ("  annotations: null\n", "patches"),
+    "annotations: (empty)": ("  annotations:\n", "patches"),
+    "annotations $patch: replace": ("  annotations:\n    $patch: replace\n    x: y\n", "patches"),
+    "annotations $patch: delete": ("  annotations:\n    $patch: delete\n", "patches"),
+    "metadata $patch: replace": ("  $patch: replace\n", "patches"),
+    "annotations $patch: replace, patchesStrategicMerge":
+        ("  annotations:\n    $patch: replace\n    x: y\n", "patchesStrategicMerge"),
+}
+
+
+def _wipe_overlay(wipe: str, field: str, then: str = "- set.yaml\n") -> dict[str, str]:
+    entries = ("- path: wipe.yaml\n" + then.replace("- ", "- path: ")) if field == "patches" \
+        else "- wipe.yaml\n" + then
+    return {**WIPE_BASE, "o/kustomization.yaml": f"resources:\n- ../base\n{field}:\n{entries}",
+            "o/wipe.yaml": CM_HEAD + wipe, "o/set.yaml": SET_A}
+
+
+@pytest.mark.parametrize("name", sorted(WIPES))
+def test_wiped_annotations_lose_the_earlier_name(tmp_path: Path, name: str) -> None:
+    """After a base's namePrefix, a patch removing or replacing the annotations drops the
+    earlier names Kustomize keeps there: a later patch by the original name finds
+    nothing (overlay-lint applied it)."""
+    wipe, field = WIPES[name]
+    write_files(tmp_path, _wipe_overlay(wipe, field))
+    need_kubectl()
+    code, _out, err = kubectl_kustomize(tmp_path / "o")
+    assert code != 0 and "no matches for Id ConfigMap" in err
+    with pytest.raises(OverlayLintError) as exc:
+        build(str(tmp_path / "o"))
+    assert (Path(exc.value.file).name, exc.value.line) == ("set.yaml", 4), str(exc.value)
+    assert "no resource matches strategic merge patch" in exc.value.message
+
+
+@pytest.mark.parametrize("name", [
+    "wipe alone", "a generated object wiped (no hash, references not fixed)",
+    "annotations {}", "one annotation removed", "patchesStrategicMerge null (dropped)",
+    "a target (null dropped)", "a top-level $patch: replace (a no-op)"])
+def test_wiped_annotations_neighbours(tmp_path: Path, name: str) -> None:
+    files = {
+        "wipe alone": _wipe_overlay("  annotations: null\n", "patches", ""),
+        "a generated object wiped (no hash, references not fixed)": {
+            **_wipe_overlay("  annotations: null\n", "patches", ""),
+            "o/wipe.yaml": CM_HEAD.replace("name: r", "name: g") + "  annotations: null\n"},
+        "annotations {}": _wipe_overlay("  annotations: {}\n", "patches"),
+        "one annotation removed": _wipe_overlay("  annotations:\n    a: null\n", "patches"),
+        "patchesStrategicMerge null (dropped)": _wipe_overlay("  annotations: null\n",
+                                                              "patchesStrategicMerge"),
+        "a target (null dropped)": {
+            **WIPE_BASE, "o/set.yaml": SET_A, "o/wipe.yaml": CM_HEAD + "  annotations: null\n",
+            "o/kustomization.yaml": "resources:\n- ../base\npatches:\n- path: wipe.yaml\n"
+                                    "  target:\n    kind: ConfigMap\n- path: set.yaml\n"},
+        "a top-level $patch: replace (a no-op)": {
+            **WIPE_BASE, "o/set.yaml": SET_A,
+            "o/wipe.yaml": "apiVersion: v1\nkind: ConfigMap\n$patch: replace\nmetadata:\n"
+                           "  name: r\ndata:\n  z: z\n",
+            "o/kustomization.yaml": "resources:\n- ../base\npatches:\n- path: wipe.yaml\n"
+                                    "- path: set.yaml\n"},
+    }[name]
+    write_files(tmp_path, files)
+    want = kubectl_documents(tmp_path / "o")
+    text = dump_stream(r.node for r in build(str(tmp_path / "o")).resources)
+    assert [d for d in yaml.safe_load_all(text) if d is not None] == want

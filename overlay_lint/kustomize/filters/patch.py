@@ -269,7 +269,7 @@ def apply_smp(resmap: ResMap, res: Resource, patch: Resource, name_ok: bool, kin
               set_gvk: bool, rec: Touched, budget: Budget | None = None) -> bool:
     """Kustomize's Resource.ApplySmPatch (with ResMap.ApplySmPatch's gvk copy when
     ``set_gvk``): merge, then restore name/namespace/kind unless allowed to change.
-    True when resource ids may have changed (a rename or a deletion)."""
+    True when resource ids may have changed (a rename, a deletion, earlier ids lost)."""
     if budget is not None:  # the copy, and the merge walking it
         budget.spend("nodes", 2 * _size(patch), patch.node.o)
     p = patch.node.clone()
@@ -290,6 +290,7 @@ def apply_smp(resmap: ResMap, res: Resource, patch: Resource, name_ok: bool, kin
     for steps, _n in sets:
         b, bpath = find(res.node, steps)
         before.append((b is not None, None if b is None else b.data(), bpath))
+    wipes = _wipes_annotations(p)  # before the merge consumes the `$patch` directives
     merged = strategic_merge(p, res.node)
     if merged is None or (merged.is_map and not merged.v):
         rec.set(res, (), str(res.cur_id()), None, p.o, changed=True)
@@ -299,6 +300,8 @@ def apply_smp(resmap: ResMap, res: Resource, patch: Resource, name_ok: bool, kin
         raise at(p.o, "strategic merge patch turned the resource into a non-mapping")
     res.node = merged
     _annotations_repeated(res)
+    if wipes:
+        _forget_build_annotations(res)
     if not kind_ok and old_kind is not None:
         merged.v["kind"] = old_kind
     if not name_ok and old_name is not None:
@@ -315,7 +318,7 @@ def apply_smp(resmap: ResMap, res: Resource, patch: Resource, name_ok: bool, kin
         # patch's elements first): not "the value it already had"
         moved = existed and a is not None and bpath != path
         rec.set(res, path, old, new, n.o, changed=(existed != (a is not None)) or moved or None)
-    return name_ok or kind_ok
+    return name_ok or kind_ok or wipes
 
 
 def _stringify_metadata_maps(patch: Node) -> None:
@@ -341,6 +344,37 @@ def _stringify_metadata_maps(patch: Node) -> None:
             m.parts = {k: v for k, v in m.parts.items() if k != "dups"} or None
         m.v = {k: Node(_text(c), c.o) for k, c in values.items()}
         mark_plain_keys(m, values)  # Kustomize writes the map anew: its keys plain
+
+
+def _wipes_annotations(patch: Node) -> bool:
+    """Whether the patch removes or replaces metadata.annotations as a whole (``null``,
+    ``$patch: replace|delete`` there or on metadata): Kustomize keeps its build
+    annotations in that mapping, so they go too."""
+    md = patch.v.get("metadata")
+    if md is None:
+        return False
+    if md.v is None or _directive(md) in ("replace", "delete"):
+        return True
+    ann = md.v.get("annotations") if md.is_map else None
+    return ann is not None and (ann.v is None or _directive(ann) in ("replace", "delete"))
+
+
+def _directive(n: Node) -> str | None:
+    d = n.v.get("$patch") if n.is_map else None
+    return d.v if d is not None and type(d.v) is str else None
+
+
+def _forget_build_annotations(res: Resource) -> None:
+    """What Kustomize loses with its build annotations (checked against kubectl, a patch
+    wiping `annotations` of a base's resource): its earlier ids (a later patch or
+    reference by an earlier name no longer finds it), the prefixes and suffixes it
+    received, a generator's hash request and behavior."""
+    s = res.state
+    s.prev_ids = []
+    s.prefixes = []
+    s.suffixes = []
+    s.needs_hash = False
+    s.behavior = ""
 
 
 def _fold_repeated_maps(md: Node) -> None:

@@ -47,6 +47,10 @@ _repeats = False
 def strategic_merge(patch: Node, target: Node) -> Node | None:
     """Merge ``patch`` into ``target`` (both mutated); None when the patch deletes it."""
     global _repeats
+    if type(patch.v) is dict and _sval(patch.v.get(_DIRECTIVE)) == _REPLACE:
+        # kyaml returns the patch as the new root, which Kustomize's ApplySmPatch drops
+        # (it keeps only changes made in place): a no-op, checked against kubectl
+        return target
     _repeats = bool(patch.parts and patch.parts.get(REPEATED))
     try:
         out = _walk([target, patch], None, ())
