@@ -178,3 +178,21 @@ def test_new_annotations_twice_settled_with_later_steps(tmp_path: Path) -> None:
                    "\"/spec/paused\", \"value\": true}]'\n")
     write_files(tmp_path / "json", {"kustomization.yaml": json, "r.yaml": DEP, "p.yaml": ann})
     _refused(tmp_path / "json", {}, 7)
+
+
+def test_patch_replacing_a_resources_repeated_annotations(tmp_path: Path) -> None:
+    """A resource's lone annotations mapping with a key written twice, replaced by a
+    patch's with a key written twice: the patch's last copy (kubectl); with two
+    annotations mappings in the resource, a documented refusal."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n  annotations:\n    b: '1'\n"
+    patch = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n  annotations:\n"
+             "    $patch: replace\n    a: x\n    a: y\n")
+    kust = "resources:\n- r.yaml\npatches:\n- path: p.yaml\n"
+    _rendered(tmp_path / "one", {"kustomization.yaml": kust, "p.yaml": patch,
+                                 "r.yaml": cm + "    b: '2'\n"})
+    write_files(tmp_path / "two", {"kustomization.yaml": kust, "p.yaml": patch,
+                                   "r.yaml": cm + "  annotations:\n    c: '2'\n"})
+    with pytest.raises(OverlayLintError) as exc:
+        build(str(tmp_path / "two"))
+    import fuzz_support
+    assert fuzz_support._documented_repeat(exc.value.message), exc.value.message

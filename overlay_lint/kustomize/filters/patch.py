@@ -414,11 +414,14 @@ def _annotations_repeated(res: Resource) -> None:
     from ..repeats import MARK, Repeats
     kept = ann.parts[PATCH_REPEATS]
     key = min(kept, key=lambda k: (kept[k][2][1], kept[k][2][2]))
-    if res.state.repeats is not None:
+    if res.state.repeats is not None and res.state.repeats.second is not None:
+        # one mapping of the resource's own repeated ones replaced (a lone repeated
+        # mapping replaced is gone with its repeats: the patch's are settled instead)
         raise at(kept[key][2], f'duplicate key "{key}" (first at line {kept[key][3][1]}); '
-                               "the patch replaces metadata.annotations with a key written "
-                               "twice in a resource whose own annotations repeat keys: what "
-                               "Kustomize renders then depends on the build; refused")
+                               "the build replaces the first metadata.annotations mapping as "
+                               "a whole (a patch's, with a key written twice, in a resource "
+                               "whose own annotations repeat keys); what Kustomize renders "
+                               "then depends on the build; refused")
     res.state.repeats = Repeats(kept[key][2], key, kept[key][3], None,
                                 {k: (n, 0, last, None, where, first)
                                  for k, (n, last, where, first) in kept.items()})
