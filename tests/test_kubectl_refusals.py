@@ -146,6 +146,9 @@ REFUSED = {
     "patchesStrategicMerge adding a quoted label key": (
         {"kustomization.yaml": RES + "patchesStrategicMerge:\n- p.yaml\n",
          "p.yaml": CM_HEAD + "  labels:\n    '1': x\n"}, "reads back as a number"),
+    "patches entry with a target adding a quoted label key": (
+        {"kustomization.yaml": RES + "patches:\n- path: p.yaml\n  target:\n    kind: ConfigMap\n",
+         "p.yaml": CM_HEAD + "  labels:\n    '1': x\n"}, "reads back as a number"),
     "generator merging into a plain data key": (
         {"kustomization.yaml": RES + "configMapGenerator:\n- name: r\n  behavior: merge\n"
                                      "  literals: [x=y]\n", "r.yaml": CM + "  1: q\n"},
@@ -173,6 +176,9 @@ RENDERED = {
     **{f"patch with the top-level key {key}": {
         "kustomization.yaml": RES + "patches:\n- path: p.yaml\n",
         "p.yaml": CM_HEAD + f"{key}: x\n"} for key in ("1", "0x1F", "~", "null")},
+    "patch without a target adding a quoted label key (not stringified)": {
+        "kustomization.yaml": RES + "patches:\n- path: p.yaml\n",
+        "p.yaml": CM_HEAD + "  labels:\n    '1': x\n"},
     "patch setting a quoted key by a plain one": {
         "kustomization.yaml": RES + "patches:\n- path: p.yaml\n", "r.yaml": CM + "  '1': q\n",
         "p.yaml": CM_HEAD + "data:\n  1: z\n"},
