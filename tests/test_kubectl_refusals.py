@@ -117,7 +117,8 @@ REFUSED = {
                                        "reads back as " + kind)
        for key, kind in [("1", "a number"), ("true", "a boolean"), ("1.5", "a number"),
                          ("~", "null"), ("null", "null"), ("2020-01-01", "a timestamp"),
-                         ("0x1F", "a number"), (".inf", "a number"), ("1_000", "a number")]
+                         ("0x1F", "a number"), (".inf", "a number"), ("1_000", "a number"),
+                         ("2020-1-1", "a timestamp"), ("2020-01-01T00:00:00Z", "a timestamp")]
        for where, text in [("data", CM + f"  {key}: x\n"),
                            ("labels", CM.replace("  name: r\n", f"  name: r\n  labels:\n"
                                                                  f"    {key}: x\n")),
@@ -165,7 +166,8 @@ RENDERED = {
     # resource (overlay-lint printed them resolved: "31" for 0x1F), quoted ones anywhere
     **{f"plain key {key} at the top of a resource": {
         "kustomization.yaml": RES, "r.yaml": CM + f"{key}: x\n"}
-       for key in ("1", "true", "False", "1.5", "2020-01-01", "0x1F", ".inf", "1e3")},
+       for key in ("1", "true", "False", "1.5", "2020-01-01", "0x1F", ".inf", "1e3",
+                   "2020-1-1", "2021-6-7 8:9:1")},
     "plain key at the top of a List item": {
         "kustomization.yaml": RES, "r.yaml": "apiVersion: v1\nkind: List\nitems:\n- "
                                              + _indent(CM + "0x1F: x\n", 2).lstrip()},

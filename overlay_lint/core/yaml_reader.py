@@ -453,10 +453,10 @@ class _TypedKey(str):
 
 def _typed_key(frame: _Frame, tag: str, text: str) -> str:
     """The text of a plain key of tag ``tag``: as written and noted when go-yaml reads it
-    as no string (an invalid date, a number too large for Go, stay strings), else
-    resolved as before (an explicit ``!!binary``...)."""
+    as no string (a number too large for Go stays a string; the timestamp tag is a valid
+    time), else resolved as before (an explicit ``!!binary``...)."""
     value = resolve_scalar(tag, text, None)
-    if tag in _KEY_TAGS and (type(value) is not str or (tag == _TS_TAG and value != text)):
+    if tag in _KEY_TAGS and (type(value) is not str or tag == _TS_TAG):
         frame.merges.append(_TypedKey(text))
         return text
     return _key_text(value)

@@ -143,8 +143,8 @@ def reads_back_as(key: str) -> str | None:
         return "null"
     if kind in ("int", "float"):
         return "a number" if type(resolve_scalar(tag, key, None)) is not str else None
-    if kind == "timestamp":  # a valid date reads back as a time, an invalid one as text
-        return "a timestamp" if resolve_scalar(tag, key, None) != key else None
+    if kind == "timestamp":  # the tag of a valid time only (an invalid date is text)
+        return "a timestamp"
     return None
 
 
