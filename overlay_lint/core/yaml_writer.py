@@ -54,9 +54,11 @@ _YAML11_NUMBER = LazyPattern(
     r"[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
     r"|[-+]?0b[0-1_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*")
 _NUMBER_STARTS = frozenset("+-.0123456789")
-_PLAIN_OK = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n\r\t]*$")
+_NUMBER_CHARS = frozenset("0123456789+-._:eExXoObBabcdfABCDF")  # every number's letters
+# (a document marker, --- or ..., at the start: kubectl single-quotes the text)
+_PLAIN_OK = re.compile(r"^(?!\.\.\.)[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n\r\t]*$")
 _BREAKS = re.compile("[\n\r\t]")  # a plain scalar is one line without tabs, whatever it starts with
-_DASH_OK = re.compile(r"^[-?:]\S")  # "-Xmx1g", ":9001", "-8+" may stay plain
+_DASH_OK = re.compile(r"^(?!---)[-?:]\S")  # "-Xmx1g", ":9001", "-8+" may stay plain
 _UNPRINTABLE = LazyPattern("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff"
                           "\ufffe\uffff]")
 
@@ -77,6 +79,8 @@ def _ambiguous(s: str) -> bool:
         return _GO_FLOAT.fullmatch(s) is not None and _finite(s)
     if s[4:5] == "-" and go_timestamp(s) is not None:
         return True
+    if not _NUMBER_CHARS.issuperset(s):  # "500m", "128Mi", "1.8.1-rc": at once
+        return False
     p = s.replace("_", "") if "_" in s else s
     m = _GO_INT.fullmatch(p)
     if m is not None:
@@ -103,8 +107,6 @@ def _plain_ok(s: str) -> bool:
     if s != s.strip() or _unprintable(s) or _BREAKS.search(s):
         return False
     if not _PLAIN_OK.match(s) and not _DASH_OK.match(s):
-        return False
-    if s.startswith(("---", "...")):  # a document marker: kubectl single-quotes it
         return False
     return not (": " in s or " #" in s or s.endswith(":"))
 
