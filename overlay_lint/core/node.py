@@ -131,6 +131,27 @@ class Node:
             return Node([c.clone() for c in v], self.o, self.parts)
         return Node(v, self.o, self.parts)
 
+    def clone_shared(self) -> "Node":
+        """:meth:`clone` keeping nodes that appear in several places of the tree one node
+        in the copy (Kustomize's shared value nodes, see :func:`unshare`)."""
+        memo: dict[int, Node] = {}
+
+        def copy(n: Node) -> Node:
+            got = memo.get(id(n))
+            if got is not None:
+                return got
+            v = n.v
+            t = type(v)
+            if t is dict:
+                new = Node({k: copy(c) for k, c in v.items()}, n.o, n.parts)
+            elif t is list:
+                new = Node([copy(c) for c in v], n.o, n.parts)
+            else:
+                new = Node(v, n.o, n.parts)
+            memo[id(n)] = new
+            return new
+        return copy(self)
+
     def walk(self, path: Path = ()) -> Iterator[tuple[Path, "Node"]]:
         """Every node of the subtree with its path (keys and indexes), parents first."""
         yield path, self
@@ -167,6 +188,33 @@ def from_data(data: Any, origin: Origin | None) -> Node:
     if isinstance(data, Node):
         return data
     return Node(data, origin)
+
+
+def unshare(root: Node) -> None:
+    """Give every place of the tree its own node: a node met again (Kustomize shares one
+    value node between the places a label or annotation is added to, so that a later write
+    into one shows in all) is replaced there by a copy. Kustomize's JSON6902 patches
+    re-read the whole object from JSON, which ends all sharing in it."""
+    seen: set[int] = set()
+
+    def visit(n: Node) -> None:
+        v = n.v
+        if type(v) is dict:
+            for k, c in v.items():
+                if id(c) in seen:
+                    v[k] = c.clone()
+                else:
+                    seen.add(id(c))
+                    visit(c)
+        elif type(v) is list:
+            for i, c in enumerate(v):
+                if id(c) in seen:
+                    v[i] = c.clone()
+                else:
+                    seen.add(id(c))
+                    visit(c)
+    seen.add(id(root))
+    visit(root)
 
 
 def ensure_map(parent: Node, key: str, origin: Origin | None = None) -> Node:

@@ -155,8 +155,10 @@ def _resolve_one(res: Resource, file: str, dups: list[DuplicateKey]) -> list[int
     for k, node in kept.items():
         where, c2 = seen[k], in_p2.get(k, 0)
         c1 = len(where) - c2
-        if c2 or c1 > 1:
-            keys[k] = (c1, c2, node, last2.get(k), where[-1], where[0])
+        if c2 or c1 > 1:  # copies: a later write goes into the resource's node in place
+            l2 = last2.get(k)
+            keys[k] = (c1, c2, node.clone(), None if l2 is None else l2.clone(), where[-1],
+                       where[0])
     if more:
         rep = Repeats(more[0][2], "annotations", first_at, p2, keys)
     else:

@@ -126,7 +126,7 @@ class Resource:
     it was read from (None: generated).
     """
 
-    __slots__ = ("node", "uid", "chain", "source", "state", "written")
+    __slots__ = ("node", "uid", "chain", "source", "state", "written", "shared")
 
     def __init__(self, node: Node, source: str | None = None) -> None:
         if type(node.v) is not dict:
@@ -137,10 +137,15 @@ class Resource:
         self.source = source
         self.state = BuildState()
         self.written: ResId | None = None  # set when the build is done (see org_id)
+        # True once a value node sits in several places of the tree (filters/labels.py):
+        # copies keep it shared, a JSON6902 patch ends it
+        self.shared = False
 
     def copy(self) -> "Resource":
         """An independent copy with its own uid (a reused build's resource)."""
-        new = Resource(self.node.clone(), self.source)
+        new = Resource(self.node.clone_shared() if self.shared else self.node.clone(),
+                       self.source)
+        new.shared = self.shared
         new.chain = list(self.chain)
         new.state = self.state.copy()
         new.written = self.written

@@ -30,6 +30,12 @@ def set_map_entries(resmap: ResMap, pairs: Mapping[str, Str], specs: Iterable[Fi
     specs = tuple(specs)
     keys = sorted(pairs)
     current: list[Resource] = []
+    # Kustomize's setter makes one value node per resource and key and puts that node in
+    # every mapping that lacks the key (metadata, selector, template...): the places share
+    # it, and a later write into one of them (a patch, a replacement, another label
+    # transformer) shows in all. A key already present is written into in place, so the
+    # places sharing that node follow too.
+    fresh: dict[str, Node] = {}
 
     def setter(node: Node, path: list[PathKey] | None) -> None:
         if node.v is None:
@@ -39,19 +45,29 @@ def set_map_entries(resmap: ResMap, pairs: Mapping[str, Str], specs: Iterable[Fi
                              f"{'list' if node.is_seq else 'scalar'}")
         if rec is not None:
             rec.select(current[0])
-        created = [k for k in keys if k not in node.v]  # Kustomize writes these plain
+        v = node.v
+        created = [k for k in keys if k not in v]  # Kustomize writes these plain
         for k in keys:
             pair = pairs[k]
             value, origin = pair.v, pair.o
+            old = v.get(k)
             if rec is not None:
-                old = node.v.get(k)
                 rec.set(current[0], (*(path or ()), k), None if old is None else old.data(),
                         value, origin, changed=True if old is None else None)
-            node.v[k] = Node(value, origin)
+            if old is None:
+                new = fresh.get(k)
+                if new is None:
+                    new = fresh[k] = Node(value, origin)
+                else:
+                    current[0].shared = True
+                v[k] = new
+            else:
+                old.v, old.o, old.parts = value, origin, None
         mark_plain_keys(node, created)
 
     for res in resmap:
         current[:] = [res]
+        fresh.clear()
         apply_fieldspecs(res.node, specs, setter, res.gvk(), "map", create_origin,
                          paths=rec is not None)
 

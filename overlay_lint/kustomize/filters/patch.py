@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from typing import Callable
 
 from ...core.errors import OverlayLintError, at
-from ...core.node import Node, Origin
+from ...core.node import Node, Origin, unshare
 from ...core.yaml_reader import parse_embedded
 from ..budget import Budget, check_depth, count_nodes
 from ..loader import Loader
@@ -279,9 +279,10 @@ def apply_smp(resmap: ResMap, res: Resource, patch: Resource, name_ok: bool, kin
             p.v["apiVersion"] = av.clone()
         _stringify_metadata_maps(p)
     md = res.node.get("metadata")
-    old_name = md.get("name") if md is not None and md.is_map else None
-    old_ns = md.get("namespace") if md is not None and md.is_map else None
-    old_kind = res.node.get("kind")
+    # copies: the merge writes scalars in place (as kyaml), these are put back after it
+    old_name = _copy(md.get("name")) if md is not None and md.is_map else None
+    old_ns = _copy(md.get("namespace")) if md is not None and md.is_map else None
+    old_kind = _copy(res.node.get("kind"))
     if name_ok or kind_ok:
         res.store_previous_id()
     rec.select(res)
@@ -319,6 +320,10 @@ def apply_smp(resmap: ResMap, res: Resource, patch: Resource, name_ok: bool, kin
         moved = existed and a is not None and bpath != path
         rec.set(res, path, old, new, n.o, changed=(existed != (a is not None)) or moved or None)
     return name_ok or kind_ok or wipes
+
+
+def _copy(n: Node | None) -> Node | None:
+    return None if n is None else n.clone()
 
 
 def _stringify_metadata_maps(patch: Node) -> None:
@@ -463,6 +468,9 @@ def apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | None
         from ..repeats import refuse_json
         refuse_json(res, "a JSON6902 patch")
     rec.select(res)
+    if res.shared:  # Kustomize patches the object as JSON and reads it back: no node shared
+        unshare(res.node)
+        res.shared = False
     # Kustomize patches the object with its build annotations still in metadata, so
     # `add /metadata/annotations/x` works on a resource without annotations once it has
     # any (e.g. a previous id, stored by every `patches` JSON6902 patch); empty

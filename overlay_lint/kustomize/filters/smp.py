@@ -192,7 +192,11 @@ def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
                 # kyaml removes the first copy of a repeated annotation: counted (repeats.py)
                 dest.parts = {**dest.parts, "deleted": dest.parts.get("deleted", ()) + (key,)}
         else:
-            dest.v[key] = val
+            had = dest.v.get(key)
+            if had is None or had is val or type(had.v) in (dict, list):
+                dest.v[key] = val
+            else:  # kyaml writes a scalar into the node in place: places sharing it follow
+                had.v, had.o, had.parts = val.v, val.o, val.parts
     if adopted:
         _adopt_repeats(dest, path)
     if fresh:
