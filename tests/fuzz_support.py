@@ -371,6 +371,27 @@ def _no_document(draw: st.DrawFn, kust: dict, patches: list, files: dict[str, st
                                                           key: ["nothing.yaml"]})
 
 
+def _base_labels(draw: st.DrawFn, base: dict) -> None:
+    """Now and then a label or annotation in the base: Kustomize shares one value node among
+    the places it adds it to (metadata, selector, template), which a later patch writes."""
+    if draw(st.integers(0, 2)) == 0:
+        base[draw(st.sampled_from(["commonLabels", "commonAnnotations"]))] = {
+            draw(_KEY): draw(_VAL)}
+
+
+def _patch_one_place(draw: st.DrawFn, smp: dict, base: dict) -> None:
+    """Half the time the strategic merge patch also writes one place of a label or
+    annotation, the base's if it has one (through sharing, kubectl changes the other places
+    too)."""
+    if draw(st.booleans()):
+        field = "labels" if "commonLabels" in base else "annotations"
+        given = base.get("commonLabels") or base.get("commonAnnotations") or {}
+        key = next(iter(given)) if given else draw(_KEY)
+        holder = smp["metadata"] if draw(st.booleans()) else \
+            smp["spec"].setdefault("template", {}).setdefault("metadata", {})
+        holder[field] = {key: draw(_VAL)}
+
+
 @st.composite
 def generated_tree(draw: st.DrawFn) -> dict[str, str]:
     """Files of a repo: ``base/`` and ``overlay/`` (the dir to render)."""
@@ -385,6 +406,7 @@ def generated_tree(draw: st.DrawFn) -> dict[str, str]:
     base: dict = {"resources": base_res}
     if draw(st.booleans()):
         base["configMapGenerator"] = [{"name": "app-config", "literals": _literals(draw)}]
+    _base_labels(draw, base)
     files["base/kustomization.yaml"] = yaml.safe_dump(base, sort_keys=False)
 
     kust: dict = {"resources": ["../base"]}
@@ -432,6 +454,7 @@ def generated_tree(draw: st.DrawFn) -> dict[str, str]:
     if draw(st.booleans()):
         smp = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": target},
                "spec": {"replicas": draw(st.integers(1, 4))}}
+        _patch_one_place(draw, smp, base)
         if draw(st.booleans()):
             patches.append({"patch": yaml.safe_dump(smp, sort_keys=False)})
         else:
