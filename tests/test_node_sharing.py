@@ -217,6 +217,21 @@ CASES: dict[str, dict[str, str]] = {
     "cl on a StatefulSet; overlay patch": {
         **base(CL, deploy=DEPLOY.replace("Deployment", "StatefulSet")),
         "ov/kustomization.yaml": OV + "patches:\n" + smp(MD_LAB, kind="StatefulSet")},
+    "cl; overlay JSON6902 with a test op only, then patch": {
+        **base(CL), "ov/kustomization.yaml": OV + "patches:\n" + json6902(
+            "- op: test\n  path: /metadata/name\n  value: d") + smp(MD_LAB)},
+    "cl; overlay JSON6902 of another object, then patch": {
+        **base(CL, **WITH_CM), "base/cm.yaml": CM,
+        "ov/kustomization.yaml": OV + "patches:\n- target:\n    kind: ConfigMap\n  patch: |-\n"
+        "    - op: add\n      path: /data/w\n      value: w\n" + smp(MD_LAB)},
+    "cl; overlay replacement with a delimiter into metadata label": {
+        **base(CL, **WITH_CM), "base/cm.yaml": CM,
+        "ov/kustomization.yaml": OV + replacement("metadata.labels.app")
+        + "    options:\n      delimiter: '-'\n      index: 1\n"},
+    "cl; overlay patch and labels of the same key": {
+        **base(CL), "ov/kustomization.yaml": OV + "labels:\n- pairs:\n    app: zz\n"
+        "  includeSelectors: true\npatches:\n" + smp(
+            rest="spec:\n  template:\n    metadata:\n      labels:\n        app: qq\n")},
 }
 
 # What kubectl (Kustomize v5.5.0) renders, per resource: metadata annotations and labels,
@@ -282,6 +297,12 @@ WANT: dict[str, dict[str, tuple]] = {
     "cl; overlay namespace and labels":
         {"d": (None, {"app": "zz"}, {"app": "zz"}, None, {"app": "zz"})},
     "cl on a StatefulSet; overlay patch": {"d": (None, Y, Y, None, Y)},
+    "cl; overlay JSON6902 with a test op only, then patch": {"d": (None, Y, X, None, X)},
+    "cl; overlay JSON6902 of another object, then patch": {"d": (None, Y, Y, None, Y)},
+    "cl; overlay replacement with a delimiter into metadata label":
+        {"d": (None, {"app": "x-fromcm"}, {"app": "x-fromcm"}, None, {"app": "x-fromcm"})},
+    "cl; overlay patch and labels of the same key":
+        {"d": (None, {"app": "zz"}, {"app": "zz"}, None, {"app": "zz"})},
 }
 
 
