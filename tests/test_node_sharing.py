@@ -228,6 +228,12 @@ CASES: dict[str, dict[str, str]] = {
         **base(CL, **WITH_CM), "base/cm.yaml": CM,
         "ov/kustomization.yaml": OV + replacement("metadata.labels.app")
         + "    options:\n      delimiter: '-'\n      index: 1\n"},
+    "ca; overlay patch writes a number into the template annotation": {
+        **base(CA), "ov/kustomization.yaml": OV + "patches:\n" + smp(
+            rest="spec:\n  template:\n    metadata:\n      annotations:\n        team: 5\n")},
+    "ca; overlay patch writes a boolean into the template annotation": {
+        **base(CA), "ov/kustomization.yaml": OV + "patches:\n" + smp(
+            rest="spec:\n  template:\n    metadata:\n      annotations:\n        team: true\n")},
     "cl; overlay patch and labels of the same key": {
         **base(CL), "ov/kustomization.yaml": OV + "labels:\n- pairs:\n    app: zz\n"
         "  includeSelectors: true\npatches:\n" + smp(
@@ -303,6 +309,12 @@ WANT: dict[str, dict[str, tuple]] = {
         {"d": (None, {"app": "x-fromcm"}, {"app": "x-fromcm"}, None, {"app": "x-fromcm"})},
     "cl; overlay patch and labels of the same key":
         {"d": (None, {"app": "zz"}, {"app": "zz"}, None, {"app": "zz"})},
+    # the metadata copy becomes a string when Kustomize drops its build annotations (a new
+    # node); the template keeps the number the patch wrote into the shared node
+    "ca; overlay patch writes a number into the template annotation":
+        {"d": ({"team": "5"}, None, None, {"team": 5}, None)},
+    "ca; overlay patch writes a boolean into the template annotation":
+        {"d": ({"team": "true"}, None, None, {"team": True}, None)},
 }
 
 

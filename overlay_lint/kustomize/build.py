@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from ..core.errors import OverlayLintError
+from ..core.node import Node
 from ..core.record import dataclass, field
 from ..core.yaml_reader import canonical_text
 from .filters.nameref import fix_back_references
@@ -102,21 +103,19 @@ def _annotations_as_strings(res: Resource) -> None:
     ann = res.node.path("metadata", "annotations")
     if ann is None or type(ann.v) is not dict:
         return
-    for value in ann.v.values():
+    # new nodes, as Kustomize's SetAnnotations makes: a value node shared with the pod
+    # template's annotations (filters/labels.py) keeps its type there
+    for k, value in ann.v.items():
         if type(value.v) is str:
             if value.parts is not None and "text" in value.parts:
-                value.v = value.parts["text"]  # a time, as written (``2020-1-1``)
-                value.parts = None
+                ann.v[k] = Node(value.parts["text"], value.o)  # a time, as written
             continue
         if type(value.v) in (dict, list):  # a YAML node's scalar text: empty
-            value.v = ""
-            value.parts = None
+            ann.v[k] = Node("", value.o)
             continue
         parts = value.parts or {}
-        if parts.get("empty"):
-            value.v = ""
-        else:
-            value.v = parts.get("text", canonical_text(value.v))
+        text = "" if parts.get("empty") else parts.get("text", canonical_text(value.v))
+        ann.v[k] = Node(text, value.o, value.parts)
 
 
 def _drop_empty_annotations(res: Resource) -> None:
