@@ -257,7 +257,8 @@ def _adopt_repeats(m: Node, path: tuple) -> None:
         if not annotations or last.v is None or type(last.v) in (dict, list):
             raise _refuse_repeat(key, copies[1].o, copies[0].o, "adds")
         m.v[key] = last
-        kept[key] = (len(copies), last, last.o, copies[0].o)
+        # a copy: a later write goes into the resource's node in place (node sharing)
+        kept[key] = (len(copies), last.clone(), last.o, copies[0].o)
     if kept:
         m.parts = {**(m.parts or {}), PATCH_REPEATS: kept}
 
