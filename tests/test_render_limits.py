@@ -95,12 +95,12 @@ def test_bad_pattern_is_one_located_line(tmp_path: Path) -> None:
 def test_label_selector_parsing_is_linear() -> None:
     from overlay_lint.kustomize.selector import match_label_selector, parse_label_selector
     hostile = "a" + " " * 30000 + "b"  # the regex parser backtracked over every space
-    start = time.monotonic()
+    start = time.process_time()     # CPU, not wall: a loaded CI machine stretches wall time
     with pytest.raises(OverlayLintError):
         parse_label_selector(hostile)
     many = ",".join(f"k{i} in (a, b),!x{i},y{i}!=z" for i in range(3000))
     reqs = parse_label_selector(many)
-    assert time.monotonic() - start < 2
+    assert time.process_time() - start < 2
     assert len(reqs) == 9000
     assert parse_label_selector("app = web, tier in (a,b), !legacy, env!=prod, team") == [
         ("=", "app", ("web",)), ("in", "tier", ("a", "b")), ("!", "legacy", ()),
@@ -314,7 +314,7 @@ def test_a_diamond_of_bases_is_reused_and_still_bounded_by_the_budget(tmp_path: 
         for side in "ab":
             files[f"b{i}{side}/kustomization.yaml"] = nxt
     write_files(tmp_path, files)
-    start = time.monotonic()
+    start = time.process_time()     # CPU, not wall: a loaded CI machine stretches wall time
     with pytest.raises(OverlayLintError, match="budget of 100,000 kustomization builds"):
         build(str(tmp_path), Loader(str(tmp_path), Budget(builds=100_000)))
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 10     # ~1 s; rebuilding each path: 2^30 builds
