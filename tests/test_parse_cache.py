@@ -374,3 +374,32 @@ def test_a_changed_reader_makes_new_entries(tmp_path: Path, monkeypatch, module)
     assert second != first
     assert parse_cache._Cache(str(tmp_path / "c"), second).folder != \
         parse_cache._Cache(str(tmp_path / "c"), first).folder
+
+
+def test_owned_documents_are_never_another_callers(cache: Path, tmp_path: Path) -> None:
+    """A build changes the documents it loads: each owned load is a tree of its own (from
+    the cache's entry, decoded afresh, or a copy), and the shared documents stay as read."""
+    path = str(tmp_path / "work" / "deployment.yaml")
+    Path(path).write_text("kind: Deployment\nmetadata: {name: web, labels: {a: b}}\n")
+    with parse_cache.enabled():
+        yaml_reader.load_file_owned(path)         # parses and stores the entry
+    for first in ("owned", "shared"):
+        yaml_reader._CACHE.pop(path, None)
+        yaml_reader._STORED.pop(path, None)
+        with parse_cache.enabled():           # a new run: the entry is read from the cache
+            shared = yaml_reader.load_file_counted(path)[0] if first == "shared" else None
+            one = yaml_reader.load_file_owned(path)[0]
+            one[0].v["metadata"].v["labels"].v["a"].v = "changed"
+            two = yaml_reader.load_file_owned(path)[0]
+            seen = yaml_reader.load_file_counted(path)[0]
+            three = yaml_reader.load_file_owned(path)[0]
+        assert first == "owned" or one[0] is not shared[0]
+        for docs in (two, seen, three):
+            assert docs[0].value("metadata", "labels", "a") == "b", first
+            assert docs[0] is not one[0]
+        assert two[0] is not seen[0] and three[0] is not seen[0]
+    yaml_reader._CACHE.pop(path, None)
+    yaml_reader._STORED.pop(path, None)
+    docs = yaml_reader.load_file_owned(path)[0]   # no cache: a copy of the shared documents
+    docs[0].v["kind"].v = "Changed"
+    assert yaml_reader.load_file_counted(path)[0][0].value("kind") == "Deployment"

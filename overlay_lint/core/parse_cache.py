@@ -172,15 +172,16 @@ class _Cache:
     def _file(self, key: str) -> str:
         return os.path.join(self.folder, key[:2], key[2:])
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> bytes | None:
+        """The stored entry (for :func:`decode_file`), or None."""
         try:
             fd = os.open(self._file(key), os.O_RDONLY)
         except OSError:     # missing (never stored, or pruned): parse instead
             return None
         try:
-            # one read of the size (a short read is a broken entry: a miss below)
-            return marshal.loads(os.read(fd, os.fstat(fd).st_size))
-        except Exception:   # unreadable, truncated: parse instead
+            # one read of the size (a short read is a broken entry: decode_file fails)
+            return os.read(fd, os.fstat(fd).st_size)
+        except OSError:     # unreadable: parse instead
             return None
         finally:
             os.close(fd)
@@ -345,8 +346,10 @@ def encode_file(docs: list[Node | None], count: int, dups: list, path: str) -> A
         return None
 
 
-def decode_file(data: Any, path: str) -> tuple[list[Node | None], int, list]:
-    version, docs, count, dups = data
+def decode_file(entry: bytes, path: str) -> tuple[list[Node | None], int, list]:
+    """A stored entry's documents (new nodes each call), node count and repeated keys;
+    an exception for an entry this version did not store or that is cut short."""
+    version, docs, count, dups = marshal.loads(entry)
     if version != FORMAT:
         raise ValueError("another format")
     origins: dict = {}

@@ -851,6 +851,12 @@ _KCACHE: dict[str, tuple[float, int, list, list, int]] = {}
 # the very documents a plain read builds.
 
 
+# files whose documents came from the parse cache (core/parse_cache.py): path -> (mtime,
+# size, stored entry). Decoding the entry again gives a copy of the documents that no
+# other caller holds, at about the cost of cloning them (see load_file_owned)
+_STORED: dict[str, tuple[float, int, bytes]] = {}
+
+
 def _stat(path: str) -> os.stat_result:
     try:
         return os.stat(path)
@@ -888,9 +894,45 @@ def load_file_counted(path: str) -> tuple[list[Node | None], int, int]:
     kust = _KCACHE.get(path)
     if kust is not None and kust[0] == st.st_mtime and kust[1] == st.st_size and not kust[3]:
         return kust[2], kust[4], kust[1]
-    docs, count, _ = _parse_file(path, st, False)
+    docs, count = _fresh(path, st) or _parse_file(path, st, False)[:2]
     _CACHE[path] = (st.st_mtime, st.st_size, docs, count)
     return docs, count, st.st_size
+
+
+def load_file_owned(path: str) -> tuple[list[Node | None], int, int]:
+    """``load_file_counted``, with documents that are the caller's own to change: a copy
+    of the shared ones, or, where the run's parse cache held the file and no other caller
+    has its documents, the decoded entry itself (a hook run then copies nothing)."""
+    st = _stat(path)
+    hit = _CACHE.get(path)
+    if hit is None or hit[0] != st.st_mtime or hit[1] != st.st_size:
+        kust = _KCACHE.get(path)
+        hit = (kust[0], kust[1], kust[2], kust[4]) if kust is not None and \
+            kust[0] == st.st_mtime and kust[1] == st.st_size and not kust[3] else None
+    if hit is None:
+        fresh = _fresh(path, st)
+        if fresh is not None:
+            return fresh[0], fresh[1], st.st_size
+        docs, count, _ = _parse_file(path, st, False)
+        if _fresh_known(path, st):
+            return docs, count, st.st_size     # decoded from the cache for this caller alone
+        hit = _CACHE[path] = (st.st_mtime, st.st_size, docs, count)
+    return [d.clone() if d is not None else None for d in hit[2]], hit[3], hit[1]
+
+
+def _fresh_known(path: str, st: os.stat_result) -> bool:
+    stored = _STORED.get(path)
+    return stored is not None and stored[0] == st.st_mtime and stored[1] == st.st_size
+
+
+def _fresh(path: str, st: os.stat_result) -> tuple[list[Node | None], int] | None:
+    """New documents decoded from the parse cache's entry read earlier in this process,
+    or None (no such entry, the file changed since, or it has repeated keys)."""
+    if not _fresh_known(path, st):
+        return None
+    from .parse_cache import decode_file
+    docs, count, dups = decode_file(_STORED[path][2], path)
+    return None if dups else (docs, count)
 
 
 def _parse_file(path: str, st: os.stat_result, repeats: bool
@@ -914,8 +956,9 @@ def _parse_file(path: str, st: os.stat_result, repeats: bool
         try:
             docs, count, dups = parse_cache.decode_file(found, path)
             if repeats or not dups:
+                _STORED[path] = (st.st_mtime, st.st_size, found)
                 return docs, count, dups
-        except Exception:   # not what this version stored: parse
+        except Exception:   # not what this version stored, cut short: parse
             pass
     dups = []
     counts = []

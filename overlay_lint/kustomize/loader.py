@@ -25,9 +25,13 @@ from ..core.errors import at, display_path, unsupported
 from ..core.lazy_pattern import LazyPattern
 from ..core.node import Node, Origin
 from ..core.paths import find_root, real
-from ..core.yaml_reader import (load_file_counted, load_kustomization_file, parse_documents,
-                                read_text)
+from ..core.yaml_reader import (load_file_counted, load_file_owned, load_kustomization_file,
+                                parse_documents, read_text)
 from .budget import Budget
+
+TYPE_CHECKING = False  # typing's flag without importing typing
+if TYPE_CHECKING:
+    from typing import Callable
 
 # What Kustomize's git.NewRepoSpecFromURL accepts as a repository (plus plain URLs,
 # which its file loader fetches over HTTP): a scheme, the go-getter ``git::`` prefix,
@@ -197,10 +201,24 @@ class Loader:
     def documents(self, path: str, origin: Origin | None = None) -> list[Node | None]:
         """The file's documents (shared: clone before changing them). Each use is charged
         to the run's budget: its bytes, and its nodes (callers copy what they use)."""
+        return self._charged(path, origin, load_file_counted)
+
+    def own_documents(self, path: str, origin: Origin | None = None) -> list[Node | None]:
+        """The file's documents as the caller's own (copied, or decoded afresh), charged
+        as :meth:`documents`."""
+        return self._charged(path, origin, load_file_owned)
+
+    def _charged(self, path: str, origin: Origin | None,
+                 load: Callable[[str], tuple[list[Node | None], int, int]]
+                 ) -> list[Node | None]:
         self.check_inside(path)
         self.files_read.add(path)
-        docs, nodes, size = load_file_counted(path)
+        docs, nodes, size = load(self._source(path))
         where = origin or Origin(path, 0, 0)
         self.budget.spend("bytes", size, where)
         self.budget.spend("nodes", nodes, where)
         return docs
+
+    def _source(self, path: str) -> str:
+        """The file read for ``path`` (a snapshot's loader reads some from the work tree)."""
+        return path

@@ -225,7 +225,7 @@ def load_resources(path: str, loader: Loader, origin: Origin | None = None,
     error points). With ``dups``, keys written twice render as Kustomize renders them
     (repeats.py), each one recorded there; without, a repeated key is an error."""
     try:
-        docs = loader.documents(path, origin)
+        docs = loader.own_documents(path, origin)
     except OverlayLintError as exc:
         if dups is None or not exc.message.startswith("duplicate key"):
             raise
@@ -234,7 +234,7 @@ def load_resources(path: str, loader: Loader, origin: Origin | None = None,
     for doc in docs:
         if doc is None:
             continue
-        out.extend(resources_from_node(doc.clone(), path))
+        out.extend(resources_from_node(doc, path))
     return out
 
 
