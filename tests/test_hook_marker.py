@@ -60,6 +60,10 @@ def _hook(repo: Path, tmpdir: Path) -> list:
     return eval(p.stdout.strip().splitlines()[-1])   # a list of literals we printed
 
 
+def _markers(folder: Path) -> int:
+    return sum(1 for p in folder.iterdir() if p.name != "swept")
+
+
 def test_first_invocation_reports_the_next_is_silent(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     tmpdir = tmp_path / "tmp"
@@ -71,7 +75,7 @@ def test_first_invocation_reports_the_next_is_silent(tmp_path: Path) -> None:
     assert not has_tempfile and not has_shutil
     uid = os.getuid() if hasattr(os, "getuid") else None
     folder = tmpdir / f"overlay-lint-{uid}"
-    assert folder.is_dir() and len(list(folder.iterdir())) == 1
+    assert folder.is_dir() and _markers(folder) == 1
     code, _, _, out = _hook(repo, tmpdir)            # same parent (this test), same plan
     assert code == 0 and out == "", out
 
@@ -83,3 +87,26 @@ def test_a_tmpdir_that_cannot_be_used_falls_back(tmp_path: Path) -> None:
     code, _, _, out = _hook(repo, tmp_path / "missing")
     assert code == 1 and "revisionHistoryLimit is 10" in out, out
     assert not (tmp_path / "missing").exists()
+
+
+def test_old_markers_are_swept_at_most_once_an_hour(tmp_path: Path) -> None:
+    """Markers a day old go, but a run scans the folder only when the last sweep is an
+    hour old: a run's cost does not grow with the markers a busy day leaves."""
+    repo = _repo(tmp_path)
+    tmpdir = tmp_path / "tmp"
+    folder = tmpdir / f"overlay-lint-{os.getuid() if hasattr(os, 'getuid') else None}"
+    folder.mkdir(parents=True, mode=0o700)
+    day_old = os.path.getmtime(folder) - 25 * 3600
+    stale = folder / "1-x-stale"
+    stale.write_text("")
+    os.utime(stale, (day_old, day_old))
+    _hook(repo, tmpdir)                     # never swept: sweeps
+    assert not stale.exists() and (folder / "swept").is_file()
+    stale.write_text("")
+    os.utime(stale, (day_old, day_old))
+    _hook(repo, tmpdir)                     # swept just now: the folder is not scanned
+    assert stale.exists()
+    hours_ago = os.path.getmtime(folder / "swept") - 2 * 3600
+    os.utime(folder / "swept", (hours_ago, hours_ago))
+    _hook(repo, tmpdir)
+    assert not stale.exists()

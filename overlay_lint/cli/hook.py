@@ -29,6 +29,8 @@ from ..core.record import dataclass
 
 STALE_SECONDS = 24 * 3600
 REUSE_SECONDS = 600      # without a process start time: an older marker is another run's
+SWEEP_SECONDS = 3600     # between two sweeps of old markers
+SWEPT = "swept"          # the stamp file: its modification time is the last sweep
 
 
 @dataclass
@@ -148,8 +150,22 @@ def _age(path: str) -> float:
 
 
 def _sweep(folder: str) -> None:
-    """Remove markers older than a day (runs leave theirs behind)."""
+    """Remove markers older than a day (runs leave theirs behind), at most once every
+    :data:`SWEEP_SECONDS` (the stamp file's time says when): a scan stats every marker,
+    and a busy day leaves hundreds."""
     now = time.time()
+    stamp = os.path.join(folder, SWEPT)
+    try:
+        if 0 <= now - os.stat(stamp).st_mtime < SWEEP_SECONDS:
+            return
+    except OSError:         # never swept (or unreadable): sweep
+        pass
+    try:                    # first, so that concurrent invocations do not all sweep
+        os.close(os.open(stamp, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                         0o600))
+        os.utime(stamp)
+    except OSError:
+        pass
     try:
         for entry in os.scandir(folder):
             try:

@@ -38,8 +38,9 @@ from .reach import KUSTOMIZATION_FILES
 
 TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a run)
 if TYPE_CHECKING:
-    import subprocess
     from typing import Protocol
+
+    from ..core.git import GitResult
 
 # A change to a file with one of these names may change every target's result.
 GLOBAL_NAMES = frozenset({".overlay-lint.yaml", ".overlay-lint.yml"})
@@ -167,7 +168,7 @@ def select_targets(targets: Sequence[TargetLike], changed: Iterable[str], *,
 
 # ---------------------------------------------------------------- git
 
-def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess:
+def _git(args: list[str], cwd: str) -> GitResult:
     from ..core.git import git_process   # a hook run selects from the files it is given
     return git_process(args, cwd, "--changed-since")
 
