@@ -352,8 +352,7 @@ def decode_file(entry: bytes, path: str) -> tuple[list[Node | None], int, list]:
     version, docs, count, dups = marshal.loads(entry)
     if version != FORMAT:
         raise ValueError("another format")
-    origins: dict = {}
-    nodes = [decode(d, path, origins) for d in docs]
+    nodes = [None if d is None else decode(d, path) for d in docs]
     return nodes, count, [(k, _new_origin(Origin, (path, l1, c1)),
                            _new_origin(Origin, (path, l2, c2))) for k, l1, c1, l2, c2 in dups]
 
@@ -381,19 +380,19 @@ def encode(node: Node | None, path: str) -> Any:
     return (2, o[1], o[2], node.parts, v)
 
 
-def decode(data: Any, path: str, origins: dict) -> Node | None:
-    """The tree ``encode`` gave (``origins``: one Origin per position, shared)."""
-    if data is None:
-        return None
+def decode(data: Any, path: str) -> Node:
+    """The tree ``encode`` gave. Scalars, most of the nodes, are made in their parent's
+    loop (a call less each: decoding is most of what a hit costs)."""
     kind, line, col, parts, v = data
-    o = origins.get((line, col))
-    if o is None:
-        o = origins[(line, col)] = _new_origin(Origin, (path, line, col))
+    o = _new_origin(Origin, (path, line, col))
+    if kind == 2:
+        return Node(v, o, parts)
     if kind == 0:
         d = {}
         for i in range(0, len(v), 2):
-            d[v[i]] = decode(v[i + 1], path, origins)
+            c = v[i + 1]
+            d[v[i]] = Node(c[4], _new_origin(Origin, (path, c[1], c[2])), c[3]) \
+                if c[0] == 2 else decode(c, path)
         return Node(d, o, parts)
-    if kind == 1:
-        return Node([decode(c, path, origins) for c in v], o, parts)
-    return Node(v, o, parts)
+    return Node([Node(c[4], _new_origin(Origin, (path, c[1], c[2])), c[3]) if c[0] == 2
+                 else decode(c, path) for c in v], o, parts)

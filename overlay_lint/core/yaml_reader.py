@@ -170,9 +170,10 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 YAML11_BOOLS = {t: True for t in ("y", "Y", "yes", "Yes", "YES", "on", "On", "ON")}
 YAML11_BOOLS.update({t: False for t in ("n", "N", "no", "No", "NO", "off", "Off", "OFF")})
 
-def read_text(path: str) -> str:
-    """A file's text, checked: size bound, UTF-8 (a BOM is dropped), no binary content."""
-    return decode(read_raw(path), path)
+def read_text(path: str, st: os.stat_result | None = None) -> str:
+    """A file's text, checked: size bound, UTF-8 (a BOM is dropped), no binary content
+    (``st``: the file's ``os.stat``, when the caller has it)."""
+    return decode(read_raw(path, st), path)
 
 
 # Whether each file read this run holds "overlay-lint:", which every suppression comment
@@ -180,10 +181,12 @@ def read_text(path: str) -> str:
 HOLDS_MARK: dict[str, bool] = {}
 
 
-def read_raw(path: str) -> bytes:
-    """A file's bytes, checked: a regular file within the size bound."""
+def read_raw(path: str, st: os.stat_result | None = None) -> bytes:
+    """A file's bytes, checked: a regular file within the size bound (``st``: the file's
+    ``os.stat``, when the caller has it; the read itself stops past the bound)."""
     try:
-        st = os.stat(path)
+        if st is None:
+            st = os.stat(path)
         if stat.S_ISDIR(st.st_mode):
             raise IsADirectoryError(path)
         if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
@@ -946,10 +949,10 @@ def _parse_file(path: str, st: os.stat_result, repeats: bool
     if cache is None:
         dups: list[tuple[str, Origin, Origin]] = []
         counts: list[int] = []
-        docs = parse_documents(read_text(path), path, counts=counts,
+        docs = parse_documents(read_text(path, st), path, counts=counts,
                                duplicates=dups if repeats else None)
         return docs, counts[0], dups
-    raw = read_raw(path)
+    raw = read_raw(path, st)
     key = cache.key(path, raw, st)
     found = cache.get(key)
     if found is not None:

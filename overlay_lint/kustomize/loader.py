@@ -61,14 +61,17 @@ def _within(real: str, top: str) -> bool:
     return real == top or top == os.sep or real.startswith(top + os.sep)
 
 
-def _realpath(path: str, origin: Origin | None, shown: str) -> str:
+def _realpath(path: str, origin: Origin | None, shown: str | None) -> str:
+    """``path`` resolved, or a located error naming it as ``shown`` (None: as the user
+    sees ``path``, worked out only then)."""
     resolved = real(path)   # resolved once per command (core/paths.py)
     if resolved is not None:
         return resolved
     try:
         return os.path.realpath(path)
     except (OSError, ValueError) as exc:  # symlink loops on strict systems, odd bytes
-        raise at(origin, f"cannot resolve path '{shown}': {exc}") from None
+        raise at(origin, f"cannot resolve path '{shown or display_path(path)}': {exc}"
+                 ) from None
 
 
 class Loader:
@@ -103,9 +106,11 @@ class Loader:
         """``path`` itself (a build directory, a kustomization file) must lie in the root."""
         if origin is None:
             origin = Origin(path, 0, 0)
-        shown = display_path(path)
-        real = self._real(path, origin, shown)
-        self._confine(real, shown, origin)
+        real = self._reals.get(path)
+        if real is None:
+            real = self._reals[path] = _realpath(path, origin, None)
+        if self.root is not None and not _within(real, self.root):
+            self._confine(real, display_path(path), origin)
         return real
 
     def _check_text(self, rel: object, origin: Origin | None, what: str) -> str:

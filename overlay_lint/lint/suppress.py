@@ -246,25 +246,29 @@ def audit(rendered: list, rules: list, ran: set[str], cfg: Config, report_unused
                     f"{what} of {shown} suppresses nothing here; remove it",
                     display_path(path), line, col, field_path=what, value=name))
 
-    files: dict[str, bool] = {}      # file -> usage is known (its targets all rendered)
-    regular: dict[str, bool] = {}    # envs share most files: one stat each
+    # file -> usage is known (its targets all rendered). A folder's reach also names
+    # folders and files outside the root: those are no files of its, told apart only for
+    # the few paths looked at below (a stat each)
+    files: dict[str, bool] = {}
+    loose: set[str] = set()         # a standalone target's files: files as they are
     for t in rendered:
         if t.skipped:
             continue
+        own = t.target.files if t.target.dir is None else t.target.reach
         if t.target.dir is None:
-            own = t.target.files
-        else:
-            own = []
-            for p in t.target.reach:
-                ok = regular.get(p)
-                if ok is None:
-                    ok = regular[p] = is_inside(root, p) and os.path.isfile(p)
-                if ok:
-                    own.append(p)
+            loose.update(own)
         for p in own:
             files[p] = files.get(p, True) and not t.failed and p not in unchecked
+    regular: dict[str, bool] = {}
+
+    def is_file(p: str) -> bool:
+        ok = regular.get(p)
+        if ok is None:
+            ok = regular[p] = p in loose or (is_inside(root, p) and os.path.isfile(p))
+        return ok
+
     for path in sorted(files):
-        if not _may_hold_mark(path):
+        if not _may_hold_mark(path) or not is_file(path):
             continue
         lines, marked = _read(path)
         if not marked:
@@ -280,7 +284,7 @@ def audit(rendered: list, rules: list, ran: set[str], cfg: Config, report_unused
             if o is not None:
                 names = tuple(n.strip() for n in value.split(",") if n.strip())
                 check(o[0], o[1], o[2] or 1, names, f"annotation {ANNOTATION}",
-                      o[0] in files and files[o[0]])
+                      o[0] in files and files[o[0]] and is_file(o[0]))
     for ig in cfg.ignores:
         for name in ig.rules:
             if name not in known and ig.origin is not None:
