@@ -112,6 +112,25 @@ def test_a_dev_image_pattern_that_does_not_compile_is_an_error_even_with_no_env(
     assert "tag-pattern" in out and "re2" in mods, out
 
 
+def test_the_image_rules_default_patterns_need_no_re2(tmp_path):
+    """dev-image-tags and prod-no-dev-images with their default patterns run on Python's
+    re (lint/param_regex.py: same answers), so a tree whose Kustomize fields need no regex
+    does not load RE2; the rules still report."""
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [deployment.yaml]\n")
+    (base / "deployment.yaml").write_text(_deployment(3))
+    # dev: example.com/ is first-party (api's dev tag says so), and web runs 1.0 there
+    for env, image in (("dev", "api, newTag: dev-3"), ("staging", "web, newTag: dev-2"),
+                       ("prod", "web, newTag: dev-1")):
+        (tmp_path / "overlays" / env).mkdir(parents=True)
+        (tmp_path / "overlays" / env / "kustomization.yaml").write_text(
+            f"resources: [../../base]\nimages: [{{name: example.com/{image}}}]\n")
+    mods, out = imported(["."], str(tmp_path))
+    assert "[dev-image-tags]" in out and "[prod-no-dev-images]" in out, out
+    assert "re2" not in mods
+
+
 # dataclasses imports inspect, and inspect ast, dis and tokenize: ~9 ms of every process
 COMPILER = ("dataclasses", "inspect", "ast", "dis", "tokenize")
 

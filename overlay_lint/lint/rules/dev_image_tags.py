@@ -72,8 +72,8 @@ def inferred_prefixes(ctx: RuleContext, tag_re: Any) -> set[str]:
 def check(ctx: RuleContext) -> Iterator[Problem]:
     if not ctx.by_role("dev") and ctx.params["tag-pattern"] == PARAMETERS["tag-pattern"]:
         return      # nothing to check, and the default compiles: RE2 is not even loaded
-    from ...kustomize.regex import go_regex   # RE2: the config may come from a pull request
-    tag_re = go_regex(ctx.params["tag-pattern"], None, "tag-pattern")
+    from ..param_regex import param_regex     # RE2 unless the default: see there
+    tag_re = param_regex(ctx.params["tag-pattern"], "tag-pattern")
     prefixes = set(ctx.params["first-party"]) or inferred_prefixes(ctx, tag_re)
     if not prefixes:
         return

@@ -38,9 +38,9 @@ PARAMETERS = {"tag-pattern": r"^dev([-.].*)?$", "name-pattern": r"^dev$|^dev-|-d
 def check(ctx: RuleContext) -> Iterator[Problem]:
     if not ctx.by_role("protected") and all(ctx.params[k] == v for k, v in PARAMETERS.items()):
         return      # nothing to check, and the defaults compile: RE2 is not even loaded
-    from ...kustomize.regex import go_regex   # RE2: the config may come from a pull request
-    tag_re = go_regex(ctx.params["tag-pattern"], None, "tag-pattern")
-    name_re = go_regex(ctx.params["name-pattern"], None, "name-pattern")
+    from ..param_regex import param_regex     # RE2 unless the default: see there
+    tag_re = param_regex(ctx.params["tag-pattern"], "tag-pattern")
+    name_re = param_regex(ctx.params["name-pattern"], "name-pattern")
     for env in ctx.by_role("protected"):
         for res in env.resources:
             for path, node, ref in images(res.node, res.kind):
