@@ -104,12 +104,16 @@ class _Areas:
     def __init__(self, targets: Sequence[TargetLike]) -> None:
         self.at: dict[str, set[int]] = {}       # area -> targets
         self.memo: dict[str, frozenset[str]] = {}   # real paths, for this one selection
+        normal: dict[str, str] = {}     # the targets share most paths (their bases')
         for i, t in enumerate(targets):
             for d in getattr(t, "kdirs", None) or ():
                 for form in _forms(_norm(d), self.memo):
                     self.at.setdefault(form, set()).add(i)
             for p in t.reach:
-                self.at.setdefault(_norm(p), set()).add(i)
+                n = normal.get(p)
+                if n is None:
+                    n = normal[p] = _norm(p)
+                self.at.setdefault(n, set()).add(i)
 
     def targets_of(self, path: str) -> set[int]:
         hit: set[int] = set()
