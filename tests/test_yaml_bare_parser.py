@@ -9,7 +9,9 @@ normally in the same process afterwards.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -35,19 +37,51 @@ _SAMPLES = [
 ]
 
 
+def _go_number_tag(value: str) -> str:
+    """go-yaml's resolver's steps for a plain scalar starting with ``.``, a digit or a sign,
+    with Python's parsers: the words; from ``.``, what Go's ParseFloat takes (Python's
+    float, without its blanks); else, underscores dropped, an int of Go's ParseInt (base 0:
+    a leading zero is octal) within int64, or unsigned within uint64, else a finite float of
+    go-yaml's pattern; else text. (Judged against kubectl: tests/test_yaml_numbers.py.)"""
+    tag = "tag:yaml.org,2002:"
+    if value in (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
+                 "-.INF", ".nan", ".NaN", ".NAN"):
+        return tag + "float"
+    if value != value.strip() or not value.isascii():
+        return tag + "str"
+    if value[0] == ".":
+        try:
+            f = float(value)
+        except ValueError:
+            return tag + "str"
+        return tag + ("float" if math.isfinite(f) else "str")
+    plain = value.replace("_", "")
+    try:
+        octal = re.fullmatch(r"[-+]?0[0-9]+", plain) is not None
+        n = int(plain, 8) if octal else int(plain, 0)
+    except ValueError:
+        n = None
+    if n is not None and (-(1 << 63) <= n < (1 << 63)
+                          or (plain[0] not in "+-" and 0 <= n < (1 << 64))):
+        return tag + "int"
+    if re.fullmatch(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?", plain) \
+            and math.isfinite(float(plain)):
+        return tag + "float"
+    return tag + "str"
+
+
 def _ruamel_resolve(value: str, implicit: tuple[bool, bool]) -> str:
-    """ruamel.yaml's Resolver's tag, except for a plain scalar of four digits and ``-``:
-    a timestamp exactly where go-yaml reads one (go_timestamp, judged against kubectl in
-    tests/test_yaml_timestamps.py), where YAML 1.2's pattern differs (``2020-1-1``); and
-    an upper-case radix prefix reads as the lower-case one (``0X1F`` is an int)."""
+    """ruamel.yaml's Resolver's tag, except for numbers and times, which are go-yaml's: a
+    plain scalar of four digits and ``-`` is a timestamp exactly where go-yaml reads one
+    (go_timestamp, judged against kubectl in tests/test_yaml_timestamps.py), where YAML
+    1.2's pattern differs (``2020-1-1``); a number as :func:`_go_number_tag` has it (YAML
+    1.2 reads ``.5e3`` as text, ``._5`` as a float)."""
     from ruamel.yaml.nodes import ScalarNode
     from ruamel.yaml.resolver import Resolver
     if implicit[0] and value[:4].isdigit() and value[:4].isascii() and value[4:5] == "-":
         return "tag:yaml.org,2002:" + ("timestamp" if go_timestamp(value) else "str")
-    sign = 1 if value[:1] in ("+", "-") else 0
-    if implicit[0] and value[sign:sign + 1] == "0" and value[sign + 1:sign + 2] in "XOB" \
-            and value[sign + 1:sign + 2]:  # Go's ParseInt takes 0X1F, 0O17, 0B101 too
-        value = value[:sign + 1] + value[sign + 1].lower() + value[sign + 2:]
+    if implicit[0] and value[:1] in tuple("+-.0123456789"):
+        return _go_number_tag(value)
     return str(Resolver().resolve(ScalarNode, value, implicit))
 
 
@@ -122,6 +156,6 @@ def test_the_bare_parser_reads_and_fails_as_the_full_package_does_and_ruamel_sti
 def test_an_integral_float_reads_as_its_shortest_digits(f: float) -> None:
     import decimal
 
-    from overlay_lint.core.yaml_reader import _shortest_digits_int
+    from overlay_lint.core.go_number import _shortest_digits_int
     if abs(f) < 1e21:
         assert _shortest_digits_int(f) == int(decimal.Decimal(repr(f)))

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 from .errors import OverlayLintError
+from .go_number import go_float_text, go_number, json_float as _json_float
 from .go_time import go_timestamp
-from .lazy_pattern import LazyPattern
 from .node import Node, Origin
 from .paths import read_head
 from .record import dataclass
@@ -234,24 +234,14 @@ def decode(raw: bytes, path: str) -> str:
 
 
 # The implicit tags of plain scalars, as ruamel.yaml's (YAML 1.2) Resolver gives them to
-# the C parser's loader: by first character, the patterns tried in this order.
+# the C parser's loader, by first character; numbers and times are go-yaml's instead
+# (core/go_number.py, core/go_time.py), decided before these for their first characters.
 _IMPLICIT = (
     (_BOOL_TAG, r"^(?:true|True|TRUE|false|False|FALSE)$", 0, "tTfF"),
-    (_FLOAT_TAG, r"""^(?:
-         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
-        |[-+]?\.(?:inf|Inf|INF)
-        |\.(?:nan|NaN|NAN))$""", re.X, "-+0123456789."),
-    (_INT_TAG, r"""^(?:[-+]?0[bB][0-1_]+
-        |[-+]?0[oO]?[0-7_]+
-        |[-+]?[0-9_]+
-        |[-+]?0[xX][0-9a-fA-F_]+)$""", re.X, "-+0123456789"),  # 0X1F: Go's ParseInt
     (_MERGE_TAG, r"^(?:<<)$", 0, "<"),
     (_NULL_TAG, r"""^(?: ~
         |null|Null|NULL
         | )$""", re.X, ("~", "n", "N", "")),
-    (_TS_TAG, "", 0, "0123456789"),  # go-yaml's rule, not a pattern: go_timestamp
     ("tag:yaml.org,2002:value", r"^(?:=)$", 0, "="),
     ("tag:yaml.org,2002:yaml", r"^(?:!|&|\*)$", 0, "!&*"),
 )
@@ -260,46 +250,51 @@ _FIRSTS: dict[str, tuple[str, ...]] = {}  # first character -> tags tried, in or
 for _tag, _pattern, _flags, _chars in _IMPLICIT:
     for _ch in _chars:
         _FIRSTS[_ch] = _FIRSTS.get(_ch, ()) + (_tag,)
+for _ch in "-+.0123456789":
+    _FIRSTS[_ch] = (_FLOAT_TAG,)  # go-yaml's numbers and times: see resolve_plain
 _BOOL_WORDS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE"))
 _NULL_WORDS = frozenset(("~", "null", "Null", "NULL", ""))
-_INT_CHARS = frozenset("0123456789_+-boxabcdefABCDEFOX\n")
+# go-yaml's words for the infinities and NaN (``+.nan`` is text)
+_FLOAT_WORDS = {w: v for ws, v in (((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"),
+                                     math.inf), (("-.inf", "-.Inf", "-.INF"), -math.inf),
+                                    ((".nan", ".NaN", ".NAN"), math.nan)) for w in ws}
+_NUMBER_CHARS = frozenset("0123456789_+-.eExXoObBabcdfABCDF")  # every number's letters
 
 
 def resolve_plain(value: str, implicit: Any) -> str:
-    """The tag of an untagged scalar event (``implicit``: the event's pair of flags), as
-    ruamel.yaml's Resolver resolves it for its C loader (a quoted scalar is a string),
-    except timestamps: those go-yaml reads as one (:func:`go_timestamp`), YAML 1.2's
-    pattern is both wider (``+01``, no zone after ``T``) and narrower (``2020-1-1``); and
-    ints with an upper-case radix prefix (``0X1F``, ``0O17``, ``0B101``), which go-yaml
-    reads as Go's ParseInt does.
+    """The tag of an untagged scalar event (``implicit``: the event's pair of flags): a
+    quoted scalar is a string; numbers and times as go-yaml reads them (Kustomize reads
+    with go-yaml v3; :func:`go_number`, :func:`go_timestamp`), which YAML 1.2's patterns
+    are not (``.5e3`` is a float, ``._5`` text, ``2020-1-1`` a time, ``0X1F`` an int);
+    the other words as ruamel.yaml's Resolver resolves them for its C loader.
 
-    The usual cases are decided without the patterns (each ``$`` also matches before a
-    final newline, hence the ``"\\n"`` tests): booleans and nulls are words, a string
-    of ASCII digits is an int, and a pattern is tried only where it could match (a float
-    has a ``.`` or an exponent, an int only digits, ``_``, signs and radix letters, a
-    timestamp a ``-`` after four digits): fewer than one in ten scalars, and a short run
-    compiles few of them."""
+    The usual cases are decided without patterns: booleans and nulls are words, a string
+    of ASCII digits is an int, and a number is looked for only in text made of a number's
+    letters: fewer than one in ten scalars."""
     if not implicit[0]:
         return _STR_TAG
     tags = _FIRSTS.get(value[:1])
     if tags is None:
         return _STR_TAG
+    if tags[0] == _FLOAT_TAG:
+        if value.isdigit() and value.isascii():
+            return _INT_TAG
+        if value[4:5] == "-" and go_timestamp(value) is not None:
+            return _TS_TAG
+        if value in _FLOAT_WORDS:
+            return _FLOAT_TAG
+        if not _NUMBER_CHARS.issuperset(value):
+            return _STR_TAG
+        n = go_number(value)
+        if n is None:
+            return _STR_TAG
+        return _INT_TAG if type(n) is int else _FLOAT_TAG
     word = value[:-1] if value[-1:] == "\n" else value
     if tags[0] == _BOOL_TAG:
         return _BOOL_TAG if word in _BOOL_WORDS else _STR_TAG
     if tags[0] == _NULL_TAG:
         return _NULL_TAG if word in _NULL_WORDS else _STR_TAG
-    if value.isdigit() and value.isascii():
-        return _INT_TAG
     for tag in tags:
-        if tag == _FLOAT_TAG and "." not in value and "e" not in value and "E" not in value:
-            continue
-        if tag == _INT_TAG and not _INT_CHARS.issuperset(value):
-            continue
-        if tag == _TS_TAG:
-            if value[4:5] == "-" and go_timestamp(value) is not None:
-                return tag
-            continue
         rx = _RX.get(tag)
         if rx is None:
             for t, pattern, flags, _ in _IMPLICIT:
@@ -354,10 +349,6 @@ def resolve_scalar(tag: str, text: str, style: str | None) -> Any:
     return text
 
 
-_INT64_MIN, _UINT64_MAX = -(1 << 63), (1 << 64) - 1
-_DECIMAL_RE = LazyPattern(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-
-
 def canonical_text(v: Any) -> str:
     """How a resolved scalar prints when no source text is kept."""
     if v is None:
@@ -366,66 +357,29 @@ def canonical_text(v: Any) -> str:
         return "true"
     if v is False:
         return "false"
-    return str(v) if type(v) is int else repr(v)
+    return str(v) if type(v) is int else go_float_text(v)
 
 
 def _parse_int(text: str) -> Any:
-    """go-yaml's int rule: int64 or uint64, else a decimal reads as a float, else a string."""
-    t = text.replace("_", "")
-    sign = -1 if t.startswith("-") else 1
-    body = t.lstrip("+-")
-    try:
-        if len(body) > 1 and body[0] == "0" and body[1].isdigit():
-            n = sign * int(body, 8)  # go-yaml reads a leading zero as octal
-        elif len(body) > 40:
-            n = None  # too big for 64 bits anyway; never build huge ints
-        else:
-            n = sign * int(body, 0)
-    except ValueError:
-        n = None
-    if n is not None and _INT64_MIN <= n <= _UINT64_MAX:
-        return n
-    if _DECIMAL_RE.match(t):
-        return _parse_float(text)
-    return text
+    """An int-tagged scalar's value: go-yaml's number (an int within 64 bits, else a float
+    as Kustomize's JSON round trip leaves it), else the text."""
+    n = go_number(text)
+    if n is None:
+        return text
+    return n if type(n) is int else _json_float(n)
 
 
 def _parse_float(text: str) -> Any:
-    t = text.replace("_", "").lower()
-    if t in (".nan",):
-        return math.nan
-    if t in (".inf", "+.inf"):
-        return math.inf
-    if t == "-.inf":
-        return -math.inf
-    try:
-        f = float(t)
-    except ValueError:
+    """A float-tagged scalar's value: the infinities and NaN by their words, else go-yaml's
+    number as Kustomize's JSON round trip leaves it, else the text (``1e400``: Go's
+    ParseFloat refuses out-of-range numbers)."""
+    word = _FLOAT_WORDS.get(text)
+    if word is not None:
+        return word
+    n = go_number(text)
+    if n is None:
         return text
-    if math.isinf(f) or math.isnan(f):
-        return text  # Go's ParseFloat refuses out-of-range numbers: the text stays a string
-    if f.is_integer() and abs(f) < 1e21:
-        # Go's JSON encoder prints an integral float in full ('f' format, shortest
-        # digits padded with zeros); YAML reads that back as an int when it fits 64 bits.
-        n = _shortest_digits_int(f)
-        if _INT64_MIN <= n <= _UINT64_MAX:
-            return n
-    return f
-
-
-def _shortest_digits_int(f: float) -> int:
-    """The integer the shortest repr of an integral float spells, padded with zeros
-    (``int(decimal.Decimal(repr(f)))``, without importing decimal at start-up)."""
-    mantissa, _, exp = repr(f).partition("e")
-    whole, _, frac = mantissa.partition(".")
-    shift = (int(exp) if exp else 0) - len(frac)
-    digits = int(whole + frac)
-    if shift >= 0:
-        return digits * 10 ** shift
-    if digits % 10 ** -shift == 0:
-        return digits // 10 ** -shift
-    import decimal  # pragma: no cover - an integral float always spells an integer
-    return int(decimal.Decimal(repr(f)))
+    return _json_float(float(n))
 
 
 class _Shadow:

@@ -19,6 +19,7 @@ TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a re
 if TYPE_CHECKING:
     from typing import Callable, Iterable
 
+from .go_number import go_float_text, go_number, json_float
 from .go_time import go_timestamp
 from .lazy_pattern import LazyPattern
 from .node import Node
@@ -30,12 +31,9 @@ except ImportError:  # pragma: no cover - an interpreter without the accelerator
 
 # What kubectl's writer (go-yaml v2) reads as no string, and so double-quotes, learnt from
 # its resolver and judged against kubectl (tests/test_yaml_timestamps.py): its words, in
-# these spellings only (``tRue`` prints plain; ``=`` and ``<<`` are quoted below); a
-# ``.`` and digits a float, finite
-# (``.5e400`` is text); from a digit or sign, a time (go_timestamp), an int as Go's
-# ParseInt reads it (underscores dropped; ``0x``/``0o``/``0b`` in either case, a leading
-# zero octal: ``08`` is no int but a float) within 64 bits, or a float as go-yaml's pattern
-# has it, finite (``1e400`` is text); and base-60 numbers (``1:20``, not ``1:60``). So
+# these spellings only (``tRue`` prints plain; ``=`` and ``<<`` are quoted below); its
+# numbers (core/go_number.py: ``.5e3``, ``1_000``, ``0X1F``; not ``1e400``, ``._5``); from
+# a digit, a time (go_timestamp); and base-60 numbers (``1:20``, not ``1:60``). So
 # versions and addresses (``1.8.1``, ``10.0.0.1``) stay plain, as kubectl prints them.
 _GO_WORDS = frozenset((
     "", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
@@ -45,8 +43,6 @@ _GO_WORDS = frozenset((
     # kubectl prints these two plain; quoted here so that YAML 1.1 readers read the output
     # back (PyYAML takes a plain = for a value tag and << for a merge key): same data
     "=", "<<"))
-_GO_INT = LazyPattern(r"([-+]?)(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
-_GO_FLOAT = LazyPattern(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _BASE60 = LazyPattern(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 # numbers a YAML 1.1 reader (PyYAML) reads where go-yaml reads text (``1.5e+400``, ``._5``,
 # ``0b_``): quoted too, so that the output reads back as the same data there
@@ -75,31 +71,15 @@ def _ambiguous(s: str) -> bool:
     c = s[0]
     if c not in _NUMBER_STARTS:
         return False
-    if c == ".":
-        return _GO_FLOAT.fullmatch(s) is not None and _finite(s)
+    if c == ".":  # ``._5`` plain, as kubectl prints it
+        return go_number(s) is not None
     if s[4:5] == "-" and go_timestamp(s) is not None:
         return True
     if not _NUMBER_CHARS.issuperset(s):  # "500m", "128Mi", "1.8.1-rc": at once
         return False
-    p = s.replace("_", "") if "_" in s else s
-    m = _GO_INT.fullmatch(p)
-    if m is not None:
-        sign = m.group(1)
-        body = p[len(sign):]
-        n = int(body, 0) if body[1:2] in ("x", "X", "o", "O", "b", "B") else \
-            int(body, 8 if body[:1] == "0" else 10)
-        if sign == "-":
-            n = -n
-        if -(1 << 63) <= n < (1 << 63) or (not sign and n < (1 << 64)):
-            return True
-    if _GO_FLOAT.fullmatch(p) is not None and _finite(p):
+    if go_number(s) is not None:
         return True
     return _BASE60.fullmatch(s) is not None or _YAML11_NUMBER.fullmatch(s) is not None
-
-
-def _finite(text: str) -> bool:
-    f = float(text)
-    return f - f == 0  # neither infinite (Go's ParseFloat refuses the text) nor NaN
 
 
 def _plain_ok(s: str) -> bool:
@@ -146,9 +126,8 @@ def scalar_text(v: object) -> str:
             return ".nan"
         if math.isinf(v):
             return ".inf" if v > 0 else "-.inf"
-        if v.is_integer() and -(1 << 63) <= v < (1 << 64):
-            return str(int(v))
-        return repr(v)  # Go's shortest form: 1e+20 (an integral float past 64 bits)
+        n = json_float(v)  # as Kustomize's JSON round trip leaves it
+        return str(n) if type(n) is int else go_float_text(v)
     return _string_text(str(v))
 
 
