@@ -268,17 +268,17 @@ def resolve_plain(value: str, implicit: Any) -> str:
     are not (``.5e3`` is a float, ``._5`` text, ``2020-1-1`` a time, ``0X1F`` an int);
     the other words as ruamel.yaml's Resolver resolves them for its C loader.
 
-    The usual cases are decided without patterns: booleans and nulls are words, a string
-    of ASCII digits is an int, and a number is looked for only in text made of a number's
-    letters: fewer than one in ten scalars."""
+    The usual cases are decided without patterns: booleans and nulls are words, up to 18
+    ASCII digits without a leading zero an int, and a number is looked for only in text
+    made of a number's letters: fewer than one in ten scalars."""
     if not implicit[0]:
         return _STR_TAG
     tags = _FIRSTS.get(value[:1])
     if tags is None:
         return _STR_TAG
     if tags[0] == _FLOAT_TAG:
-        if value.isdigit() and value.isascii():
-            return _INT_TAG
+        if value.isdigit() and value.isascii() and value[0] != "0" and len(value) < 19:
+            return _INT_TAG  # int64 (``018``: no octal, a float; 20 digits: maybe a float)
         if value[4:5] == "-" and go_timestamp(value) is not None:
             return _TS_TAG
         if value in _FLOAT_WORDS:

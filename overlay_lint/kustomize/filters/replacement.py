@@ -14,10 +14,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 from ...core.errors import at
+from ...core.go_number import INT64_MAX, INT64_MIN, json_float
 from ...core.go_time import go_timestamp
-from ...core.lazy_pattern import LazyPattern
 from ...core.node import Node, Origin, Path
-from ...core.yaml_reader import resolve_scalar
+from ...core.yaml_reader import resolve_plain, resolve_scalar
 from ...core.yaml_writer import scalar_text as emit_text
 from ..regex import go_regex
 
@@ -206,54 +206,53 @@ def match_paths(node: Node, parts: list[str], create: str | None, origin: Origin
     return match_paths(child, rest, create, origin, path=path + (p,))
 
 
-_INT_RE = LazyPattern(r"^[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)$")
-_FLOAT_RE = LazyPattern(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$")
+_STR, _TIME = "tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_WHAT = {"bool": "a boolean", "int": "an integer", "float": "a number", "null": "null",
+         "timestamp": "a time"}
 
 
 def _plain(text: str) -> Any:
     """What an untagged scalar holding ``text`` reads back as (go-yaml v3 resolution)."""
-    if text in ("", "~", "null", "Null", "NULL"):
+    tag = resolve_plain(text, (True, False))
+    if tag == _TIME:
+        return go_timestamp(text)
+    return resolve_scalar(tag, text, None)
+
+
+def _tag(node: Node) -> str | None:
+    """The go-yaml tag Kustomize's node holds for a scalar target (None: created, none):
+    a number's is its text's (``1e3`` is a float, though it prints as the int 1000)."""
+    v = node.v
+    if v is CREATED:
         return None
-    if text in ("true", "True", "TRUE"):
-        return True
-    if text in ("false", "False", "FALSE"):
-        return False
-    if text[4:5] == "-":
-        ts = go_timestamp(text)
-        if ts is not None:
-            return ts
-    if _INT_RE.match(text):
-        return resolve_scalar("tag:yaml.org,2002:int", text, None)
-    if _FLOAT_RE.match(text) or text.lower() in (".inf", "-.inf", "+.inf", ".nan"):
-        return resolve_scalar("tag:yaml.org,2002:float", text, None)
-    return text
+    if type(v) is str:
+        return _TIME if _is_time(node) else _STR
+    return resolve_plain(value_text(node), (True, False)) if v is not None else \
+        "tag:yaml.org,2002:null"
 
 
-def _typed(text: str, target_v: Any, origin: Origin | None, time: bool = False) -> Any:
-    """``text`` written into a scalar of ``target_v``'s type (Kustomize keeps the tag;
-    ``time``: the target is a time, which the text is read as)."""
-    t = type(target_v)
-    if target_v is CREATED:
+def _typed(text: str, target: Node, origin: Origin | None) -> Any:
+    """``text`` written into the scalar ``target``: Kustomize keeps the target's tag and
+    sets its text, which reads back where go-yaml resolves the text to that tag (an int
+    also into a float, as a float), and fails otherwise (``!!int 1e3``: "cannot decode
+    !!float `1e3` as a !!int"); a string target takes any text."""
+    tag = _tag(target)
+    if tag is None:
         return _plain(text)
-    if t is str:
-        return (go_timestamp(text) or text) if time else text
-    got = _plain(text)
-    if t is bool:
-        ok = type(got) is bool
-    elif t is int:
-        ok = type(got) is int
-    elif t is float:
-        ok = type(got) in (int, float)
-    elif target_v is None:
-        ok = got is None
-    else:
-        ok = True
-    if not ok:
-        what = {bool: "a boolean", int: "an integer", float: "a number"}.get(t, "null")
-        raise at(origin, f"replacement value '{text}' cannot go into a field holding "
-                         f"{what}: Kustomize keeps the target's type; quote the target "
-                         "value or change the source")
-    return got
+    if tag == _STR:
+        return text
+    got = resolve_plain(text, (True, False))
+    value = resolve_scalar(got, text, None)
+    if got == tag:
+        return go_timestamp(text) if tag == _TIME else value
+    if tag == _FLOAT and got == _INT and type(value) is int and INT64_MIN <= value <= INT64_MAX:
+        return json_float(float(value))
+    short, want = got.rsplit(":", 1)[1], tag.rsplit(":", 1)[1]
+    raise at(origin, f"replacement value '{text}' cannot go into a field holding "
+                     f"{_WHAT.get(want, want)}: Kustomize keeps the target's type and kubectl "
+                     f"fails (cannot decode !!{short} `{text}` as a !!{want}); quote the "
+                     "target value or change the source")
 
 
 def _is_time(node: Node) -> bool:
@@ -275,15 +274,14 @@ def set_value(target: Node, value: Node, delimiter: str, index: int,
             pieces.append(v)
         else:
             pieces[index] = v
-        target.v = _typed(delimiter.join(pieces), target.v, origin, _is_time(target))
+        target.v = _typed(delimiter.join(pieces), target, origin)
         target.o = value.o
         target.parts = None
         return
     if target.is_scalar:
         text = value_text(value) if value.is_scalar else ""
-        time = _is_time(target)
-        was_text = type(target.v) is str and not time
-        target.v = _typed(text, target.v, origin, time)
+        was_text = type(target.v) is str and not _is_time(target)
+        target.v = _typed(text, target, origin)
         target.o = value.o
         parts = value.parts if value.is_scalar else None
         if was_text and parts and "text" in parts:  # the text itself now: no time there
