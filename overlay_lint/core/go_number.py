@@ -85,7 +85,29 @@ def go_float_text(f: float) -> str:
         return "NaN"
     if f - f != 0:
         return "+Inf" if f > 0 else "-Inf"
-    text = repr(f)
+    return _g_format(repr(f))
+
+
+def go_float32_text(f: float) -> str:
+    """Go's ``strconv.FormatFloat(f, 'g', -1, 32)``: ``f`` rounded to 32 bits, in the
+    shortest digits that read back as that float32 (how sigs.k8s.io/yaml's YAMLToJSON
+    writes a float mapping key: -9223372036854775809 is the key "-9.223372e+18")."""
+    import struct  # here: float keys in JSON6902 patches are rare
+    try:
+        x = struct.unpack("f", struct.pack("f", f))[0]
+    except OverflowError:
+        return "+Inf" if f > 0 else "-Inf"
+    if x != x or x - x != 0:
+        return go_float_text(x)
+    for digits in range(1, 10):
+        text = f"{x:.{digits - 1}e}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == x:
+            return _g_format(text)
+    return _g_format(repr(x))  # pragma: no cover - nine digits always read back
+
+
+def _g_format(text: str) -> str:
+    """Go's 'g' layout of the decimal ``text`` (Python's repr or %e of a float)."""
     sign = ""
     if text[0] == "-":
         sign, text = "-", text[1:]

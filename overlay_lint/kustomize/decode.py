@@ -230,6 +230,8 @@ class _Decoder:
         v = node.v
         if type(v) is not int:  # bool is not int here: type() is exact
             raise at(node.o, f"'{where}' must be an integer, not {describe(v)}")
+        if not -(1 << 63) <= v < (1 << 63):  # a Go int: kubectl fails on a wider one
+            raise at(node.o, f"'{where}' must be an integer within 64 bits (signed), not {v}")
         return T.Int(v, node.o) if spec[0] == "Int" else v
 
     def _bool(self, node: Node, spec: Spec, where: str) -> Any:

@@ -9,13 +9,13 @@ its own origins.
 """
 from __future__ import annotations
 
-import math
 import re
 TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
 if TYPE_CHECKING:
     from typing import Any
 
 from ...core.errors import at
+from ...core.go_number import INT64_MAX, go_float32_text, go_float_text, go_number, json_float
 from ...core.node import Node
 from ...core.yaml_reader import canonical_text, resolve_plain, resolve_scalar
 from ..budget import Budget, count_nodes
@@ -91,14 +91,26 @@ def decode_ops(doc: Node | None, where: tuple | None) -> list[Op]:
 
 
 def _json_text(key: str, child: Node) -> str:
+    """The JSON key sigs.k8s.io/yaml's YAMLToJSON makes of a plain key go-yaml v2 reads as
+    no string: an int in decimal, a float in Go's shortest 32-bit 'g' form (``1e3`` ->
+    "1000", -9223372036854775809 -> "-9.223372e+18", .Inf -> ".inf"); a null key or
+    one past int64 (a uint64) it cannot convert, and Kustomize fails on the patch."""
     v = resolve_scalar(resolve_plain(key, (True, False)), key, None)
+    unparsable = "which Kustomize cannot convert to JSON: it fails on the patch ('unable "\
+        "to parse SM or JSON patch'); quote the key"
     if v is None:
-        raise at(child.o, f"key '{key}' reads as null, which Kustomize cannot convert to "
-                          "JSON: it fails on the patch ('unable to parse SM or JSON "
-                          "patch'); quote the key")
-    if type(v) is str or (type(v) is float and not math.isfinite(v)):
-        return key  # a time, .inf, .nan: kept as written (checked against kubectl)
-    return canonical_text(v)
+        raise at(child.o, f"key '{key}' reads as null, {unparsable}")
+    if type(v) is str:
+        return key  # a time: kept as written (checked against kubectl)
+    if type(v) is bool:
+        return "true" if v else "false"
+    n = go_number(key)
+    if type(n) is int:
+        if n > INT64_MAX:
+            raise at(child.o, f"key '{key}' reads as an unsigned 64-bit number, {unparsable}")
+        return str(n)
+    text = go_float32_text(float(v))
+    return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)
 
 
 def _json_keys(m: Node) -> None:
@@ -243,6 +255,22 @@ def apply_ops(root: Node, ops: list[Op], what: str = "the resource",
     return root
 
 
+def as_float64(root: Node) -> None:
+    """Every number of ``root`` as Kustomize leaves it after a JSON6902 patch: it reads the
+    patched object back with Go's JSON decoder, which makes each number a float64, and
+    writes that as YAML (Go's 'g' format). So 9007199254740993 becomes 9007199254740992,
+    9223372036854775807 prints 9223372036854776000, 1000000 is the text ``1e+06`` (what
+    a later replacement or annotation reads) and prints 1000000 again."""
+    for _path, n in root.walk():
+        v = n.v
+        t = type(v)
+        if t is int or t is float:
+            f = float(v)
+            n.v = json_float(f)
+            text = go_float_text(f)
+            n.parts = {"text": text} if text != canonical_text(n.v) else None
+
+
 def _value(op: Op) -> Node:
     if op.value is None:
         return Node(None, op.node.o)
@@ -367,4 +395,5 @@ def pointer_value(root: Node, op: Op) -> tuple[bool | None, Any, tuple]:
     return exists, None if n is None else n.data(), tuple(path + [i if i is not None else key])
 
 
-__all__ = ["Op", "decode_ops", "unrooted", "apply_ops", "pointer_value", "node_at"]
+__all__ = ["Op", "decode_ops", "unrooted", "apply_ops", "pointer_value", "node_at",
+           "as_float64"]

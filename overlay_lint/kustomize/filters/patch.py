@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 from ...core.errors import OverlayLintError, at
 from ...core.node import Node, Origin, unshare
-from ...core.yaml_reader import parse_embedded
+from ...core.yaml_reader import canonical_text, parse_embedded
 from ..budget import Budget, check_depth, count_nodes
 from ..loader import Loader
 from ..printable import check_plain_keys, mark_plain_keys, top_level_keys
@@ -20,7 +20,7 @@ from ..resmap import ResMap, id_key
 from ..resource import ResId, Resource
 from ..touched import DuplicateKey, Touched
 from ..types import Patch, Str
-from .json6902 import Op, apply_ops, node_at, pointer_value
+from .json6902 import Op, apply_ops, as_float64, node_at, pointer_value
 from .smp import PATCH_REPEATS, REPEATED, find, patch_values, strategic_merge
 
 
@@ -445,7 +445,7 @@ def _text(n: Node) -> str:
         return "" if n.parts and n.parts.get("empty") else "null"
     if type(v) in (dict, list):
         return ""
-    return str(v)
+    return n.parts["text"] if n.parts and "text" in n.parts else canonical_text(v)
 
 
 def _metadata(node: Node) -> Node:
@@ -497,6 +497,7 @@ def apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | None
                 changed=True if existed is None or existed != now else None)
     if not out.is_map:
         raise at(ops[-1].path.o, f"JSON6902 patch turned {what} into a non-mapping")
+    as_float64(out)
     res.node = out
     # ... and written back as a string map (Get/SetAnnotations): `5` becomes "5"
     md = out.get("metadata")
