@@ -285,32 +285,34 @@ class _Writer:
             else:
                 self.value_after_key(f"{indent}{k}:", child, indent)
 
-    def sequence(self, items: list, indent: str) -> None:
+    def sequence(self, items: list, indent: str, lead: str | None = None) -> None:
+        """``lead``: the first item's prefix, when it continues its parent's line (a
+        sequence in a sequence prints as kubectl prints it: ``- - x``)."""
         for item in items:
             v = item.v
+            dash = f"{indent}- " if lead is None else lead
+            lead = None
             if type(v) is dict and v:
                 first = True
                 inner = indent + "  "
                 for key in _sorted_keys(v):
                     child = v[key]
-                    lead = f"{indent}- " if first else inner
+                    key_lead = dash if first else inner
                     first = False
                     k = scalar_text(key)
                     if type(child.v) is list and child.v:
-                        self.out.append(f"{lead}{k}:{self.note(child)}")
+                        self.out.append(f"{key_lead}{k}:{self.note(child)}")
                         self.sequence(child.v, inner)
                     else:
-                        self.value_after_key(f"{lead}{k}:", child, inner)
+                        self.value_after_key(f"{key_lead}{k}:", child, inner)
             elif type(v) is list and v:
-                self.out.append(f"{indent}-{self.note(item)}")
-                self.sequence(v, indent + "  ")
+                self.sequence(v, indent + "  ", dash + "- ")
+            elif type(v) is dict:
+                self.out.append(f"{dash}{{}}{self.note(item)}")
+            elif type(v) is list:
+                self.out.append(f"{dash}[]{self.note(item)}")
             else:
-                if type(v) is dict:
-                    self.out.append(f"{indent}- {{}}{self.note(item)}")
-                elif type(v) is list:
-                    self.out.append(f"{indent}- []{self.note(item)}")
-                else:
-                    self.scalar(f"{indent}- ", item, indent + "  ")
+                self.scalar(dash, item, indent + "  ")
 
 
 def dump_node(node: Node, comment: Callable[[Node], str] | None = None) -> str:
