@@ -132,3 +132,18 @@ def test_pdb_and_cronjob_betas_were_removed_in_1_25():
     assert life[("batch/v1beta1", "CronJob")]["removed"] == "1.25"
     assert life[("extensions/v1beta1", "Ingress")]["replacement"]["apiVersion"] == \
         "networking.k8s.io/v1"
+
+
+def test_each_definition_decoded_alone_is_the_files() -> None:
+    """openapi.Definitions decodes one type's slice of the file at a time: for every
+    shipped version, every type equals what a whole-file json.load gives."""
+    from overlay_lint.lint.k8s.openapi import definitions, schema_root, shipped_versions
+    versions = shipped_versions()
+    assert len(versions) >= 10
+    for v in (versions[0], versions[len(versions) // 2], versions[-1]):
+        path = f"{schema_root()}/v{v[0]}.{v[1]}.0-local/_definitions.json"
+        with open(path, encoding="utf-8") as fh:
+            whole = json.load(fh)["$defs"]
+        defs = definitions(v)
+        assert sorted(defs.names()) == sorted(whole)
+        assert all(defs.get(name) == whole[name] for name in whole), v
