@@ -524,6 +524,43 @@ def test_changed_files_run_still_finds_the_crd_of_a_changed_custom_resource(tmp_
         got[("app/base/widget.yaml", 6)]["message"]
 
 
+def _size_crd(group: str, kind: str, minimum: int) -> str:
+    """A CRD serving v1 of ``kind`` (both written as given) whose spec.size has ``minimum``."""
+    return (f"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+            f"metadata:\n  name: widgets\nspec:\n  group: {group}\n"
+            f"  scope: Namespaced\n  names:\n    kind: {kind}\n    plural: widgets\n"
+            "  versions:\n    - name: v1\n      served: true\n      storage: true\n"
+            "      schema:\n        openAPIV3Schema:\n          type: object\n"
+            "          properties:\n            spec:\n              type: object\n"
+            f"              properties: {{size: {{type: integer, minimum: {minimum}}}}}\n")
+
+
+@pytest.mark.parametrize("group, kind", [
+    ("acme.io", '"Wid\\x67et"'),                 # the kind's g as an escape
+    ("acme.io", '"Wid\\u0067et"'),
+    ('"ac\\\n      me.io"', "Widget"),          # the group's line broken by a backslash
+])
+def test_repository_crd_spelled_with_escapes_is_found_first(tmp_path, group, kind):
+    """A CRD in a file no linted target renders is found in the repository's YAML files,
+    the first file defining the kind winning, also where the file spells the kind or the
+    group with escapes (files whose text lacks the kind are not parsed for it)."""
+    write_tree(tmp_path, {
+        "app/kustomization.yaml": "resources: [widget.yaml]\n",
+        "app/widget.yaml": "apiVersion: acme.io/v1\nkind: Widget\nmetadata:\n  name: w\n"
+                           "spec:\n  size: 0\n",
+        "vendor/a-other-group.yaml": _size_crd("acme.example", "Widget", 3),
+        "vendor/b-broken.yaml": "kind: CustomResourceDefinition\nspec: [\n",
+        "vendor/c-escaped.yaml": _size_crd(group, kind, 1),
+        "vendor/d-gizmo.yaml": _size_crd("acme.io", "Gizmo", 9),
+        "vendor/e-plain.yaml": _size_crd("acme.io", "Widget", 5),
+    })
+    (tmp_path / ".git").mkdir()
+    _, doc = lint_json(tmp_path, "app", "--rule", "k8s-schema")
+    got = schema_findings(doc)
+    assert set(got) == {("app/widget.yaml", 6)}, doc
+    assert "spec.size is 0, less than the minimum 1 (CRD widgets in vendor/c-escaped.yaml)" in got[("app/widget.yaml", 6)]["message"]
+
+
 def test_hostile_schemas_are_located_errors_not_crashes(tmp_path):
     depth = 3000                          # deeper than Python's recursion limit
     deep = ('{"type": "object", "properties": {"spec": '

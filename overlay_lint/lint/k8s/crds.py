@@ -35,6 +35,14 @@ if TYPE_CHECKING:
     from typing import Any
 
 CRD_VERSIONS = ("apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1")
+_HEAD = 8 * 1024 * 1024   # bytes of a repository file read to see whether it may hold a CRD
+# what a double-quoted scalar can spell a name's characters (- . 0-9 A-Z a-z) with:
+# \x41, \u0041, \U00000041, or a line broken by a backslash (the next line's indentation
+# dropped)
+_ESCAPES = re.compile(rb"\\(?:(?:x|u00|U000000)(?:2[dDeE]|3[0-9]|4[1-9a-fA-F]|5[0-9aA]"
+                      rb"|6[1-9a-fA-F]|7[0-9aA])|[\r\n])")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9.-]+")   # a kind or group: no quote, space or escape
+_FILTERED_LOOKUPS = 16
 # <group>/<kind>_<version>.json, as the public CRD schema catalogs name their files
 _CATALOG_NAME = re.compile(r"(?:(?P<group>[^/\\]+)[/\\])?(?P<kind>[A-Za-z0-9]+)_"
                            r"(?P<version>v[0-9][0-9a-z]*)\.json")
@@ -123,7 +131,11 @@ class CrdIndex:
         self.anywhere: dict[tuple[str, str], CrdInfo] = {}
         self.config_crds: dict[tuple[str, str], CrdInfo] = {}
         self.config_schemas: dict[tuple[str, str, str], tuple[dict, str]] = {}
-        self.repo_crds: dict[tuple[str, str], CrdInfo] = {}
+        # (group, kind) -> the first CRD of the repository's YAML files defining it (None:
+        # none does); looked up only once a lookup found nothing elsewhere (``scan``)
+        self.repo_crds: dict[tuple[str, str], CrdInfo | None] = {}
+        self._repo_files: list[list] | None = None  # [path, text or None, CRDs when parsed]
+        self._repo_lookups = 0
         # called once, when a custom kind has no CRD among the rendered targets: the YAML
         # files of the repository to look for CRDs in
         self.scan: Any = None
@@ -209,22 +221,54 @@ class CrdIndex:
                                         m.group("kind").lower()), (data, path))
 
     def scan_repository(self, files: list[str]) -> None:
-        """CRDs in YAML files the run did not render (a changed-files run renders only the
-        affected envs; the CRD of a changed custom resource may live elsewhere). Only
-        files that mention ``CustomResourceDefinition`` are parsed."""
-        from ...core.errors import OverlayLintError
+        """Start looking for CRDs in YAML files the run did not render (a changed-files run
+        renders only the affected envs; the CRD of a changed custom resource may live
+        elsewhere). Only files that mention ``CustomResourceDefinition`` can hold one; each
+        is parsed when a lookup first needs it (:meth:`_repo_crd`): a repository's other
+        CRD files, often megabytes, are never parsed for a kind none of them defines."""
         from ...core.paths import read_head
+        self._repo_files = []
         for path in files:
             try:
-                head = read_head(path, 8 * 1024 * 1024)
+                head = read_head(path, _HEAD)
             except OSError:
                 continue
             if b"CustomResourceDefinition" not in head:
                 continue
-            try:
-                self._add_yaml(path, self.repo_crds)
-            except OverlayLintError:
-                continue        # not ours to report here: the file's own target does
+            # a kind may be written with escapes in a double-quoted scalar, or the file be
+            # longer than what was read: such a file is parsed whatever the kind
+            whole = len(head) < _HEAD and _ESCAPES.search(head) is None
+            self._repo_files.append([path, head if whole else None, None])
+
+    def _repo_crd(self, key: tuple[str, str]) -> CrdInfo | None:
+        """The CRD of ``key`` in the first scanned file (in the scan's order) defining it,
+        as if every file had been parsed: a file is skipped unparsed only where its text
+        lacks the group or the kind (a name without quotes, spaces or escapes is written
+        with all its characters in a row). After :data:`_FILTERED_LOOKUPS` kinds, files are
+        parsed without that test (each test reads the files' text once more)."""
+        if key in self.repo_crds:
+            return self.repo_crds[key]
+        self._repo_lookups += 1
+        group, kind = key
+        names = (group.encode(), kind.encode()) if _PLAIN_NAME.fullmatch(group) and \
+            _PLAIN_NAME.fullmatch(kind) and self._repo_lookups <= _FILTERED_LOOKUPS else ()
+        found = None
+        for entry in self._repo_files or ():
+            path, head, infos = entry
+            if infos is None:
+                if head is not None and any(n not in head for n in names):
+                    continue
+                infos = {}
+                try:
+                    self._add_yaml(path, infos)
+                except OverlayLintError:
+                    pass        # not ours to report here: the file's own target does
+                entry[1], entry[2] = None, infos
+            found = infos.get(key)
+            if found is not None:
+                break
+        self.repo_crds[key] = found
+        return found
 
     # -- lookup -----------------------------------------------------------------------------
     def lookup(self, target_key: int, api_version: str, kind: str, k8s_version: tuple) -> Found:
@@ -236,7 +280,8 @@ class CrdIndex:
             self.scan_repository(scan())
         for table in (self.by_target.get(target_key, {}), self.anywhere, self.config_crds,
                       self.repo_crds):
-            info = table.get(key)
+            info = table.get(key) if table is not self.repo_crds else \
+                self._repo_crd(key) if self._repo_files is not None else None
             # a v1beta1 CRD found in the repository (removed in 1.22) cannot be what a 1.22+
             # cluster serves: an old copy (test data, a vendored release) would make every
             # current version of its kind "not served"; a configured one is used as given
