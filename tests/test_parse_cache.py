@@ -357,10 +357,33 @@ def test_the_stamp_follows_ruamel_without_running_its_init(tmp_path: Path, monke
     assert runs[1].stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("module", ["yaml_reader.py", "go_time.py"])
+def _reader_modules() -> set[str]:
+    """The files of the overlay_lint modules the reader imports, directly or not."""
+    code = ("import sys, overlay_lint.core.yaml_reader, overlay_lint.core.parse_cache; "
+            "print('\\n'.join(m.__file__ for n, m in sys.modules.items() "
+            "if n.startswith('overlay_lint') and getattr(m, '__file__', None)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    return {Path(p).name for p in out.split() if Path(p).parent.name == "core"} | \
+        {Path(p).parent.name + "/" + Path(p).name for p in out.split()
+         if Path(p).parent.name != "core"}
+
+
+def test_the_reader_imports_only_core_modules() -> None:
+    """The stamp hashes overlay_lint/core/*.py: complete only while everything the reader
+    runs lives there (the import layers keep core from importing upwards)."""
+    found = _reader_modules()
+    assert {"yaml_reader.py", "go_number.py", "go_time.py", "node.py"} <= found
+    assert found <= {p.name for p in Path(parse_cache.__file__).parent.glob("*.py")} | \
+        {"overlay_lint/__init__.py"}, found
+
+
+@pytest.mark.parametrize("module", ["yaml_reader.py", "go_time.py", "go_number.py",
+                                    "node.py", "a_new_helper.py"])
 def test_a_changed_reader_makes_new_entries(tmp_path: Path, monkeypatch, module) -> None:
-    """The reader's code (and go_time.py, which decides which scalars are times) is in
-    the stamp: a change to it stores and looks up entries in another folder."""
+    """The reader's code (every module of core: go_time.py decides which scalars are
+    times, go_number.py which are numbers; a module added there later too) is in the
+    stamp: a change to it stores and looks up entries in another folder."""
     core = Path(parse_cache.__file__).parent
     copy = tmp_path / "core"
     shutil.copytree(core, copy, ignore=shutil.ignore_patterns("__pycache__"))

@@ -100,9 +100,15 @@ def _stamp(limits: Any) -> bytes:
     """What every parse depends on besides the file: code, versions, limits."""
     from .. import __version__
     h = sha256(f"{FORMAT}|{__version__}|{sys.version}|{limits!r}".encode())
+    # the reader's code: every module of overlay_lint.core, where the reader and all it
+    # imports live (the layers allow core no import from above; tests check it), so a
+    # helper module added later is covered too (~140 KB read when the cache opens)
     here = os.path.dirname(os.path.abspath(__file__))
-    sources = [os.path.join(here, name) for name in ("yaml_reader.py", "go_time.py",
-                                                       "node.py", "parse_cache.py")]
+    try:
+        sources = sorted(os.path.join(here, n) for n in os.listdir(here) if n.endswith(".py"))
+    except OSError:
+        sources = []
+    h.update(f"|{len(sources)}".encode())
     # ruamel.yaml's version: the text of its __init__ (which states it), not
     # ``ruamel.yaml.__version__``: that runs the package's __init__ (~9 ms of CPU, the
     # YAML class, constructors, emitter), which a run whose files all hit never needs
@@ -113,9 +119,11 @@ def _stamp(limits: Any) -> bytes:
     for path in sources:
         try:
             with open(path, "rb") as fh:
-                h.update(fh.read())
+                data = fh.read()
         except OSError:
-            h.update(b"?")
+            data = b"?"
+        h.update(f"|{os.path.basename(path)}|{len(data)}|".encode("utf-8", "surrogatepass"))
+        h.update(data)
     binding = _origin("_ruamel_yaml")     # libyaml's binding: its file's size and time
     try:
         st = os.stat(binding) if binding else None
