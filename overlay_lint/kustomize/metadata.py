@@ -5,8 +5,10 @@ import posixpath
 
 from ..core.errors import unsupported
 from ..core.node import Node
+from ..core.yaml_reader import canonical_text
 from ..core.yaml_writer import scalar_text
 from .kustomization import Kustomization
+from .resmap import ResMap
 from .resource import Resource
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
@@ -49,6 +51,37 @@ def add_build_metadata(resources: list[Resource], meta: set[str], top: Kustomiza
             if labels is None or type(labels.v) is not dict:
                 labels = md.v["labels"] = Node({}, where)
             labels.v[MANAGED_BY] = Node(MANAGED_BY_VALUE, where)
+
+
+def rewrite_annotations(resmap: ResMap) -> None:
+    """What Kustomize does to every object after each transformer when the top kustomization
+    has ``buildMetadata``: it records the transformation (or the origin) in an annotation
+    with SetAnnotations, which writes ``metadata.annotations`` anew from its string map: new
+    value nodes (a value commonAnnotations shared with the pod template no longer is; the
+    template's and other places' still are), each its text (a number's, a time's as
+    written), and no empty mapping left."""
+    for r in resmap.items:
+        md = r.node.get("metadata")
+        ann = md.v.get("annotations") if md is not None and type(md.v) is dict else None
+        if ann is None:
+            continue
+        if type(ann.v) is not dict or not ann.v:
+            if ann.v is None or type(ann.v) is dict:
+                del md.v["annotations"]  # type: ignore[union-attr]
+            continue
+        for k, value in ann.v.items():
+            v, parts = value.v, value.parts
+            if type(v) is str:
+                if parts is not None and "text" in parts:  # a time: its text
+                    ann.v[k] = Node(parts["text"], value.o)
+                else:
+                    ann.v[k] = Node(v, value.o, parts)
+            elif type(v) in (dict, list):
+                ann.v[k] = Node("", value.o)
+            else:
+                text = "" if parts and parts.get("empty") else \
+                    (parts or {}).get("text", canonical_text(v))
+                ann.v[k] = Node(text, value.o)
 
 
 def origin_text(fields: list[tuple[str, str]], by: str | None = None) -> str:

@@ -26,7 +26,7 @@ from .printable import top_level_keys
 from .configurations import merge_configurations
 from .kustomization import Kustomization
 from .loader import Loader
-from .metadata import join_path, origin_text
+from .metadata import join_path, origin_text, rewrite_annotations
 from .resmap import ResMap, absorb
 from .resource import Resource
 from .touched import DuplicateKey, Ignored, Recorder, Touched
@@ -95,7 +95,8 @@ def accumulate_target(kust: Kustomization, ctx: BuildContext, acc: Accumulator) 
         builtins = configure.transformers(kust, acc.config, h)
         builtins += configure.plugin_transformers(
             _plugin_configs(kust, ctx, "transformers"), kust.dir, h)
-        ctx.touched.records += run_transformers(acc.resmap, builtins)
+        ctx.touched.records += run_transformers(
+            acc.resmap, builtins, rewrite_annotations if ctx.meta else None)
         declared = declare_vars(k.vars, acc.resmap, kust.dir, kust.path, ctx.touched,
                                 ctx.var_records)
         acc.vars = merge_var_lists(acc.vars, declared, kust.location("vars"))

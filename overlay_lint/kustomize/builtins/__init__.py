@@ -17,7 +17,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a render)
 if TYPE_CHECKING:
-    from typing import Sequence
+    from typing import Callable, Sequence
 
 from ...core.node import Origin
 from ...core.record import field, frozen_dataclass
@@ -100,15 +100,20 @@ class Generator:
         raise NotImplementedError
 
 
-def run_transformers(resmap: ResMap, transformers: Sequence[Transformer]) -> list[Touched]:
-    """Run ``transformers`` in order over ``resmap``; their records, in the same order."""
+def run_transformers(resmap: ResMap, transformers: Sequence[Transformer],
+                     after_each: Callable[[ResMap], None] | None = None) -> list[Touched]:
+    """Run ``transformers`` in order over ``resmap``; their records, in the same order.
+    ``after_each``: run after every transformer (one at a time then, not in batches of
+    one class)."""
     out: list[Touched] = []
     i = 0
     while i < len(transformers):
         cls = type(transformers[i])
         j = i + 1
-        while j < len(transformers) and type(transformers[j]) is cls:
+        while after_each is None and j < len(transformers) and type(transformers[j]) is cls:
             j += 1
         out.extend(cls.transform_all(resmap, transformers[i:j]))
+        if after_each is not None:
+            after_each(resmap)
         i = j
     return out
