@@ -207,9 +207,15 @@ def test_a_time_keeps_its_line_and_text() -> None:
     b = doc.v["a"].v["b"]
     assert (b.v, b.parts, tuple(b.o)) == ("2020-01-01T00:00:00Z", {"text": "2020-1-1"},
                                           ("f.yaml", 2, 3))
-    c = doc.v["a"].v["c"].v
-    assert [n.v for n in c] == ["2020-1-1 1:2:3", "2020-01-01T00:00:00Z"]
-    assert tuple(c[0].o) == ("f.yaml", 3, 7)
+    # in a flow collection too (marked flow): the writer prints there the text of a time
+    # holding ':', as kubectl does
+    c = doc.v["a"].v["c"]
+    assert c.parts == {"flow": True}
+    assert [(n.v, n.parts) for n in c.v] == [("2020-01-01T01:02:03Z", {"text": "2020-1-1 1:2:3"}),
+                                             ("2020-01-01T00:00:00Z", {"text": "2020-1-1"})]
+    assert tuple(c.v[0].o) == ("f.yaml", 3, 7)
+    assert dump_stream([doc]) == ('a:\n  b: "2020-01-01T00:00:00Z"\n  c:\n  - "2020-1-1 1:2:3"\n'
+                                  '  - "2020-01-01T00:00:00Z"\n')
 
 
 # --- other scalars: what kubectl's writer quotes, ints Go reads, numbers JSON cannot hold ---
@@ -261,3 +267,71 @@ def test_an_infinite_number_is_refused_as_kubectl_refuses_it(tmp_path: Path, for
     write_files(tmp_path, {"r.yaml": THING + f"  annotations:\n    a: {form}\nspec:\n"
                            f"  x: '{form}'\n  y: -.nan\n"})
     assert _ours(tmp_path) == _kubectl(tmp_path)
+
+
+# --- a time a patch moves between flow and block collections ---------------------------
+# kyaml keeps each collection's own style through a strategic merge: a mapping or list the
+# resource has keeps the resource's (a list the patch replaces too), unless it was empty,
+# where the patch's wins; a new field brings the patch's. A time holding ':' inside a flow
+# collection (at any depth) prints as its text, elsewhere as RFC 3339. A JSON6902 patch
+# reads everything back from JSON: the text where the time was in flow, RFC 3339 elsewhere.
+T = "2021-6-7T8:9:1Z"
+TEXT, NORM = f'"{T}"', '"2021-06-07T08:09:01Z"'
+POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: c\nspec:\n"
+# name -> (resource's spec, patch's spec, the times as kubectl printed them, in order)
+STYLES = {
+    "flow resource, block patch": ("  a: [x]\n  b: {k: v}\n", f"  a: [{T}]\n  b:\n    k: {T}\n",
+                                   [TEXT, TEXT]),
+    "block resource, flow patch": ("  a:\n  - x\n  b:\n    k: v\n", f"  a: [{T}]\n  b: {{k: {T}}}\n",
+                                   [NORM, NORM]),
+    "flow times, block patch": (f"  a: [{T}]\n  b: {{k: {T}}}\n",
+                                f"  a:\n  - {T}\n  b:\n    k: {T}\n", [TEXT, TEXT]),
+    "block times, flow patch": (f"  a:\n  - {T}\n  b:\n    k: {T}\n",
+                                f"  a: [{T}, y]\n  b: {{k: {T}, j: {T}}}\n", [NORM, NORM, NORM]),
+    "a new key into a flow mapping": ("  b: {k: v}\n", f"  b:\n    j: {T}\n", [TEXT]),
+    "a new flow mapping into a block one": (
+        "  c:\n    z: 1\n", f"  c: {{k: {{j: {T}}}, m: {T}}}\n", [TEXT, NORM]),
+    "a new block mapping into a flow one": (
+        "  c: {z: 1}\n", f"  c:\n    k:\n      j: {T}\n    m: {T}\n", [TEXT, TEXT]),
+    "empty flow collections take the patch's style": (
+        "  c: []\n  d: {}\n", f"  c:\n  - {T}\n  d:\n    k: {T}\n", [NORM, NORM]),
+    "a new container in a flow list": (
+        "  containers: [{name: a, image: x}]\n",
+        f"  containers:\n  - name: b\n    image: y\n    env:\n    - name: T\n      value: {T}\n",
+        [TEXT]),
+    "a list the patch replaces inside a merged container": (
+        "  containers:\n  - name: a\n    image: x\n    args: [q]\n",
+        f"  containers:\n  - name: a\n    args:\n    - {T}\n", [TEXT]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STYLES))
+def test_a_time_moved_by_a_patch_prints_in_its_collections_style(tmp_path: Path,
+                                                                 name: str) -> None:
+    resource, patch, want = STYLES[name]
+    write_files(tmp_path, {"kustomization.yaml": RES.replace("r.yaml", "r.yaml\npatches:\n"
+                                                             "- path: p.yaml"),
+                           "r.yaml": POD + resource, "p.yaml": POD + patch})
+    out = _ours(tmp_path)
+    assert [line.split(": ", 1)[-1].lstrip("- ") for line in out.splitlines()
+            if "2021-" in line] == want
+    need_kubectl()
+    assert out == _kubectl(tmp_path)
+
+
+def test_a_json6902_patch_reads_times_back_as_their_collections_style_printed_them(
+        tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "kustomization.yaml": RES + "patches:\n- path: p.yaml\n  target:\n    kind: Pod\n"
+                              "replacements:\n- source: {kind: Pod, fieldPath: spec.d}\n"
+                              "  targets:\n  - select: {kind: Pod}\n"
+                              "    fieldPaths: [metadata.annotations.x]\n"
+                              "    options: {create: true}\n",
+        "r.yaml": POD + f"  a: [{T}]\n  b: {{k: {T}}}\n  d: {T}\n",
+        "p.yaml": "- {op: copy, from: /spec/a/0, path: /spec/c}\n"
+                  "- {op: copy, from: /spec/d, path: /spec/e}\n"})
+    out = _ours(tmp_path)
+    assert [line.strip() for line in out.splitlines() if "2021-" in line] == [
+        f"x: {NORM}", f"- {TEXT}", f"k: {TEXT}", f"c: {TEXT}", f"d: {NORM}", f"e: {NORM}"]
+    need_kubectl()
+    assert out == _kubectl(tmp_path)

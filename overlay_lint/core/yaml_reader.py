@@ -401,6 +401,7 @@ class _Shadow:
 # mapping's ``parts[TYPED_KEYS]`` (the kustomize package's ``printable.PLAIN_KEYS``: keys
 # refused where they are left at the end of a build).
 TYPED_KEYS = "plain_keys"
+FLOW = "flow"  # parts key of a flow collection ({...} or [...]), as written or merged
 _KEY_TAGS = frozenset((_INT_TAG, _FLOAT_TAG, _BOOL_TAG, _NULL_TAG, _TS_TAG))
 
 
@@ -512,7 +513,7 @@ class _Builder:
                     # a YAML 1.1 boolean (yes/on/y...): Kustomize reads JSON6902 ops that way
                     node.parts = {"yaml11": YAML11_BOOLS[ev.value]}
                 elif tag == _TS_TAG and node.v is not value:
-                    _time(node, value, stack)
+                    _time(node, value)
                 elif type(node.v) is not str and ev.value != canonical_text(node.v):
                     # `1e3`, `1.50`, `~`, `True`: Kustomize prints annotation values as the
                     # source text, so keep it where the resolved value would print otherwise
@@ -544,10 +545,7 @@ class _Builder:
                                     ev.anchor, self.count, ev.flow_style))
             elif cls in ("SequenceEndEvent", "MappingEndEvent"):
                 frame = stack.pop()
-                if frame.is_map and frame.merges:
-                    node = Node(frame.v, frame.origin, self._merge(frame, ev))
-                else:
-                    node = Node(frame.v, frame.origin)
+                node = self._collection(frame, ev)
                 if frame.anchor:
                     anchors[frame.anchor] = (node, self.count - frame.start_count + 1)
                 root = self._place(stack, node, root)
@@ -560,6 +558,14 @@ class _Builder:
             elif cls == "StreamEndEvent":
                 break
         return docs
+
+    def _collection(self, frame: _Frame, ev: Any) -> Node:
+        """The node of a finished mapping or sequence. A flow collection ({...}, [...]) is
+        marked: Kustomize writes a time holding ':' quoted there (see core/yaml_writer.py)."""
+        parts = self._merge(frame, ev) if frame.is_map and frame.merges else None
+        if frame.flow:
+            parts = {**parts, FLOW: True} if parts else {FLOW: True}
+        return Node(frame.v, frame.origin, parts)
 
     def _expand(self, size: int, mark: Any) -> None:
         """Account for an alias expansion before it happens."""
@@ -652,15 +658,11 @@ class _Builder:
         return (first + 1 + self.line_offset, indent + self.col_offset)
 
 
-def _time(node: Node, text: str, stack: list[_Frame]) -> None:
+def _time(node: Node, text: str) -> None:
     """A scalar go-yaml reads as a time: it prints normalised (``node.v``), and its text is
-    kept for what Kustomize reads as text (annotations, JSON6902 values, replacements).
-    In a flow collection, text holding ``:`` stays a string: Kustomize writes such a plain
-    scalar quoted there before reading it back."""
-    if stack and stack[-1].flow and ":" in text:
-        node.v = text
-    else:
-        node.parts = {"text": text}
+    kept for what Kustomize reads as text (annotations, JSON6902 values, replacements);
+    in a flow collection, text holding ``:`` prints as that text (see core/yaml_writer.py)."""
+    node.parts = {"text": text}
 
 
 def _key_text(key: Any) -> str:

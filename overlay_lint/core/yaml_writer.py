@@ -228,10 +228,17 @@ def _literal(s: str, indent: str) -> list[str]:
     return lines
 
 
+FLOW = "flow"  # parts key of a flow collection (core/yaml_reader.py's FLOW)
+
+
 class _Writer:
     def __init__(self, comment: Callable[[Node], str] | None) -> None:
         self.out: list[str] = []
         self.comment = comment
+        # inside a flow collection (at any depth): kubectl's writer (go-yaml) cannot write a
+        # plain scalar holding ':' there, so a time read from such text (``2021-6-7T8:9:1Z``)
+        # is written quoted, which reads back as the text, not the time
+        self.flow = 0
 
     def note(self, node: Node) -> str:
         if self.comment is None:
@@ -247,18 +254,30 @@ class _Writer:
                 self.out.append(f"{prefix} {{}}{self.note(node)}")
                 return
             self.out.append(f"{prefix}{self.note(node)}")
-            self.mapping(v, indent + "  ")
+            self.inside(node, self.mapping, v, indent + "  ")
         elif type(v) is list:
             if not v:
                 self.out.append(f"{prefix} []{self.note(node)}")
                 return
             self.out.append(f"{prefix}{self.note(node)}")
-            self.sequence(v, indent)
+            self.inside(node, self.sequence, v, indent)
         else:
             self.scalar(prefix + " ", node, indent + "  ")
 
+    def inside(self, node: Node, write: Callable[..., None], *args: object) -> None:
+        """``write(*args)``: the content of the collection ``node``."""
+        if node.parts is not None and FLOW in node.parts:
+            self.flow += 1
+            write(*args)
+            self.flow -= 1
+        else:
+            write(*args)
+
     def scalar(self, prefix: str, node: Node, block_indent: str) -> None:
         v = node.v
+        if self.flow and type(v) is str and node.parts is not None and "text" in node.parts \
+                and ":" in node.parts["text"]:
+            v = node.parts["text"]  # a time, in a flow collection: its text
         if type(v) is str and _literal_ok(v):
             lines = _literal(v, block_indent)
             self.out.append(prefix + lines[0] + self.note(node))
@@ -281,7 +300,7 @@ class _Writer:
             if type(child.v) is list and child.v:
                 # sequences sit at the key's own indentation, as kubectl prints them
                 self.out.append(f"{indent}{k}:{self.note(child)}")
-                self.sequence(child.v, indent)
+                self.inside(child, self.sequence, child.v, indent)
             else:
                 self.value_after_key(f"{indent}{k}:", child, indent)
 
@@ -293,20 +312,9 @@ class _Writer:
             dash = f"{indent}- " if lead is None else lead
             lead = None
             if type(v) is dict and v:
-                first = True
-                inner = indent + "  "
-                for key in _sorted_keys(v):
-                    child = v[key]
-                    key_lead = dash if first else inner
-                    first = False
-                    k = scalar_text(key)
-                    if type(child.v) is list and child.v:
-                        self.out.append(f"{key_lead}{k}:{self.note(child)}")
-                        self.sequence(child.v, inner)
-                    else:
-                        self.value_after_key(f"{key_lead}{k}:", child, inner)
+                self.inside(item, self.item_mapping, v, indent, dash)
             elif type(v) is list and v:
-                self.sequence(v, indent + "  ", dash + "- ")
+                self.inside(item, self.sequence, v, indent + "  ", dash + "- ")
             elif type(v) is dict:
                 self.out.append(f"{dash}{{}}{self.note(item)}")
             elif type(v) is list:
@@ -314,18 +322,33 @@ class _Writer:
             else:
                 self.scalar(dash, item, indent + "  ")
 
+    def item_mapping(self, v: dict, indent: str, dash: str) -> None:
+        """A mapping that is a sequence item: its first key on the item's line."""
+        first = True
+        inner = indent + "  "
+        for key in _sorted_keys(v):
+            child = v[key]
+            key_lead = dash if first else inner
+            first = False
+            k = scalar_text(key)
+            if type(child.v) is list and child.v:
+                self.out.append(f"{key_lead}{k}:{self.note(child)}")
+                self.inside(child, self.sequence, child.v, inner)
+            else:
+                self.value_after_key(f"{key_lead}{k}:", child, inner)
+
 
 def dump_node(node: Node, comment: Callable[[Node], str] | None = None) -> str:
     """One document as YAML text (ending with a newline)."""
     w = _Writer(comment)
     if type(node.v) is dict:
         if node.v:
-            w.mapping(node.v, "")
+            w.inside(node, w.mapping, node.v, "")
         else:
             w.out.append("{}")
     elif type(node.v) is list:
         if node.v:
-            w.sequence(node.v, "")
+            w.inside(node, w.sequence, node.v, "")
         else:
             w.out.append("[]")
     else:

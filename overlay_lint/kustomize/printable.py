@@ -33,7 +33,7 @@ from ..core.errors import at
 from ..core.go_time import time_printable
 from ..core.lazy_pattern import LazyPattern
 from ..core.node import Node
-from ..core.yaml_reader import canonical_text, resolve_plain, resolve_scalar
+from ..core.yaml_reader import FLOW, canonical_text, resolve_plain, resolve_scalar
 from .resource import Resource
 
 _UNPRINTABLE = LazyPattern("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
@@ -47,20 +47,23 @@ def check_printable(resources: Iterable[Resource]) -> None:
         if ann is not None and type(ann.v) is dict:  # Kustomize writes them all anew
             for key, child in ann.v.items():
                 _plain_key(key, child, "")
-        stack: list[Node] = [res.node]
+        stack: list[tuple[Node, bool]] = [(res.node, False)]  # (node, in a flow collection)
         while stack:
-            node = stack.pop()
+            node, flow = stack.pop()
             v = node.v
             t = type(v)
             if t is dict:
-                if node.parts is not None and PLAIN_KEYS in node.parts:
-                    _marked_keys(node, "")
+                if node.parts is not None:
+                    if PLAIN_KEYS in node.parts:
+                        _marked_keys(node, "")
+                    flow = flow or FLOW in node.parts
                 for key, child in v.items():
                     if not key.isascii() or "\x7f" in key:
                         _check(key, child, "key")
-                    stack.append(child)
+                    stack.append((child, flow))
             elif t is list:
-                stack.extend(v)
+                flow = flow or (node.parts is not None and FLOW in node.parts)
+                stack.extend((c, flow) for c in v)
             elif t is float and v - v != 0:  # .inf, -.Inf, .nan
                 text = (node.parts or {}).get("text", canonical_text(v))
                 raise at(node.o, f"the number {text} "
@@ -68,7 +71,8 @@ def check_printable(resources: Iterable[Resource]) -> None:
                                  "(json: unsupported value); Kustomize fails on it, so the "
                                  "build is refused; quote it to keep it as text")
             elif t is str:
-                if node.parts is not None and "text" in node.parts and not time_printable(v):
+                if node.parts is not None and "text" in node.parts and not time_printable(v) \
+                        and not (flow and ":" in node.parts["text"]):  # there: its text
                     raise at(node.o, f"the time '{node.parts['text']}' has a zone offset of 24 "
                                      "hours or more, which kubectl cannot print (Time."
                                      "MarshalJSON: timezone hour outside of range [0,23]); "

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 from ...core.errors import at
 from ...core.go_number import INT64_MAX, go_float32_text, go_float_text, go_number, json_float
 from ...core.node import Node
-from ...core.yaml_reader import canonical_text, resolve_plain, resolve_scalar
+from ...core.yaml_reader import FLOW, canonical_text, resolve_plain, resolve_scalar
 from ..budget import Budget, count_nodes
 from ..printable import PLAIN_KEYS
 from ..touched import Ignored
@@ -255,6 +255,27 @@ def apply_ops(root: Node, ops: list[Op], what: str = "the resource",
     return root
 
 
+def as_json(root: Node) -> None:
+    """``root`` as Kustomize's JSON encoding of it leaves it for a JSON6902 patch: a time is
+    a string of its RFC 3339 text (its written text in a flow collection, when that holds
+    ':': see core/yaml_writer.py), and no collection is flow style any more (it is read
+    back from JSON). Numbers: :func:`as_float64`, after the operations."""
+    stack = [(root, False)]
+    while stack:
+        n, flow = stack.pop()
+        v = n.v
+        if type(v) is dict or type(v) is list:
+            parts = n.parts
+            if parts is not None and FLOW in parts:
+                flow = True
+                n.parts = {k: x for k, x in parts.items() if k != FLOW} or None
+            stack.extend((c, flow) for c in (v.values() if type(v) is dict else v))
+        elif type(v) is str and n.parts is not None and "text" in n.parts:
+            text = n.parts["text"]
+            n.v = text if flow and ":" in text else v
+            n.parts = None
+
+
 def as_float64(root: Node) -> None:
     """Every number of ``root`` as Kustomize leaves it after a JSON6902 patch: it reads the
     patched object back with Go's JSON decoder, which makes each number a float64, and
@@ -396,4 +417,4 @@ def pointer_value(root: Node, op: Op) -> tuple[bool | None, Any, tuple]:
 
 
 __all__ = ["Op", "decode_ops", "unrooted", "apply_ops", "pointer_value", "node_at",
-           "as_float64"]
+           "as_float64", "as_json"]

@@ -20,7 +20,7 @@ from ..resmap import ResMap, id_key
 from ..resource import ResId, Resource
 from ..touched import DuplicateKey, Touched
 from ..types import Patch, Str
-from .json6902 import Op, apply_ops, as_float64, node_at, pointer_value
+from .json6902 import Op, apply_ops, as_float64, as_json, node_at, pointer_value
 from .smp import PATCH_REPEATS, REPEATED, find, patch_values, strategic_merge
 
 
@@ -481,6 +481,7 @@ def apply_json(res: Resource, ops: list[Op], rec: Touched, budget: Budget | None
         if ann is None or ann.v is None:
             md.v["annotations"] = Node({}, md.o)
     out = res.node
+    as_json(out)
     for op in ops:  # one at a time: each op's before value is the previous op's result
         existed, old, _path = pointer_value(out, op)
         out = apply_ops(out, [op], what, budget)

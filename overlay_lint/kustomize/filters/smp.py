@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 from ...core.errors import OverlayLintError, at
 from ...core.node import Node, PathKey
+from ...core.yaml_reader import FLOW
 from ..printable import PLAIN_KEYS, mark_plain_keys
 from ..schema import Schema, schema_for
 
@@ -120,11 +121,33 @@ def _walk(srcs: list, schema: Schema | None, path: tuple) -> Any:
         return _walk_map(srcs, schema, path)
     if kind == "seq":
         if schema is not None and schema.merges:
-            return _walk_assoc(srcs, schema, path)
+            return _styled(_walk_assoc(srcs, schema, path), srcs)
         if _repeats and srcs[1] is not None:
             _no_repeats(srcs[1], "replaces a list with")  # copied as it is, every copy
-        return srcs[1] if srcs[1] is not None else srcs[0]
+        if srcs[1] is None:
+            return srcs[0]
+        return _styled(srcs[1], srcs)
     return srcs[1] if srcs[1] is not None else srcs[0]
+
+
+def _styled(out: Node | None, srcs: list) -> Node | None:
+    """``out``, a merged collection, in the flow or block style kyaml leaves it: the
+    resource's collection's (a list the patch replaces included), or the patch's where the
+    resource's was empty or missing (merge2's SetStyle). The style decides how a time
+    holding ':' prints (core/yaml_writer.py), which kubectl showed case by case."""
+    dest, origin = srcs[0], srcs[1]
+    if out is None or type(out.v) not in (dict, list):
+        return out
+    style = origin if _null(dest) or not dest.v else dest
+    if style is None:
+        return out
+    flow = style.parts is not None and FLOW in style.parts
+    if flow != (out.parts is not None and FLOW in out.parts):
+        parts = {k: v for k, v in (out.parts or {}).items() if k != FLOW}
+        if flow:
+            parts[FLOW] = True
+        out.parts = parts or None
+    return out
 
 
 def _schema_from_meta(srcs: list) -> Schema | None:
@@ -167,6 +190,8 @@ def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
         return None
     if type(dest.v) is not dict:
         return dest  # an explicit null that the caller clears
+    if dest is not origin and origin is not None:
+        _styled(dest, [dest, origin])
     # the patch's own mapping (new here, replaced, or inside such a part): kyaml adopts
     # the node with every copy of a repeated key, and walks only the first copy
     adopted = _repeats and dest is origin and bool(dest.parts and dest.parts.get("dups"))
