@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import kubectl_kustomize, need_kubectl, write_files
+from conftest import KUBECTL, kubectl_kustomize, need_kubectl, write_files
 from overlay_lint.core.errors import OverlayLintError
 from overlay_lint.core.yaml_writer import dump_stream
 from overlay_lint.kustomize.build import build
@@ -151,3 +151,59 @@ def test_a_kustomization_int_past_int64_is_refused_as_kubectl_refuses_it(tmp_pat
     need_kubectl()
     code, _out, err = kubectl_kustomize(tmp_path)
     assert code != 0 and "cannot unmarshal number 9223372036854775808" in err, err
+
+
+@pytest.mark.parametrize("number", ["1e400", "1" + "0" * 400])
+def test_a_json_patch_number_past_float64_is_refused_as_kubectl_refuses_it(
+        tmp_path: Path, number: str) -> None:
+    write_files(tmp_path, {"kustomization.yaml": _kust("p.json"), "r.yaml": FOO,
+                           "p.json": f'[{{"op": "add", "path": "/spec/z", "value": {number}}}]'})
+    with pytest.raises(OverlayLintError) as exc:
+        build(str(tmp_path))
+    assert (exc.value.file, exc.value.line) == (str(tmp_path / "kustomization.yaml"), 4)
+    assert "past the range of a float64" in str(exc.value)
+    need_kubectl()
+    code, _out, err = kubectl_kustomize(tmp_path)
+    assert code != 0 and "into Go value of type float64" in err, err
+
+
+# vars: Kustomize's GetFieldValue converts a scalar by its tag with Go's strconv (Atoi for
+# an int: decimal only; ParseFloat for a float), a time or null is its text, and fmt's %v
+# writes a float inside a string in Go's 'g' form
+VARS = {"1e3": ("1000", "1000"), "1234567.5": ("1.2345675e+06", "1.2345675e+06"),
+        "017": ("17", "17"), "+12": ("12", "12"), "2020-1-1": ('"2020-1-1"', "2020-1-1"),
+        "~": ('"~"', "~"), "0.5": ("0.5", "0.5"), "true": ("true", "true"),
+        "null": ('"null"', "null"), "1_0.5": ("10.5", "10.5")}
+
+
+def _var_tree(value: str) -> dict[str, str]:
+    return {"kustomization.yaml": "resources: [r.yaml]\nvars:\n- name: V\n"
+                                  "  objref: {apiVersion: v1, kind: Src, name: s}\n"
+                                  "  fieldref: {fieldpath: data.v}\n",
+            "r.yaml": f"apiVersion: v1\nkind: Src\nmetadata:\n  name: s\ndata:\n  v: {value}\n"
+                      "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
+                      "  containers:\n  - name: c\n    image: x\n"
+                      '    args: ["$(V)", "a-$(V)"]\n'}
+
+
+def test_a_var_converts_its_value_as_kustomize_does(tmp_path: Path) -> None:
+    for i, (value, (whole, inside)) in enumerate(VARS.items()):
+        root = tmp_path / str(i)
+        write_files(root, _var_tree(value))
+        out = dump_stream(r.node for r in build(str(root)).resources)
+        assert f"    - {whole}\n    - a-{inside}\n" in out, value
+        if KUBECTL:
+            code, kout, err = kubectl_kustomize(root)
+            assert code == 0 and out == kout, (value, err)
+
+
+@pytest.mark.parametrize("value", ["0x1F", "1_000", "0o17", "9223372036854775808"])
+def test_a_var_kustomize_cannot_convert_is_refused_as_kubectl_refuses_it(
+        tmp_path: Path, value: str) -> None:
+    write_files(tmp_path, _var_tree(value))
+    with pytest.raises(OverlayLintError) as exc:
+        build(str(tmp_path))
+    assert (exc.value.file, exc.value.line) == (str(tmp_path / "kustomization.yaml"), 5)
+    need_kubectl()
+    code, _out, err = kubectl_kustomize(tmp_path)
+    assert code != 0 and "not found in corresponding resource" in err, err

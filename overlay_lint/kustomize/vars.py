@@ -125,13 +125,22 @@ def resolve_vars(resmap: ResMap, declared: list[Var], specs: tuple[FieldSpec, ..
 
 
 def _var_value(resmap: ResMap, v: Var) -> Node:
-    from .filters.refvar import get_field
+    from .filters.refvar import get_field, var_scalar
     for res in resmap:
         if v.name in res.state.ref_vars:
             node = get_field(res.node, v.field_path)
             if node is None:
                 raise at(v.field_origin, f"var '{v.name}': field '{v.field_path}' not found "
                                          f"in {res.cur_id()}")
-            return node
+            if not node.is_scalar:
+                return node
+
+            def fail(text: str, res: Resource = res) -> None:
+                raise at(v.field_origin, f"var '{v.name}': the value {text} of field "
+                                         f"'{v.field_path}' in {res.cur_id()} does not convert "
+                                         "as Kustomize converts it (Go's strconv.Atoi for an "
+                                         "int, ParseFloat for a float), and kubectl fails "
+                                         "('field specified in var ... not found'); quote it")
+            return var_scalar(node, fail)
     raise at(v.origin, f"var '{v.name}' cannot be mapped to a field in the set of known "
                        f"resources: no object {v.target}")

@@ -125,11 +125,31 @@ def _json_if_bracket(text: str, holder: Str) -> None:
         return
     import json  # here: few patches are JSON text
     try:
-        json.loads(text, parse_constant=_no_constant)
+        json.loads(text, parse_constant=_no_constant, parse_float=_float64,
+                   parse_int=_float64)
+    except _OutOfRange as exc:
+        number = exc.args[0] if len(exc.args[0]) <= 40 else exc.args[0][:37] + "..."
+        raise at(holder.o, f"the number {number} in this JSON patch is past the "
+                           "range of a float64, which Kustomize's JSON decoder fails on "
+                           "('json: cannot unmarshal number ... into Go value of type "
+                           "float64'); quote it or fix the number") from None
     except ValueError as exc:
         raise at(holder.o, "patch text starting with '[' is read as JSON by Kustomize, and "
                            f"this is not valid JSON ({exc}); quote the keys and strings, or "
                            "write the operations as a YAML block list") from None
+
+
+class _OutOfRange(Exception):
+    pass
+
+
+def _float64(text: str) -> float:
+    """A JSON number as Go's decoder reads it into an interface: a float64 (any int
+    too; Python's int() would refuse a long one), past whose range it fails."""
+    f = float(text)
+    if f - f != 0:
+        raise _OutOfRange(text)
+    return f
 
 
 def _no_constant(name: str) -> object:

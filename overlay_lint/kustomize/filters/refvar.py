@@ -11,9 +11,13 @@ TYPE_CHECKING = False  # typing's flag without importing typing (~2.5 ms of a re
 if TYPE_CHECKING:
     from typing import Any
 
+import math
+
 from ...core.errors import at
+from ...core.go_number import INT64_MAX, INT64_MIN, go_float_text
 from ...core.lazy_pattern import LazyPattern
 from ...core.node import Node, Path
+from ...core.yaml_reader import canonical_text, resolve_plain
 from ..resource import Resource
 from ..touched import Touched
 from .replacement import lookup, split_field_path
@@ -73,6 +77,39 @@ def _primitive(n: Node | None) -> Any:
     if n is None or not n.is_scalar:
         return None
     return n.v if n.v is not None else ""
+
+
+_ATOI = LazyPattern(r"[-+]?[0-9]+")
+
+
+def var_scalar(n: Node, fail: Any) -> Node:
+    """The value Kustomize's GetFieldValue gives a var from the scalar ``n``: by the node's
+    tag, its text through Go's strconv: an int's with Atoi (decimal only: ``017`` is 17,
+    ``0x1F`` fails), a float's with ParseFloat (``.inf`` fails), a boolean; any other
+    scalar its text (a time as written, a null as written: ``~``, ``null`` or empty).
+    ``fail(text)`` raises where Go's conversion fails (kubectl: the var's field "not
+    found")."""
+    v = n.v
+    t = type(v)
+    parts = n.parts or {}
+    if t is str:
+        return Node(parts.get("text", v), n.o) if "text" in parts else n  # a time: text
+    if v is None:
+        return Node("" if parts.get("empty") else parts.get("text", "null"), n.o)
+    if t is bool:
+        return n
+    text = parts.get("text", canonical_text(v))
+    if resolve_plain(text, (True, False)) == "tag:yaml.org,2002:int":
+        if _ATOI.fullmatch(text) is None or not INT64_MIN <= int(text) <= INT64_MAX:
+            fail(text)
+        return Node(int(text), n.o)
+    try:
+        f = float(text)  # Go's ParseFloat: the same underscores, no words such as .inf
+    except ValueError:
+        f = math.nan
+    if f - f != 0:
+        fail(text)
+    return Node(f, n.o)
 
 
 def _replace_in(node: Node, values: dict[str, Node], where: Where, path: Path) -> None:
@@ -135,6 +172,5 @@ def _go_text(v: Any) -> str:
     if v is False:
         return "false"
     if type(v) is float:
-        r = repr(v)
-        return r[:-2] if r.endswith(".0") else r
+        return go_float_text(v)
     return str(v)
