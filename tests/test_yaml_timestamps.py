@@ -335,3 +335,26 @@ def test_a_json6902_patch_reads_times_back_as_their_collections_style_printed_th
         f"x: {NORM}", f"- {TEXT}", f"k: {TEXT}", f"c: {TEXT}", f"d: {NORM}", f"e: {NORM}"]
     need_kubectl()
     assert out == _kubectl(tmp_path)
+
+
+@pytest.mark.parametrize("key,renders", [("{2021-6-7T8:9:1Z: x}", True),
+                                         ("{2021-6-7 1:2:3: x}", True),
+                                         ("{2021-6-7: x}", False),
+                                         ("\n    2021-6-7T8:9:1Z: x", False)])
+def test_a_time_key_holding_a_colon_in_a_flow_mapping_is_text(tmp_path: Path, key: str,
+                                                                renders: bool) -> None:
+    """Kustomize writes it quoted there, a string key; elsewhere a time key is refused
+    (kubectl: json: unsupported type)."""
+    write_files(tmp_path, {"kustomization.yaml": RES, "r.yaml": THING + f"spec:\n  a: {key}\n"})
+    if renders:
+        out = _ours(tmp_path)
+        assert out.endswith(f'spec:\n  a:\n    "{key[1:-4]}": x\n')
+        need_kubectl()
+        assert out == _kubectl(tmp_path)
+        return
+    with pytest.raises(OverlayLintError) as exc:
+        build(str(tmp_path))
+    assert exc.value.line in (6, 7), str(exc.value)
+    need_kubectl()
+    code, _out, err = kubectl_kustomize(tmp_path)
+    assert code != 0 and "json: unsupported type" in err, err

@@ -413,6 +413,8 @@ def _typed_key(frame: _Frame, tag: str, text: str) -> str:
     """The text of a plain key of tag ``tag``: as written and noted when go-yaml reads it
     as no string (a number too large for Go stays a string; the timestamp tag is a valid
     time), else resolved as before (an explicit ``!!binary``...)."""
+    if tag == _TS_TAG and frame.flow and ":" in text:
+        return text  # a flow mapping's: Kustomize writes it quoted, a string (core/yaml_writer)
     value = resolve_scalar(tag, text, None)
     if tag in _KEY_TAGS and (type(value) is not str or tag == _TS_TAG):
         frame.merges.append(_TypedKey(text))
