@@ -254,13 +254,19 @@ class _Writer:
                 self.out.append(f"{prefix} {{}}{self.note(node)}")
                 return
             self.out.append(f"{prefix}{self.note(node)}")
-            self.inside(node, self.mapping, v, indent + "  ")
+            if node.parts is None:  # the usual case, without a call
+                self.mapping(v, indent + "  ")
+            else:
+                self.inside(node, self.mapping, v, indent + "  ")
         elif type(v) is list:
             if not v:
                 self.out.append(f"{prefix} []{self.note(node)}")
                 return
             self.out.append(f"{prefix}{self.note(node)}")
-            self.inside(node, self.sequence, v, indent)
+            if node.parts is None:  # the usual case, without a call
+                self.sequence(v, indent)
+            else:
+                self.inside(node, self.sequence, v, indent)
         else:
             self.scalar(prefix + " ", node, indent + "  ")
 
@@ -300,7 +306,10 @@ class _Writer:
             if type(child.v) is list and child.v:
                 # sequences sit at the key's own indentation, as kubectl prints them
                 self.out.append(f"{indent}{k}:{self.note(child)}")
-                self.inside(child, self.sequence, child.v, indent)
+                if child.parts is None:  # the usual case, without a call
+                    self.sequence(child.v, indent)
+                else:
+                    self.inside(child, self.sequence, child.v, indent)
             else:
                 self.value_after_key(f"{indent}{k}:", child, indent)
 
@@ -312,9 +321,15 @@ class _Writer:
             dash = f"{indent}- " if lead is None else lead
             lead = None
             if type(v) is dict and v:
-                self.inside(item, self.item_mapping, v, indent, dash)
+                if item.parts is None:  # the usual case, without a call
+                    self.item_mapping(v, indent, dash)
+                else:
+                    self.inside(item, self.item_mapping, v, indent, dash)
             elif type(v) is list and v:
-                self.inside(item, self.sequence, v, indent + "  ", dash + "- ")
+                if item.parts is None:  # the usual case, without a call
+                    self.sequence(v, indent + "  ", dash + "- ")
+                else:
+                    self.inside(item, self.sequence, v, indent + "  ", dash + "- ")
             elif type(v) is dict:
                 self.out.append(f"{dash}{{}}{self.note(item)}")
             elif type(v) is list:
@@ -333,7 +348,10 @@ class _Writer:
             k = scalar_text(key)
             if type(child.v) is list and child.v:
                 self.out.append(f"{key_lead}{k}:{self.note(child)}")
-                self.inside(child, self.sequence, child.v, inner)
+                if child.parts is None:  # the usual case, without a call
+                    self.sequence(child.v, inner)
+                else:
+                    self.inside(child, self.sequence, child.v, inner)
             else:
                 self.value_after_key(f"{key_lead}{k}:", child, inner)
 
