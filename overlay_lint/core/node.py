@@ -155,13 +155,28 @@ class Node:
     def walk(self, path: Path = ()) -> Iterator[tuple[Path, "Node"]]:
         """Every node of the subtree with its path (keys and indexes), parents first."""
         yield path, self
+        # a stack of the open containers' children, not nested generators (each node
+        # would pass through one generator per ancestor: deep CRD schemas)
         v = self.v
+        stack: list[tuple[Path, Iterator[tuple[PathKey, Node]]]] = []
         if type(v) is dict:
-            for k, c in v.items():
-                yield from c.walk(path + (k,))
+            stack.append((path, iter(v.items())))
         elif type(v) is list:
-            for i, c in enumerate(v):
-                yield from c.walk(path + (i,))
+            stack.append((path, enumerate(v)))
+        while stack:
+            top, children = stack[-1]
+            for k, c in children:
+                here = top + (k,)
+                yield here, c
+                v = c.v
+                if type(v) is dict:
+                    stack.append((here, iter(v.items())))
+                    break
+                if type(v) is list:
+                    stack.append((here, enumerate(v)))
+                    break
+            else:
+                stack.pop()
 
     def __repr__(self) -> str:  # for debugging and test failure messages
         loc = f"@{self.o[0]}:{self.o[1]}" if self.o else ""
