@@ -56,6 +56,8 @@ class CrdVersion:
     def __init__(self, schema: Node | None, served: bool, preserve_root: bool) -> None:
         self._schema = schema if schema is not None and schema.is_map else None
         self._raw: dict | None = None
+        self.origin = schema.o if schema is not None else None
+        self.key: str | None = None             # the schema as sorted JSON, once known
         self.served = served
         self.preserve_root = preserve_root      # v1beta1 default: unknown fields kept
 
@@ -142,7 +144,8 @@ class CrdIndex:
         self.scan: Any = None
         self._compiled: dict[tuple, Schema] = {}
         self._by_version: dict[tuple, tuple[CrdVersion, Schema]] = {}
-        self._fingerprints: dict[bytes, str] = {}   # marshal bytes of a schema -> its JSON
+        # where a CRD version's schema was read -> [schema, its JSON, its marshal bytes]
+        self._at_origin: dict[Origin | None, list[list]] = {}
 
     # -- building ---------------------------------------------------------------------------
     def add_rendered(self, target_key: int, resources: list) -> None:
@@ -318,26 +321,30 @@ class CrdIndex:
                 raw = dict(raw)
                 raw["x-kubernetes-preserve-unknown-fields"] = True
             # the same CRD rendered by several envs compiles once
-            fingerprint = self._fingerprint(raw)
+            fingerprint = self._fingerprint(ver, raw)
             s = self._compile(("crd", fingerprint), raw, "crd", k8s_version, root=True)
             self._by_version[(id(ver), k8s_version)] = (ver, s)   # ver kept: ids stay unique
         return Found("schema", s, label=f"CRD {info.name or info.kind} in "
                                         f"{_display(info.source)}", crd=info)
 
-    def _fingerprint(self, raw: dict) -> str:
-        """``raw`` as sorted JSON, the key its compiled schema is kept under. A schema seen
-        before (the same CRD rendered by another env) is found by its marshal bytes, a
-        tenth of the cost: equal bytes are equal data of equal types, so equal JSON."""
-        try:
-            quick: bytes | None = marshal.dumps(raw)
-        except ValueError:              # a value marshal cannot hold
-            quick = None
-        known = self._fingerprints.get(quick) if quick is not None else None
-        if known is None:
-            known = json.dumps(raw, sort_keys=True, default=str)
-            if quick is not None:
-                self._fingerprints[quick] = known
-        return known
+    def _fingerprint(self, ver: CrdVersion, raw: dict) -> str:
+        """``raw`` (``ver``'s schema) as sorted JSON, the key its compiled schema is kept
+        under. The same CRD rendered by several envs gives equal schemas from one place:
+        there a schema seen before is found by its marshal bytes, a tenth of the JSON's
+        cost (equal bytes are equal data of equal types, so the same JSON)."""
+        if ver.key is None:
+            seen = self._at_origin.setdefault(ver.origin, [])
+            quick = _marshal(raw) if seen else None
+            for entry in seen if quick is not None else ():
+                if entry[2] is None:
+                    entry[2] = _marshal(entry[0]) or b""
+                if entry[2] == quick:
+                    ver.key = entry[1]
+                    break
+            if ver.key is None:
+                ver.key = json.dumps(raw, sort_keys=True, default=str)
+                seen.append([raw, ver.key, quick])
+        return ver.key
 
     def _compile(self, key: tuple, raw: dict, mode: str, k8s_version: tuple,
                  root: bool = False) -> Schema:
@@ -354,6 +361,13 @@ class CrdIndex:
                 s._props_raw.setdefault("metadata", {"type": "object"})
             self._compiled[ck] = s
         return s
+
+
+def _marshal(data: dict) -> bytes | None:
+    try:
+        return marshal.dumps(data)
+    except ValueError:                  # a value marshal cannot hold
+        return None
 
 
 def _display(path: str) -> str:
