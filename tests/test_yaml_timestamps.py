@@ -299,6 +299,10 @@ STYLES = {
         "  containers: [{name: a, image: x}]\n",
         f"  containers:\n  - name: b\n    image: y\n    env:\n    - name: T\n      value: {T}\n",
         [TEXT]),
+    "a mapping the patch replaces keeps the resource's flow style": (
+        "  b: {k: v}\n", f"  b:\n    $patch: replace\n    k: {T}\n", [TEXT]),
+    "a mapping the patch replaces keeps the resource's block style": (
+        "  b:\n    k: v\n", f"  b: {{$patch: replace, k: {T}}}\n", [NORM]),
     "a list the patch replaces inside a merged container": (
         "  containers:\n  - name: a\n    image: x\n    args: [q]\n",
         f"  containers:\n  - name: a\n    args:\n    - {T}\n", [TEXT]),

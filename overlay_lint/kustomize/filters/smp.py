@@ -184,8 +184,8 @@ def _walk_map(srcs: list, schema: Schema | None, path: tuple) -> Any:
         ps = _map_directive(origin)
         if ps == _DELETE:
             return None
-        if ps == _REPLACE:
-            dest = origin
+        if ps == _REPLACE:  # the patch's mapping, in the resource's style
+            dest = _styled(origin, [dest, origin])
     if dest is None:
         return None
     if type(dest.v) is not dict:
