@@ -849,12 +849,9 @@ def load_file(path: str) -> list[Node | None]:
 def load_file_counted(path: str) -> tuple[list[Node | None], int, int]:
     """``load_file`` plus the file's node count and size in bytes (what a use of it costs)."""
     st = _stat(path)
-    hit = _CACHE.get(path)
-    if hit is not None and hit[0] == st.st_mtime and hit[1] == st.st_size:
-        return hit[2], hit[3], hit[1]
-    kust = _KCACHE.get(path)
-    if kust is not None and kust[0] == st.st_mtime and kust[1] == st.st_size and not kust[3]:
-        return kust[2], kust[4], kust[1]
+    hit = _shared(path, st)
+    if hit is not None:
+        return hit[0], hit[1], st.st_size
     docs, count = _fresh(path, st) or _parse_file(path, st, False)[:2]
     _CACHE[path] = (st.st_mtime, st.st_size, docs, count)
     return docs, count, st.st_size
@@ -865,11 +862,7 @@ def load_file_owned(path: str) -> tuple[list[Node | None], int, int]:
     of the shared ones, or, where the run's parse cache held the file and no other caller
     has its documents, the decoded entry itself (a hook run then copies nothing)."""
     st = _stat(path)
-    hit = _CACHE.get(path)
-    if hit is None or hit[0] != st.st_mtime or hit[1] != st.st_size:
-        kust = _KCACHE.get(path)
-        hit = (kust[0], kust[1], kust[2], kust[4]) if kust is not None and \
-            kust[0] == st.st_mtime and kust[1] == st.st_size and not kust[3] else None
+    hit = _shared(path, st)
     if hit is None:
         fresh = _fresh(path, st)
         if fresh is not None:
@@ -877,8 +870,21 @@ def load_file_owned(path: str) -> tuple[list[Node | None], int, int]:
         docs, count, _ = _parse_file(path, st, False)
         if _fresh_known(path, st):
             return docs, count, st.st_size     # decoded from the cache for this caller alone
-        hit = _CACHE[path] = (st.st_mtime, st.st_size, docs, count)
-    return [d.clone() if d is not None else None for d in hit[2]], hit[3], hit[1]
+        _CACHE[path] = (st.st_mtime, st.st_size, docs, count)
+        hit = docs, count
+    return [d.clone() if d is not None else None for d in hit[0]], hit[1], st.st_size
+
+
+def _shared(path: str, st: os.stat_result) -> tuple[list[Node | None], int] | None:
+    """The documents and node count this process holds for the unchanged file (a plain
+    read, or a kustomization read that found no repeated key), or None."""
+    hit = _CACHE.get(path)
+    if hit is not None and hit[0] == st.st_mtime and hit[1] == st.st_size:
+        return hit[2], hit[3]
+    kust = _KCACHE.get(path)
+    if kust is not None and kust[0] == st.st_mtime and kust[1] == st.st_size and not kust[3]:
+        return kust[2], kust[4]
+    return None
 
 
 def _fresh_known(path: str, st: os.stat_result) -> bool:
